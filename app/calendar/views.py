@@ -1,0 +1,5 @@
+"""Calendar feeds and .ics downloads."""
+
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__)

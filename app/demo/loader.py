@@ -1,0 +1,116 @@
+"""Load the MPF Exchange Event demo from its YAML data file."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+
+from app import timeutil
+from app.extensions import db
+from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Person, Role
+
+DEMO_FILE = Path(__file__).parent / "data" / "mpf-exchange-event.yaml"
+#: The exchange event is held this many days before the online follow-up.
+DAYS_BEFORE_FOLLOW_UP = 16
+
+
+@dataclass
+class DemoResult:
+    event: Event
+    created: bool
+
+
+def demo_dates(today: date) -> tuple[date, date]:
+    """The exchange event's day and the follow-up's: the next 30 October whose event day is still ahead."""
+    follow_up = date(today.year, 10, 30)
+    while follow_up - timedelta(days=DAYS_BEFORE_FOLLOW_UP) <= today:
+        follow_up = date(follow_up.year + 1, 10, 30)
+    return follow_up - timedelta(days=DAYS_BEFORE_FOLLOW_UP), follow_up
+
+
+def load_demo(*, today: date, now: datetime, path: Path = DEMO_FILE) -> DemoResult:
+    """Create the demo event once; when its slug already exists nothing changes."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    existing = db.session.scalar(select(Event).where(Event.slug == data["slug"]))
+    if existing is not None:
+        return DemoResult(existing, created=False)
+
+    event_day, follow_up_day = demo_dates(today)
+    days = {"event": event_day, "follow_up": follow_up_day}
+    tz = data["timezone"]
+    people = _upsert_people(data["people"])
+    event = Event(
+        slug=data["slug"],
+        title=data["title"],
+        description=data.get("description", ""),
+        venue=data.get("venue", ""),
+        timezone=tz,
+        starts_on=event_day,
+        ends_on=follow_up_day,
+        status=EventStatus.PUBLISHED,
+        contact_name=data.get("contact_name", ""),
+        contact_email=data.get("contact_email", ""),
+    )
+    db.session.add(event)
+    items_by_key: dict[str, AgendaItem] = {}
+    for session_data in data["sessions"]:
+        day = days[session_data["day"]]
+        session = EventSession(
+            event=event,
+            title=session_data["title"],
+            description=session_data.get("description", ""),
+            starts_at=_at(day, session_data["starts"], tz),
+            ends_at=_at(day, session_data["ends"], tz),
+            location=session_data.get("location", ""),
+            is_online=session_data.get("online", False),
+            join_url=session_data.get("join_url"),
+        )
+        db.session.add(session)
+        registration = session_data.get("registration")
+        if registration:
+            session.registration_enabled = True
+            session.capacity = registration["capacity"]
+            session.waitlist_enabled = registration.get("waitlist", True)
+            session.registration_opens_at = now
+            session.registration_closes_at = session.starts_at
+        if "follows_up" in session_data:
+            session.follows_up_item = items_by_key[session_data["follows_up"]]
+        for position, item_data in enumerate(session_data.get("items", [])):
+            item = AgendaItem(
+                session=session,
+                title=item_data["title"],
+                kind=ItemKind(item_data["kind"]),
+                starts_at=_at(day, item_data["starts"], tz),
+                ends_at=_at(day, item_data["ends"], tz),
+                description=item_data.get("description", ""),
+                typology=item_data.get("typology"),
+                position=position,
+            )
+            db.session.add(item)
+            for order, appearance in enumerate(item_data.get("people", [])):
+                db.session.add(
+                    Appearance(
+                        item=item, person=people[appearance["person"]], role=Role(appearance["role"]), position=order
+                    )
+                )
+            if "key" in item_data:
+                items_by_key[item_data["key"]] = item
+    db.session.commit()
+    return DemoResult(event, created=True)
+
+
+def _upsert_people(people_data: dict) -> dict[str, Person]:
+    people = {}
+    for key, fields in people_data.items():
+        person = db.session.scalar(select(Person).where(Person.email == fields["email"]))
+        if person is None:
+            person = Person(**fields)
+            db.session.add(person)
+        people[key] = person
+    return people
+
+
+def _at(day: date, clock: str, zone_name: str) -> datetime:
+    return timeutil.local_datetime(day, time.fromisoformat(clock), zone_name)

@@ -1,0 +1,81 @@
+"""Domain errors (messages fit to show a user) and the HTTP error pages."""
+
+from flask import Flask, render_template
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A broken business rule; its message is shown to the user as it is."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.default_message)
+
+    default_message = "That cannot be done."
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class NotFound(DomainError):
+    default_message = "Not found."
+
+
+class ValidationFailed(DomainError):
+    default_message = "The data is not valid."
+
+
+class TimetableClash(DomainError):
+    default_message = "This clashes with the timetable."
+
+
+class OutsideSession(DomainError):
+    default_message = "The item must lie inside its session."
+
+
+class SessionFull(DomainError):
+    default_message = "This session is full."
+
+
+class RegistrationClosed(DomainError):
+    default_message = "Registration for this session is closed."
+
+
+class AlreadyRegistered(DomainError):
+    default_message = (
+        "This email address is already registered for this session. "
+        "We have sent a fresh link to manage the registration to that address."
+    )
+
+
+class CapacityTooLow(DomainError):
+    default_message = "The capacity cannot be lower than the seats already taken."
+
+
+class InvalidToken(DomainError):
+    default_message = "This link is not valid."
+
+
+def register_error_handlers(app: Flask) -> None:
+    def render_http_error(error: HTTPException):
+        return (
+            render_template("errors/error.html", code=error.code, name=error.name, description=error.description),
+            error.code,
+        )
+
+    def render_database_unavailable(error: OperationalError):
+        app.logger.warning("database unavailable: %s", error)
+        return (
+            render_template(
+                "errors/error.html",
+                code=503,
+                name="Service Unavailable",
+                description="The service is briefly unavailable. Please try again in a moment.",
+            ),
+            503,
+            {"Retry-After": "5"},
+        )
+
+    app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(OperationalError, render_database_unavailable)

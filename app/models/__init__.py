@@ -1,0 +1,43 @@
+"""All models, imported so that metadata and Alembic see every table."""
+
+from app.models.account import Organiser, SpeakerLoginToken
+from app.models.base import UTCDateTime, new_uid, utcnow
+from app.models.event import (
+    AgendaItem,
+    Appearance,
+    AppearanceResponse,
+    Event,
+    EventSession,
+    EventStatus,
+    ItemKind,
+    Person,
+    Role,
+    SessionStatus,
+    event_organisers,
+)
+from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.registration import AttendeeGroup, Registration, RegistrationStatus
+
+__all__ = [
+    "AgendaItem",
+    "Appearance",
+    "AppearanceResponse",
+    "AttendeeGroup",
+    "Event",
+    "EventSession",
+    "EventStatus",
+    "ItemKind",
+    "Organiser",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Person",
+    "Registration",
+    "RegistrationStatus",
+    "Role",
+    "SessionStatus",
+    "SpeakerLoginToken",
+    "UTCDateTime",
+    "event_organisers",
+    "new_uid",
+    "utcnow",
+]

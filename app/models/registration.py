@@ -1,0 +1,92 @@
+"""Attendees' registrations for sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import StrEnumChoices, UTCDateTime, new_uid, utcnow
+from app.models.event import EventSession, _enum
+
+
+class RegistrationStatus(StrEnumChoices):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class AttendeeGroup(StrEnumChoices):
+    MPF_GRANTEE = "mpf_grantee"
+    EU_MEMBER_STATE = "eu_member_state"
+    EU_SERVICE = "eu_service"
+    PARTNER_COUNTRY = "partner_country"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "mpf_grantee": "MPF grantee",
+            "eu_member_state": "EU Member State government",
+            "eu_service": "EU service",
+            "partner_country": "Partner country authority",
+            "other": "Other",
+        }[self.value]
+
+
+class Registration(db.Model):
+    """An attendee's place in a session; at most one active (not cancelled) per email and session."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        Index(
+            "uq_registrations_active_email",
+            "session_id",
+            "email_normalised",
+            unique=True,
+            sqlite_where=text("status != 'cancelled'"),
+            postgresql_where=text("status != 'cancelled'"),
+        ),
+        Index("ix_registrations_session_status_created", "session_id", "status", "created_at"),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"))
+    full_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    #: Lower-cased email, the key of the one-active-registration rule.
+    email_normalised: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    group: Mapped[AttendeeGroup] = mapped_column(_enum(AttendeeGroup, "attendee_group"), default=AttendeeGroup.OTHER)
+    question: Mapped[str] = mapped_column(Text, default="")
+    accessibility_needs: Mapped[str] = mapped_column(Text, default="")
+    #: Version of the privacy notice the attendee consented to.
+    consent_version: Mapped[str] = mapped_column(String(40))
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Time zone the attendee chose, for showing the session in their own time.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus, "registration_status"))
+    #: Order on the waiting list: when the registration was (re)placed on it.
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: sha256 of the private manage token; the token itself is only ever emailed.
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The invite's UID, never changed.
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
+    #: SEQUENCE of the last invite or cancellation sent.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    session: Mapped[EventSession] = relationship()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} {self.status}>"

@@ -1,0 +1,5 @@
+"""Back-office screens for organisers."""
+
+from flask import Blueprint
+
+bp = Blueprint("organiser", __name__)
