@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.extensions import db
 from config import TestingConfig
+from tests.smtp import SMTPServer
 
 _DB_DIR = tempfile.mkdtemp(prefix="events-test-")
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_DB_DIR}/test.sqlite"
@@ -137,3 +138,12 @@ def _reset_schema() -> None:
         else:
             for table in sa.inspect(conn).get_table_names():
                 conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"')
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPServer]:
+    """A real SMTP server on a free loopback port, stopped after the test."""
+    server = SMTPServer(free_port())
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,62 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives and can be told to fail."""
+
+import email
+import email.policy
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class RecordingHandler:
+    received: list[Received] = field(default_factory=list)
+    #: An SMTP answer to give instead of accepting, e.g. "451 4.3.0 try later" or "550 5.1.1 no such user".
+    fail_with: str | None = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if self.fail_with:
+            return self.fail_with
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+class SMTPServer:
+    """Start, stop (a closed port is a server down) and restart on the same port."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.handler = RecordingHandler()
+        self._controller: Controller | None = None
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [r.message for r in self.handler.received]
+
+    def start(self) -> None:
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def fail_with(self, answer: str | None) -> None:
+        self.handler.fail_with = answer
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """Wait until at least `count` messages arrived; returns them."""
+        deadline = time.monotonic() + timeout
+        while len(self.handler.received) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
