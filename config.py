@@ -46,6 +46,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    #: gunicorn's own variable for its number of workers; more than one needs a shared rate-limit store.
+    WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 1)
+    #: How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    #: Adds an X-Query-Count header (SQL statements per request) for the benchmark; off in production.
+    QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
