@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: install run db demo test test-postgres lint clean
+.PHONY: install run db demo test test-postgres lint clean bench drills
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,8 @@ lint: install
 
 clean:
 	rm -rf $(VENV) instance/events.sqlite* instance/mail
+
+# Throughput of each page as a ratio to /healthz under gunicorn, on PostgreSQL (database `bench`) and
+# SQLite; writes bench/results.md and bench/results.png. Not part of `make test`.
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
