@@ -37,6 +37,6 @@ clean:
 	rm -rf $(VENV) instance/events.sqlite* instance/mail
 
 # Throughput of each page as a ratio to /healthz under gunicorn, on PostgreSQL (database `bench`) and
-# SQLite; writes bench/results.md and bench/results.png. Not part of `make test`.
+# SQLite; writes bench/results/results.md and results.png. Not part of `make test`.
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

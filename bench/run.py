@@ -3,7 +3,8 @@
 Every page is reported as a ratio of its throughput to /healthz measured in the same run (absolute
 numbers on a shared 2-core machine are noise), with latency percentiles, peak RSS per worker and SQL
 statements per request (X-Query-Count, QUERY_COUNT_HEADER=1). Pages that do not exist yet on this
-branch are skipped with a note. Writes bench/results.md and bench/results.png.
+branch are skipped with a note. Writes bench/results/results.md and bench/results/results.png
+(git-ignored; bench/README.md keeps the figures of record).
 
     .venv/bin/python -m bench.run [--duration 5] [--backends postgresql,sqlite]
 """
@@ -31,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-OUT = ROOT / "bench"
+OUT = ROOT / "bench" / "results"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "bench")
 BIG, SMALL = "synth", "synth10"
@@ -302,7 +303,7 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise SystemExit("gunicorn did not start: see bench/gunicorn.log")
+        raise SystemExit("gunicorn did not start: see bench/results/gunicorn.log")
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -644,7 +645,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         log("wrk is missing: installing Debian's wrk")
         subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
-    OUT.mkdir(exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "gunicorn.log").write_text("")
     rows: list[Row] = []
     peaks: dict[str, list[float]] = {}
