@@ -39,4 +39,9 @@ clean:
 # Throughput of each page as a ratio to /healthz under gunicorn, on PostgreSQL (database `bench`) and
 # SQLite; writes bench/results/results.md and results.png. Not part of `make test`.
 bench: install
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Load and fault drills on loopback against a throwaway PostgreSQL cluster (`drills`, port 5433, created
+# on first use); exits non-zero when a promise breaks. Not part of `make test`. DRILLS="db_restart bad_input"
+drills: install
+	$(BIN)/python -m drills.run $(DRILLS)

@@ -273,9 +273,10 @@ def find_rule(discovered: dict, pattern: str, method: str) -> str | None:
 
 
 class Gunicorn:
-    def __init__(self, env: dict[str, str], workers: int = 2):
+    def __init__(self, env: dict[str, str], workers: int = 2, log_path: Path | None = None, timeout: int = 30):
         self.port = free_port()
-        self.log = open(OUT / "gunicorn.log", "a")  # noqa: SIM115 - closed in stop()
+        self.log_path = log_path or OUT / "gunicorn.log"
+        self.log = open(self.log_path, "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
@@ -286,6 +287,8 @@ class Gunicorn:
                 "--no-control-socket",
                 "--bind",
                 f"127.0.0.1:{self.port}",
+                "--timeout",
+                str(timeout),
                 "--access-logfile",
                 "-" if os.environ.get("BENCH_ACCESS_LOG") else "/dev/null",
                 "wsgi:app",
@@ -303,7 +306,7 @@ class Gunicorn:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise SystemExit("gunicorn did not start: see bench/results/gunicorn.log")
+        raise SystemExit(f"gunicorn did not start: see {self.log_path}")
 
     def workers(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")

@@ -1,0 +1,457 @@
+"""`make drills`: load and fault drills against real servers on loopback, each bounded in time.
+
+Every drill prints what it tried and what it found and the run exits non-zero when a promise breaks.
+They run on a throwaway PostgreSQL cluster of their own (`drills`, port 5433, created on first use),
+never on the shared server on 5432, which other people's tests use.
+
+    .venv/bin/python -m drills.run [burst mail_outage worker_crash db_restart bad_input]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.run import BIN, ROOT, Browser, Gunicorn, env_for, find_rule, parse_form
+
+PG_VERSION = os.environ.get("DRILLS_PG_VERSION") or sorted(os.listdir("/etc/postgresql"))[-1]
+CLUSTER = "drills"
+PORT = int(os.environ.get("DRILLS_PG_PORT", "5433"))
+OUT = ROOT / "drills" / "results"
+
+
+# --- results -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    name: str
+    tried: str
+    found: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
+    skipped: str = ""
+
+    def check(self, ok: bool, promise: str, detail: str = "") -> None:
+        line = f"{promise}{': ' + detail if detail else ''}"
+        (self.found if ok else self.broken).append(line)
+
+    @property
+    def status(self) -> str:
+        return "SKIPPED" if self.skipped else ("BROKEN" if self.broken else "KEPT")
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- the drills' own PostgreSQL cluster --------------------------------------------------------------
+
+
+def pg(action: str) -> None:
+    subprocess.run(
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            PG_VERSION,
+            CLUSTER,
+            action,
+            *(["-m", "fast"] if action in ("stop", "restart") else []),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def ensure_cluster() -> None:
+    """Create (once) and start the throwaway cluster on PORT, trusting loopback like the shared one."""
+    conf = Path(f"/etc/postgresql/{PG_VERSION}/{CLUSTER}")
+    if not conf.exists():
+        subprocess.run(["pg_createcluster", PG_VERSION, CLUSTER, "-p", str(PORT)], check=True, capture_output=True)
+    hba = conf / "pg_hba.conf"
+    text = hba.read_text()
+    trusted = re.sub(r"^(host\s+all\s+all\s+(127\.0\.0\.1/32|::1/128)\s+)\S+", r"\1trust", text, flags=re.M)
+    if trusted != text:
+        hba.write_text(trusted)
+    status = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True).stdout
+    if not re.search(rf"^{PG_VERSION}\s+{CLUSTER}\s+{PORT}\s+online", status, re.M):
+        pg("start")
+    elif trusted != text:
+        pg("reload")
+    wait_for_postgres()
+
+
+def wait_for_postgres(seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", str(PORT), "-q"]).returncode == 0:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"the drills' PostgreSQL on port {PORT} did not come up")
+
+
+def psql(sql: str, database: str = "postgres") -> str:
+    result = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", str(PORT), "-U", "postgres", "-d", database, "-qAtc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+def fresh_database(name: str) -> str:
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(f"CREATE DATABASE {name}")
+    return f"postgresql+psycopg://postgres@127.0.0.1:{PORT}/{name}"
+
+
+def prepared(name: str, **extra: str) -> tuple[dict[str, str], str]:
+    """A fresh database with the schema and a small synthetic event, and the environment to serve it."""
+    url = fresh_database(name)
+    env = env_for(url, MAIL_FILE_DIR=str(OUT / name / "mail"), **extra)
+    for args in (
+        ("db", "upgrade"),
+        ("demo", "synth", "--slug", "drill", "--items", "20", "--people", "10", "--registrations", "0"),
+    ):
+        result = subprocess.run([str(BIN / "flask"), *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"flask {' '.join(args)} failed: {result.stderr}")
+    return env, name
+
+
+def routes(env: dict[str, str]) -> list[tuple[str, list[str], str]]:
+    code = (
+        "import json\nfrom app import create_app\napp = create_app()\n"
+        "print(json.dumps([(r.rule, sorted(r.methods), r.endpoint) for r in app.url_map.iter_rules()]))"
+    )
+    result = subprocess.run(
+        [str(BIN / "python"), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    import json
+
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def session_id(database: str) -> int:
+    return int(psql("SELECT id FROM event_sessions WHERE is_online ORDER BY id DESC LIMIT 1", database))
+
+
+# --- database restart --------------------------------------------------------------------------------
+
+
+def drill_db_restart(seconds: float) -> Outcome:
+    outcome = Outcome(
+        "database restart",
+        "4 clients load the event's pages and /readyz through gunicorn (2 workers) while the drills' "
+        "PostgreSQL is stopped for 3 s and started again",
+    )
+    env, database = prepared("drill_restart")
+    rules = routes(env)
+    event_page = "/events/drill/" if any(r[0] == "/events/<slug>/" for r in rules) else "/"
+    paths = [event_page, "/readyz", "/"]
+    server = Gunicorn(env, workers=2, log_path=OUT / "db_restart-gunicorn.log")
+    results: list[tuple[float, str, int, str]] = []
+    stop = threading.Event()
+
+    def client(n: int) -> None:
+        browser = Browser(server.port)
+        i = n
+        while not stop.is_set():
+            path = paths[i % len(paths)]
+            i += 1
+            try:
+                response, body = browser.request("GET", path)
+                results.append((time.monotonic(), path, response.status, body[:2000]))
+            except OSError as error:
+                results.append((time.monotonic(), path, 0, str(error)))
+                time.sleep(0.05)
+
+    rows_before = psql("SELECT count(*) FROM agenda_items", database)
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    try:
+        for t in threads:
+            t.start()
+        time.sleep(min(3, seconds / 4))
+        down_at = time.monotonic()
+        pg("stop")
+        time.sleep(3)
+        pg("start")
+        wait_for_postgres()
+        up_at = time.monotonic()
+        time.sleep(max(5, seconds / 2))
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        stop.set()
+        server.stop()
+        ensure_cluster()
+
+    statuses = Counter(status for _, _, status, _ in results)
+    outcome.found.append(f"{len(results)} requests: " + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+    during = [r for r in results if down_at <= r[0] <= up_at]
+    unavailable = [r for r in results if r[2] == 503]
+    outcome.check(bool(unavailable), "requests during the outage answered 503", f"{len(unavailable)} of {len(during)}")
+    bad = [r for r in results if r[2] not in (200, 503)]
+    outcome.check(not bad, "no answer other than 200 or 503", ", ".join(f"{p} {s}" for _, p, s, _ in bad[:5]))
+    unclear = [r for r in unavailable if "briefly unavailable" not in r[3] and '"unavailable"' not in r[3]]
+    outcome.check(not unclear, "every 503 is the clear page or readiness answer", f"{len(unclear)} were not")
+    tracebacks = [r for r in results if "Traceback" in r[3] or "OperationalError" in r[3]]
+    outcome.check(not tracebacks, "no traceback shown", f"{len(tracebacks)} responses showed one")
+    settled = [r for r in results if r[0] >= up_at + 2]
+    failed_after = [r for r in settled if r[2] != 200]
+    outcome.check(
+        bool(settled) and not failed_after,
+        "every request 2 s after the restart succeeded",
+        f"{len(settled) - len(failed_after)} of {len(settled)}",
+    )
+    if unavailable:
+        recovery = max((r[0] for r in results if r[2] == 503), default=up_at) - up_at
+        outcome.found.append(f"last 503 came {max(recovery, 0):.1f} s after PostgreSQL accepted connections again")
+    rows_after = psql("SELECT count(*) FROM agenda_items", database)
+    outcome.check(rows_after == rows_before, "no data lost", f"agenda items {rows_before} before, {rows_after} after")
+    return outcome
+
+
+# --- bad input ---------------------------------------------------------------------------------------
+
+
+def drill_bad_input(seconds: float) -> Outcome:
+    """Generated input into every path argument, query parameter and form field; no 500, rules kept."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    outcome = Outcome("bad input", "hypothesis-generated text into every GET route, query parameter and form")
+    env, database = prepared("drill_input")
+    sid = session_id(database)
+    rules = [r for r in routes(env) if "static" not in r[2]]
+    server = Gunicorn(env, workers=2, log_path=OUT / "bad_input-gunicorn.log")
+    failures: list[str] = []
+    tried = Counter()
+    try:
+        browser = Browser(server.port)
+        forms = _discover_forms(browser, rules, sid)
+        outcome.found.append(f"{len(forms)} forms found: " + ", ".join(sorted({f["page"] for f in forms})))
+        junk = st.one_of(
+            st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
+            st.text(alphabet=st.characters(codec="ascii"), max_size=40),
+            st.sampled_from(
+                [
+                    "",
+                    " ",
+                    "0",
+                    "-1",
+                    "99999999999999999999",
+                    "1e309",
+                    "null",
+                    "\x00",
+                    "<script>",
+                    "'; --",
+                    "../../etc/passwd",
+                    "%00",
+                    "a" * 5000,
+                    "2030-02-30",
+                    "Europe/Nowhere",
+                    "@",
+                    "a@b",
+                ]
+            ),
+        )
+        get_rules = [r for r in rules if "GET" in r[1]]
+        deadline_get = time.monotonic() + seconds / 2
+        deadline = time.monotonic() + seconds
+
+        @settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(st.sampled_from(get_rules), st.dictionaries(st.sampled_from(QUERY_NAMES), junk, max_size=3), junk)
+        def fuzz_get(rule, query, segment):
+            if time.monotonic() > deadline_get:
+                return
+            path = re.sub(r"<[^>]+>", lambda _: _quote(segment) or "x", rule[0])
+            response, body = Browser(server.port).request("GET", path + "?" + _encode(query))
+            tried["GET"] += 1
+            if response.status >= 500:
+                failures.append(f"GET {path} {query!r} -> {response.status}")
+
+        @settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(st.data())
+        def fuzz_forms(data):
+            if time.monotonic() > deadline or not forms:
+                return
+            form = data.draw(st.sampled_from(forms))
+            fields = {name: (value if "csrf" in name else data.draw(junk)) for name, value in form["fields"].items()}
+            if fields and data.draw(st.booleans()):
+                fields.pop(data.draw(st.sampled_from(sorted(fields))))
+            response, body = form["browser"].request("POST", form["action"], fields)
+            tried["POST"] += 1
+            if response.status >= 500:
+                failures.append(f"POST {form['action']} {fields!r} -> {response.status}")
+
+        _run_until(fuzz_get, deadline_get)
+        _run_until(fuzz_forms, deadline)
+    finally:
+        server.stop()
+    outcome.found.append(f"{tried['GET']} GET and {tried['POST']} POST requests")
+    outcome.check(not failures, "zero 5xx answers", "; ".join(failures[:5]))
+    for promise, sql in INVARIANTS:
+        broken = psql(sql, database)
+        outcome.check(broken in ("", "0"), promise, f"{broken} rows break it" if broken not in ("", "0") else "")
+    return outcome
+
+
+QUERY_NAMES = [
+    "tz",
+    "zone",
+    "timezone",
+    "page",
+    "q",
+    "sort",
+    "status",
+    "format",
+    "token",
+    "next",
+    "day",
+    "group",
+    "session",
+    "since",
+    "per_page",
+]
+
+INVARIANTS = [
+    (
+        "seats taken equal the confirmed registrations of every session",
+        "SELECT count(*) FROM event_sessions s WHERE s.seats_taken <> "
+        "(SELECT count(*) FROM registrations r WHERE r.session_id = s.id AND r.status = 'confirmed')",
+    ),
+    (
+        "no session above its capacity",
+        "SELECT count(*) FROM event_sessions WHERE capacity IS NOT NULL AND seats_taken > capacity",
+    ),
+    (
+        "every registration has a name and a plausible email, normalised",
+        "SELECT count(*) FROM registrations WHERE btrim(full_name) = '' OR email NOT LIKE '%_@_%' "
+        "OR email_normalised <> lower(email) OR length(email) > 254",
+    ),
+    (
+        "every stored registration has its confirmation or waiting-list email in the outbox",
+        "SELECT count(*) FROM registrations r WHERE NOT EXISTS "
+        "(SELECT 1 FROM outbox_messages m WHERE m.registration_id = r.id)",
+    ),
+]
+
+
+def _run_until(test: Callable[[], None], deadline: float) -> None:
+    while time.monotonic() < deadline:
+        test()
+
+
+def _quote(value: str) -> str:
+    from urllib.parse import quote
+
+    return quote(value, safe="")
+
+
+def _encode(query: dict[str, str]) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(query)
+
+
+def _discover_forms(browser: Browser, rules, sid: int) -> list[dict]:
+    """Every POST form on the pages reachable without a token, with the CSRF token of its own cookie jar."""
+    forms = []
+    seen = set()
+    for rule, methods, _endpoint in rules:
+        if "GET" not in methods:
+            continue
+        path = rule.replace("<slug>", "drill")
+        path = re.sub(r"<int:[^>]*session[^>]*>", str(sid), path)
+        if "<" in path:
+            continue
+        jar = Browser(browser.port)
+        response, html = jar.request("GET", path)
+        form = parse_form(html) if response.status == 200 else None
+        if form is None:
+            continue
+        action = form["action"] or path
+        if action in seen:
+            continue
+        seen.add(action)
+        forms.append({"page": path, "action": action, "fields": form["fields"], "browser": jar})
+    return forms
+
+
+# --- drills that need registration and the outbox workers ---------------------------------------------
+
+
+def registration_path(env: dict[str, str]) -> str | None:
+    rules = {"rules": routes(env)}
+    return find_rule(rules, r"^/events/<[^>]*slug>/sessions/<[^>]+>/register/?$", "POST")
+
+
+def drill_burst(seconds: float) -> Outcome:
+    outcome = Outcome("burst", "500 concurrent registrations for a 100-seat session through gunicorn (4 workers)")
+    env, database = prepared("drill_burst")
+    if registration_path(env) is None:
+        outcome.skipped = "no registration endpoint on this branch yet"
+    return outcome
+
+
+def drill_mail_outage(seconds: float) -> Outcome:
+    outcome = Outcome("mail outage", "SMTP server down while 200 people register, then back")
+    outcome.skipped = "no outbox worker on this branch yet"
+    return outcome
+
+
+def drill_worker_crash(seconds: float) -> Outcome:
+    outcome = Outcome("worker crash", "an outbox worker killed with SIGKILL in the middle of a batch")
+    outcome.skipped = "no outbox worker on this branch yet"
+    return outcome
+
+
+DRILLS: dict[str, tuple[Callable[[float], Outcome], float]] = {
+    "burst": (drill_burst, 60),
+    "mail_outage": (drill_mail_outage, 60),
+    "worker_crash": (drill_worker_crash, 60),
+    "db_restart": (drill_db_restart, 12),
+    "bad_input": (drill_bad_input, 40),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("drills", nargs="*", default=list(DRILLS), choices=list(DRILLS))
+    parser.add_argument("--strict", action="store_true", help="a skipped drill also fails the run")
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    ensure_cluster()
+    outcomes = []
+    for name in args.drills:
+        drill, seconds = DRILLS[name]
+        log(f"\n== {name} (bounded to about {seconds:.0f} s)")
+        started = time.monotonic()
+        outcome = drill(seconds)
+        outcomes.append(outcome)
+        log(f"   tried: {outcome.tried}")
+        if outcome.skipped:
+            log(f"   SKIPPED: {outcome.skipped}")
+        for line in outcome.found:
+            log(f"   ok    {line}")
+        for line in outcome.broken:
+            log(f"   BROKE {line}")
+        log(f"   {outcome.status} in {time.monotonic() - started:.0f} s")
+    log("\n" + "\n".join(f"{o.status:8} {o.name}" for o in outcomes))
+    failed = [o for o in outcomes if o.broken or (args.strict and o.skipped)]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
