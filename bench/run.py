@@ -19,7 +19,6 @@ import re
 import secrets
 import shutil
 import signal
-import smtplib
 import socket
 import subprocess
 import sys
@@ -533,37 +532,57 @@ def bench_registration(backend: str, server: Gunicorn, discovered: dict, healthz
 # --- the outbox against a bare smtplib loop ----------------------------------------------------------
 
 
-def bench_outbox(database_url: str, count: int = 300) -> Row:
-    """Deliver `count` queued messages through the outbox worker, then the same through one smtplib
-    connection, both to the same local SMTP server; the ratio is outbox rate / smtplib rate."""
+def bench_outbox(database_url: str, count: int = 400) -> Row:
+    """Deliver `count` queued messages through the outbox worker, then the same bytes through one smtplib
+    connection, both to the same local SMTP server (aiosmtpd in its own process)."""
     row = Row("postgresql", "outbox", "outbox")
-    code = r"""
-import sys, time
-from app import create_app
-try:
-    from app.mail import outbox
-except ImportError:
-    print("SKIP no outbox module"); sys.exit(0)
-deliver = getattr(outbox, "deliver_due", None) or getattr(outbox, "deliver_batch", None)
-if deliver is None:
-    print("SKIP no outbox worker (deliver_due) on this branch yet"); sys.exit(0)
-"""
     env = env_for(database_url)
-    result = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.stdout.startswith("SKIP"):
-        row.note = "skipped: " + result.stdout[5:].strip()
+    has_delivery = subprocess.run(
+        [str(BIN / "python"), "-c", "import app.mail.delivery"], cwd=ROOT, env=env, capture_output=True
+    )
+    if has_delivery.returncode != 0:
+        row.note = "skipped: no outbox delivery (app.mail.delivery) on this branch yet"
         log(f"   outbox: {row.note}")
         return row
-    row.note = "skipped: outbox bench not wired yet"
+    port = free_port()
+    smtp = subprocess.Popen(
+        [str(BIN / "python"), "-c", SMTP_SERVER, str(port)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        smtp.stdout.readline()  # "ready"
+        result = subprocess.run(
+            [str(BIN / "python"), "-m", "bench.outbox", str(count), str(port)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        smtp.terminate()
+        smtp.wait(timeout=10)
+    if result.returncode != 0:
+        row.note = "failed: " + result.stderr.strip().splitlines()[-1]
+        log(f"   outbox: {row.note}")
+        return row
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    row.ratio = figures["outbox_per_s"] / figures["smtplib_per_s"]
+    row.note = (
+        f"{figures['outbox_per_s']:.0f} msg/s through the outbox vs {figures['smtplib_per_s']:.0f} msg/s "
+        f"bare smtplib; {figures['sent']}/{count} marked sent"
+    )
+    log(f"   outbox: {row.note} (ratio {row.ratio:.2f})")
     return row
 
 
-def smtplib_rate(port: int, messages: list[tuple[str, str]]) -> float:
-    started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
-        for to_address, data in messages:
-            smtp.sendmail("events@example.org", [to_address], data)
-    return len(messages) / (time.perf_counter() - started)
+SMTP_SERVER = """
+import signal, sys
+from tests.smtp import SMTPServer
+server = SMTPServer(int(sys.argv[1]))
+server.start()
+print("ready", flush=True)
+signal.signal(signal.SIGTERM, lambda *a: (server.stop(), sys.exit(0)))
+signal.pause()
+"""
 
 
 # --- report ------------------------------------------------------------------------------------------
