@@ -67,6 +67,12 @@ def main(count: int, port: int) -> dict:
             for to_address, data in payloads:
                 smtp.sendmail(app.config["MAIL_DEFAULT_SENDER"], [to_address], data)
         bare_seconds = time.perf_counter() - started
+        # The same loop building each message on the way: what remains is the outbox's database work.
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+            for message in messages:
+                smtp.sendmail(app.config["MAIL_DEFAULT_SENDER"], [message.to_address], build_mime(message).as_bytes())
+        building_seconds = time.perf_counter() - started
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.kind == "bench"))
         db.session.commit()
     return {
@@ -75,6 +81,7 @@ def main(count: int, port: int) -> dict:
         "report": str(report),
         "outbox_per_s": count / outbox_seconds,
         "smtplib_per_s": count / bare_seconds,
+        "smtplib_building_per_s": count / building_seconds,
     }
 
 
