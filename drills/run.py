@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.run import BIN, ROOT, Browser, Gunicorn, env_for, find_rule, parse_form
+from bench.run import BIN, ROOT, Browser, Gunicorn, env_for, fill_registration, find_rule, free_port, parse_form
 
 PG_VERSION = os.environ.get("DRILLS_PG_VERSION") or sorted(os.listdir("/etc/postgresql"))[-1]
 CLUSTER = "drills"
@@ -391,35 +392,322 @@ def _discover_forms(browser: Browser, rules, sid: int) -> list[dict]:
 
 # --- drills that need registration and the outbox workers ---------------------------------------------
 
+SMTP_RECORDER = """
+import asyncio, signal, sys
+from aiosmtpd.controller import Controller
 
-def registration_path(env: dict[str, str]) -> str | None:
-    rules = {"rules": routes(env)}
-    return find_rule(rules, r"^/events/<[^>]*slug>/sessions/<[^>]+>/register/?$", "POST")
+port, path, delay = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
+
+class Recorder:
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(delay)
+        with open(path, "a") as out:
+            for rcpt in envelope.rcpt_tos:
+                out.write(rcpt + "\\n")
+        return "250 OK"
+
+controller = Controller(Recorder(), hostname="127.0.0.1", port=port)
+controller.start()
+print("ready", flush=True)
+signal.signal(signal.SIGTERM, lambda *a: (controller.stop(), sys.exit(0)))
+signal.pause()
+"""
+
+REGISTER_BY_SERVICE = """
+import sys
+from app import create_app
+from app.errors import DomainError
+from app.extensions import db
+from app.models import EventSession
+from app.registration.services import register_attendee
+app = create_app()
+session_id, first, count = map(int, sys.argv[1:4])
+with app.app_context():
+    for n in range(first, first + count):
+        session = db.session.get(EventSession, session_id)
+        register_attendee(session, full_name=f"Drill {n}", email=f"drill{n}@example.com", consent=True)
+        db.session.remove()
+"""
+
+ENQUEUE = """
+import sys
+from app import create_app
+from app.extensions import db
+from app.mail.outbox import enqueue_message
+app = create_app()
+with app.app_context():
+    for n in range(int(sys.argv[1])):
+        enqueue_message(kind="drill", to_address=f"crash{n}@example.com", subject=f"Drill {n}", body_text="x" * 500)
+    db.session.commit()
+"""
 
 
-def drill_burst(seconds: float) -> Outcome:
-    outcome = Outcome("burst", "500 concurrent registrations for a 100-seat session through gunicorn (4 workers)")
-    env, database = prepared("drill_burst")
-    if registration_path(env) is None:
-        outcome.skipped = "no registration endpoint on this branch yet"
-    return outcome
+class Recorder:
+    """A real SMTP server in its own process that writes each recipient it accepts to a file."""
+
+    def __init__(self, name: str, delay: float = 0.0):
+        self.port = free_port()
+        self.path = OUT / f"{name}-received.txt"
+        self.path.write_text("")
+        self.delay = delay
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [str(BIN / "python"), "-c", SMTP_RECORDER, str(self.port), str(self.path), str(self.delay)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.process.stdout.readline()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def received(self) -> list[str]:
+        return [line for line in self.path.read_text().splitlines() if line]
+
+
+def outbox_worker(env: dict[str, str], log_name: str) -> subprocess.Popen:
+    log_file = open(OUT / log_name, "w")  # noqa: SIM115 - lives as long as the worker
+    return subprocess.Popen(
+        [str(BIN / "flask"), "outbox", "work", "--interval", "0.5"], cwd=ROOT, env=env, stdout=log_file, stderr=log_file
+    )
+
+
+def stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def has_outbox_worker(env: dict[str, str]) -> bool:
+    check = subprocess.run(
+        [str(BIN / "python"), "-c", "import app.mail.delivery"], cwd=ROOT, env=env, capture_output=True
+    )
+    return check.returncode == 0
+
+
+def wait_until(predicate: Callable[[], bool], seconds: float, step: float = 0.5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
 
 
 def drill_mail_outage(seconds: float) -> Outcome:
-    outcome = Outcome("mail outage", "SMTP server down while 200 people register, then back")
-    outcome.skipped = "no outbox worker on this branch yet"
+    outcome = Outcome(
+        "mail outage",
+        "200 people register while the SMTP server is down (an outbox worker keeps trying), then it comes back",
+    )
+    smtp = Recorder("mail_outage")
+    env, database = prepared("drill_mail", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp.port), MAIL_TIMEOUT_SECONDS="2")
+    if not has_outbox_worker(env):
+        outcome.skipped = "no outbox worker on this branch yet"
+        return outcome
+    sid = session_id(database)
+    worker = outbox_worker(env, "mail_outage-worker.log")
+    try:
+        how = register_many(env, database, sid, 200, outcome)
+        outcome.found.append(f"registered 200 through {how}")
+        wanted = "kind IN ('confirmation', 'waitlisted')"
+        wait_until(
+            lambda: (
+                psql(f"SELECT count(*) FROM outbox_messages WHERE {wanted} AND status = 'retrying'", database) == "200"
+            ),
+            20,
+        )
+        during = psql(f"SELECT status || ':' || count(*) FROM outbox_messages WHERE {wanted} GROUP BY status", database)
+        outcome.check(not smtp.received(), "nothing delivered while the server was down", during.replace(chr(10), ", "))
+        smtp.start()
+        outcome.found.append("SMTP server back; waiting for the retries (the first retry is due 60 s after a failure)")
+        delivered = wait_until(
+            lambda: psql(f"SELECT count(*) FROM outbox_messages WHERE {wanted} AND status = 'sent'", database) == "200",
+            seconds,
+        )
+        received = [r for r in smtp.received() if r.startswith("drill")]
+        outcome.check(
+            delivered,
+            "all 200 messages marked sent",
+            psql(f"SELECT count(*) FROM outbox_messages WHERE {wanted} AND status = 'sent'", database),
+        )
+        outcome.check(
+            len(set(received)) == 200, "all 200 people received their email", f"{len(set(received))} distinct"
+        )
+        duplicates = len(received) - len(set(received))
+        outcome.check(duplicates == 0, "none received it twice", f"{duplicates} duplicates")
+    finally:
+        stop_worker(worker)
+        smtp.stop()
     return outcome
 
 
 def drill_worker_crash(seconds: float) -> Outcome:
-    outcome = Outcome("worker crash", "an outbox worker killed with SIGKILL in the middle of a batch")
-    outcome.skipped = "no outbox worker on this branch yet"
+    outcome = Outcome(
+        "worker crash",
+        "two outbox workers deliver 300 messages (SMTP answers in 20 ms); one is killed with SIGKILL mid-batch",
+    )
+    smtp = Recorder("worker_crash", delay=0.02)
+    env, database = prepared("drill_crash", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp.port), OUTBOX_CLAIM_SECONDS="5")
+    if not has_outbox_worker(env):
+        outcome.skipped = "no outbox worker on this branch yet"
+        return outcome
+    subprocess.run([str(BIN / "python"), "-c", ENQUEUE, "300"], cwd=ROOT, env=env, check=True)
+    smtp.start()
+    victim = outbox_worker(env, "worker_crash-victim.log")
+    survivor = outbox_worker(env, "worker_crash-survivor.log")
+    try:
+        wait_until(lambda: len(smtp.received()) >= 60, 30, 0.05)
+        claimed = psql("SELECT count(*) FROM outbox_messages WHERE status = 'sending'", database)
+        victim.kill()
+        victim.wait()
+        outcome.found.append(f"killed a worker after {len(smtp.received())} deliveries, {claimed} messages claimed")
+        done = wait_until(
+            lambda: psql("SELECT count(*) FROM outbox_messages WHERE status = 'sent'", database) == "300", seconds
+        )
+        received = smtp.received()
+        outcome.check(
+            done,
+            "every message marked sent",
+            psql("SELECT status || ':' || count(*) FROM outbox_messages GROUP BY status", database).replace(
+                chr(10), ", "
+            ),
+        )
+        outcome.check(len(set(received)) == 300, "every message delivered", f"{len(set(received))} of 300 distinct")
+        duplicates = len(received) - len(set(received))
+        outcome.check(
+            duplicates <= 1, "at most the one message in flight at the kill delivered twice", f"{duplicates} duplicates"
+        )
+    finally:
+        stop_worker(victim)
+        stop_worker(survivor)
+        smtp.stop()
+    return outcome
+
+
+def register_many(env: dict[str, str], database: str, sid: int, count: int, outcome: Outcome) -> str:
+    """Through the registration endpoint when there is one, else through the service in a subprocess."""
+    path = registration_path(env)
+    if path is None:
+        subprocess.run(
+            [str(BIN / "python"), "-c", REGISTER_BY_SERVICE, str(sid), "0", str(count)], cwd=ROOT, env=env, check=True
+        )
+        return "the register_attendee service (no registration endpoint on this branch yet)"
+    server = Gunicorn(env, workers=2, log_path=OUT / "register-gunicorn.log")
+    try:
+        path = path.replace("<slug>", "drill")
+        path = re.sub(r"<[^>]+>", str(sid), path)
+        statuses = Counter(http_register(server.port, path, f"drill{n}@example.com") for n in range(count))
+    finally:
+        server.stop()
+    outcome.check(set(statuses) <= {302, 303}, "every registration answered with a redirect", str(dict(statuses)))
+    return f"POST {path}"
+
+
+def http_register(port: int, path: str, email: str) -> int:
+    browser = Browser(port)
+    _, html = browser.request("GET", path)
+    form = parse_form(html)
+    fields = {k: (email if v == "EMAIL" else v) for k, v in fill_registration(form).items()}
+    response, _ = browser.request("POST", form["action"] or path, fields)
+    return response.status
+
+
+def registration_path(env: dict[str, str]) -> str | None:
+    return find_rule({"rules": routes(env)}, r"^/events/<[^>]*slug>/sessions/<[^>]+>/register/?$", "POST")
+
+
+def drill_burst(seconds: float) -> Outcome:
+    outcome = Outcome(
+        "burst", "500 concurrent registrations for a 100-seat session through gunicorn (4 workers) on PostgreSQL"
+    )
+    env, database = prepared("drill_burst")
+    path = registration_path(env)
+    if path is None:
+        outcome.skipped = "no registration endpoint on this branch yet"
+        return outcome
+    sid = session_id(database)
+    psql(f"UPDATE event_sessions SET capacity = 100 WHERE id = {sid}", database)
+    path = re.sub(r"<[^>]+>", str(sid), path.replace("<slug>", "drill"))
+    server = Gunicorn(env, workers=4, log_path=OUT / "burst-gunicorn.log")
+    try:
+        # Every client fetches its form (and CSRF token) first, then all post at once.
+        clients = []
+        for n in range(500):
+            browser = Browser(server.port)
+            _, html = browser.request("GET", path)
+            form = parse_form(html)
+            fields = {k: (f"burst{n}@example.com" if v == "EMAIL" else v) for k, v in fill_registration(form).items()}
+            clients.append((browser, form["action"] or path, fields))
+        barrier = threading.Barrier(100)
+        statuses: list[int] = []
+
+        def fire(batch):
+            barrier.wait()
+            for browser, action, fields in batch:
+                try:
+                    statuses.append(browser.request("POST", action, fields)[0].status)
+                except OSError:
+                    statuses.append(0)
+
+        threads = [threading.Thread(target=fire, args=(clients[i::100],)) for i in range(100)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=seconds)
+    finally:
+        server.stop()
+    counts = Counter(statuses)
+    outcome.found.append("answers: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+    outcome.check(sum(v for k, v in counts.items() if k >= 500 or k == 0) == 0, "zero 5xx or dropped connections")
+    rows = psql(
+        f"SELECT status || ':' || count(*) FROM registrations WHERE session_id = {sid} GROUP BY status ORDER BY 1",
+        database,
+    )
+    outcome.check(
+        rows.split() == ["confirmed:100", "waitlisted:400"],
+        "exactly 100 confirmed and 400 waitlisted",
+        rows.replace(chr(10), ", "),
+    )
+    seats = psql(f"SELECT seats_taken FROM event_sessions WHERE id = {sid}", database)
+    outcome.check(seats == "100", "seats taken is 100", seats)
+    order = psql(
+        f"SELECT count(*) FROM registrations c, registrations w WHERE c.session_id = {sid} AND w.session_id = {sid} "
+        "AND c.status = 'confirmed' AND w.status = 'waitlisted' AND c.created_at > w.created_at",
+        database,
+    )
+    outcome.check(
+        order == "0", "nobody who arrived later got a seat before someone waitlisted", f"{order} pairs out of order"
+    )
+    waitlist = psql(
+        f"SELECT count(*) FROM (SELECT waitlisted_at, lag(waitlisted_at) OVER (ORDER BY id) AS before "
+        f"FROM registrations WHERE session_id = {sid} AND status = 'waitlisted') w WHERE waitlisted_at < before",
+        database,
+    )
+    outcome.check(waitlist == "0", "the waiting list is in arrival order", f"{waitlist} out of order")
+    once = psql(
+        f"SELECT count(*) FROM registrations r WHERE r.session_id = {sid} AND (SELECT count(*) FROM outbox_messages m "
+        "WHERE m.registration_id = r.id AND m.kind IN ('confirmation', 'waitlisted')) <> 1",
+        database,
+    )
+    outcome.check(
+        once == "0",
+        "every registration has its confirmation or waiting-list email in the outbox exactly once",
+        f"{once} do not",
+    )
     return outcome
 
 
 DRILLS: dict[str, tuple[Callable[[float], Outcome], float]] = {
     "burst": (drill_burst, 60),
-    "mail_outage": (drill_mail_outage, 60),
+    "mail_outage": (drill_mail_outage, 100),
     "worker_crash": (drill_worker_crash, 60),
     "db_restart": (drill_db_restart, 12),
     "bad_input": (drill_bad_input, 40),
