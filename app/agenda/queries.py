@@ -67,14 +67,14 @@ class Speaker:
 
 
 def event_speakers(event: Event) -> list[Speaker]:
-    """Everyone who appears on the agenda, by name, from the already loaded agenda (no query)."""
+    """Everyone who appears on the agenda, by surname, from the already loaded agenda (no query)."""
     by_person: dict[int, Speaker] = {}
     for session in event.sessions:
         for item in session.items:
             for appearance in item.appearances:
                 speaker = by_person.setdefault(appearance.person_id, Speaker(appearance.person, []))
                 speaker.slots.append(Slot(appearance, item, session))
-    return sorted(by_person.values(), key=lambda s: (s.person.name.casefold(), s.person.id))
+    return sorted(by_person.values(), key=lambda s: (s.person.name.split()[-1].casefold(), s.person.name, s.person.id))
 
 
 def find_speaker(event: Event, person_id: int) -> Speaker | None:
@@ -97,13 +97,13 @@ def last_change(event: Event) -> datetime:
 #: and the people on it. Plain SQL, so that building it costs nothing on the hot path.
 _AGENDA_VERSION_SQL = text(
     """
-SELECT 0, e.id, e.updated_at, NULL, NULL, NULL
+SELECT 0, e.id, e.updated_at, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
   FROM events e WHERE e.slug = :slug AND e.status != 'draft'
 UNION ALL
-SELECT 1, count(s.id), max(s.updated_at), sum(s.version), NULL, NULL
+SELECT 1, count(s.id), max(s.updated_at), sum(s.version), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
   FROM events e JOIN event_sessions s ON s.event_id = e.id WHERE e.slug = :slug
 UNION ALL
-SELECT 2, count(i.id), max(i.updated_at), sum(i.version), sum(i.id * (i.position + 1)), NULL
+SELECT 2, count(i.id), max(i.updated_at), sum(i.version), sum(i.id * (i.position + 1)), CAST(NULL AS BIGINT)
   FROM events e JOIN event_sessions s ON s.event_id = e.id JOIN agenda_items i ON i.session_id = s.id
  WHERE e.slug = :slug
 UNION ALL
