@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.demo.loader import load_demo
 from app.demo.synth import synthesise_event
+from app.mail.cli import outbox_cli
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -49,3 +50,4 @@ def demo_synth(slug: str, items: int, sessions: int, people: int, registrations:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)
