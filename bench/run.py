@@ -161,10 +161,15 @@ class FormParser(HTMLParser):
             self._select = None
 
 
-def parse_form(html: str) -> dict | None:
+def parse_forms(html: str) -> list[dict]:
     parser = FormParser()
     parser.feed(html)
-    return parser.forms[0] if parser.forms else None
+    return parser.forms
+
+
+def parse_form(html: str) -> dict | None:
+    forms = parse_forms(html)
+    return forms[0] if forms else None
 
 
 def fill_registration(form: dict) -> dict[str, str]:

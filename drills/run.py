@@ -22,7 +22,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.run import BIN, ROOT, Browser, Gunicorn, env_for, fill_registration, find_rule, free_port, parse_form
+from bench.run import (
+    BIN,
+    ROOT,
+    Browser,
+    Gunicorn,
+    env_for,
+    fill_registration,
+    find_rule,
+    free_port,
+    parse_form,
+    parse_forms,
+)
 
 PG_VERSION = os.environ.get("DRILLS_PG_VERSION") or sorted(os.listdir("/etc/postgresql"))[-1]
 CLUSTER = "drills"
@@ -233,14 +244,14 @@ def drill_bad_input(seconds: float) -> Outcome:
 
     outcome = Outcome("bad input", "hypothesis-generated text into every GET route, query parameter and form")
     env, database = prepared("drill_input")
-    sid = session_id(database)
     rules = [r for r in routes(env) if "static" not in r[2]]
+    ids = _ids(database)
     server = Gunicorn(env, workers=2, log_path=OUT / "bad_input-gunicorn.log")
     failures: list[str] = []
     tried = Counter()
     try:
-        browser = Browser(server.port)
-        forms = _discover_forms(browser, rules, sid)
+        organiser = signed_in_organiser(server.port)
+        forms = _discover_forms(server.port, rules, database, organiser)
         outcome.found.append(f"{len(forms)} forms found: " + ", ".join(sorted({f["page"] for f in forms})))
         junk = st.one_of(
             st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
@@ -272,12 +283,20 @@ def drill_bad_input(seconds: float) -> Outcome:
         deadline = time.monotonic() + seconds
 
         @settings(max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-        @given(st.sampled_from(get_rules), st.dictionaries(st.sampled_from(QUERY_NAMES), junk, max_size=3), junk)
-        def fuzz_get(rule, query, segment):
+        @given(
+            st.sampled_from(get_rules),
+            st.dictionaries(st.sampled_from(QUERY_NAMES), junk, max_size=3),
+            junk,
+            st.booleans(),
+            st.booleans(),
+        )
+        def fuzz_get(rule, query, segment, real_ids, signed_in):
             if time.monotonic() > deadline_get:
                 return
-            path = re.sub(r"<[^>]+>", lambda _: _quote(segment) or "x", rule[0])
-            response, body = Browser(server.port).request("GET", path + "?" + _encode(query))
+            path = _fill_rule(rule[0], ids) if real_ids else None
+            path = path or re.sub(r"<[^>]+>", lambda _: _quote(segment) or "x", rule[0])
+            browser = organiser if signed_in else Browser(server.port)
+            response, body = browser.request("GET", path + "?" + _encode(query))
             tried["GET"] += 1
             if response.status >= 500:
                 failures.append(f"GET {path} {query!r} -> {response.status}")
@@ -366,27 +385,70 @@ def _encode(query: dict[str, str]) -> str:
     return urlencode(query)
 
 
-def _discover_forms(browser: Browser, rules, sid: int) -> list[dict]:
-    """Every POST form on the pages reachable without a token, with the CSRF token of its own cookie jar."""
-    forms = []
-    seen = set()
+def _ids(database: str) -> dict[str, str]:
+    """An existing id for every kind of URL argument, from the drill's database."""
+    first = {
+        "event": "SELECT min(id) FROM events",
+        "session": "SELECT max(id) FROM event_sessions",
+        "item": "SELECT min(id) FROM agenda_items",
+        "person": "SELECT min(id) FROM people",
+        "appearance": "SELECT min(id) FROM appearances",
+        "message": "SELECT min(id) FROM outbox_messages",
+        "registration": "SELECT min(id) FROM registrations",
+    }
+    return {name: psql(sql, database) or "1" for name, sql in first.items()}
+
+
+def _fill_rule(rule: str, ids: dict[str, str]) -> str | None:
+    def value(match: re.Match) -> str:
+        name = match.group(1).split(":")[-1]
+        if "slug" in name:
+            return "drill"
+        for kind, value in ids.items():
+            if kind in name:
+                return value
+        return "\x00"
+
+    path = re.sub(r"<([^>]+)>", value, rule)
+    return None if "\x00" in path else path
+
+
+def signed_in_organiser(port: int) -> Browser:
+    """A cookie jar signed in as the synthetic event's organiser (anonymous if there is no sign-in page)."""
+    organiser = Browser(port)
+    _, html = organiser.request("GET", "/organiser/sign-in")
+    form = parse_form(html)
+    if form is not None:
+        fields = dict(form["fields"])
+        for name in fields:
+            if "email" in name:
+                fields[name] = "organiser@drill.example.org"
+            elif "password" in name:
+                fields[name] = "synth-organiser-password"
+        organiser.request("POST", form["action"] or "/organiser/sign-in", fields)
+    return organiser
+
+
+def _discover_forms(port: int, rules, database: str, organiser: Browser) -> list[dict]:
+    """Every POST form on every page, anonymous and signed in as the event's organiser, each with the CSRF
+    token of its own cookie jar. Signing out is left out, so the organiser's forms stay reachable."""
+    ids = _ids(database)
+    anonymous = Browser(port)
+    forms, seen = [], set()
     for rule, methods, _endpoint in rules:
-        if "GET" not in methods:
+        path = _fill_rule(rule, ids) if "GET" in methods else None
+        if path is None:
             continue
-        path = rule.replace("<slug>", "drill")
-        path = re.sub(r"<int:[^>]*session[^>]*>", str(sid), path)
-        if "<" in path:
-            continue
-        jar = Browser(browser.port)
-        response, html = jar.request("GET", path)
-        form = parse_form(html) if response.status == 200 else None
-        if form is None:
-            continue
-        action = form["action"] or path
-        if action in seen:
-            continue
-        seen.add(action)
-        forms.append({"page": path, "action": action, "fields": form["fields"], "browser": jar})
+        for browser in (anonymous, organiser):
+            response, html = browser.request("GET", path)
+            if response.status != 200 or "html" not in (response.getheader("Content-Type") or ""):
+                continue
+            for form in parse_forms(html):
+                action = form["action"] or path
+                if action in seen or "sign-out" in action:
+                    continue
+                seen.add(action)
+                forms.append({"page": path, "action": action, "fields": form["fields"], "browser": browser})
     return forms
 
 
