@@ -32,6 +32,8 @@ class Config:
     FEED_REFRESH_MINUTES = _int("FEED_REFRESH_MINUTES", 60)
     #: Rendered public pages and feeds kept per process, keyed on the agenda's data version (0: no cache).
     PUBLIC_CACHE_SIZE = _int("PUBLIC_CACHE_SIZE", 256)
+    #: How long a process trusts the agenda version it looked up; its own changes show at once, others' after this.
+    PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 2)
 
     # Flask-Mail's own names. No MAIL_SERVER means: write .eml files to MAIL_FILE_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
