@@ -81,7 +81,7 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
             zone_options=_zone_options(zone, event.timezone),
             google_link=google_link,
             **context,
-        )
+        ).encode()  # cached as bytes, so a hit does not encode the page again
         if cacheable and not session.modified and not session:
             render_cache().put(key, html)
     response = make_response(html)
