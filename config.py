@@ -30,6 +30,8 @@ class Config:
     ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "events.example.org")
     ICAL_PRODID = "-//MPF Events//Event registration//EN"
     FEED_REFRESH_MINUTES = _int("FEED_REFRESH_MINUTES", 60)
+    #: Rendered public pages and feeds kept per process, keyed on the agenda's data version (0: no cache).
+    PUBLIC_CACHE_SIZE = _int("PUBLIC_CACHE_SIZE", 256)
 
     # Flask-Mail's own names. No MAIL_SERVER means: write .eml files to MAIL_FILE_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
