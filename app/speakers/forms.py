@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app import timeutil
@@ -31,15 +32,15 @@ class TimezoneForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        common = [(name, name) for name in timeutil.COMMON_ZONES]
-        rest = [(name, name) for name in timeutil.all_zones() if name not in timeutil.COMMON_ZONES]
+        common = [SelectChoice(name) for name in timeutil.COMMON_ZONES]
+        rest = [SelectChoice(name) for name in timeutil.all_zones() if name not in timeutil.COMMON_ZONES]
         self.timezone.choices = common + rest
 
 
 class ResponseForm(FlaskForm):
     response = RadioField(
         "Your answer",
-        choices=[("confirmed", "I confirm this slot"), ("declined", "I cannot take this slot")],
+        choices=[SelectChoice("confirmed", "I confirm this slot"), SelectChoice("declined", "I cannot take this slot")],
         validators=[InputRequired("Choose confirm or decline.")],
     )
     note = TextAreaField("Note to the organisers (optional)", validators=[Optional(), Length(max=1000)])
