@@ -401,3 +401,23 @@ def test_send_link_command_fails_for_an_unknown_address(runner, people):
     assert result.exit_code == 1
     assert "No speaker of a published event has the address nobody@example.org." in result.output
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_my_slots_page_runs_the_same_number_of_queries_for_one_slot_or_five(client, people, count_queries):
+    person = make_person(email="busy@example.org")
+    first = make_item(make_session(make_event()))
+    make_appearance(first, person)
+    sign_in_as(client, person)
+    db.session.expire_all()
+    with count_queries() as one_slot:
+        assert _text(client.get("/speaker/")).count('<section class="card mb-4"') == 1
+    for _ in range(4):
+        item = make_item(make_session(make_event()))
+        make_appearance(item, make_person(), role=Role.MODERATOR)
+        make_appearance(item, person)
+    db.session.expire_all()
+
+    with count_queries() as five_slots:
+        assert _text(client.get("/speaker/")).count('<section class="card mb-4"') == 5
+
+    assert len(five_slots) == len(one_slot) <= 6
