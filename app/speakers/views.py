@@ -63,6 +63,12 @@ def _speaker_context():
     return {"speaker": g.get("speaker"), "sign_out_form": ActionForm()}
 
 
+@bp.app_template_filter("bio")
+def bio_filter(text: str | None):
+    """`{{ person.bio|bio }}` on any page (the public speaker pages too): sanitised Markdown."""
+    return render_bio(text)
+
+
 def _email_key() -> str:
     return "speaker-link-email:" + services.normalise_email(request.form.get("email", ""))
 

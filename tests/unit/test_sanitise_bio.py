@@ -3,6 +3,7 @@
 from html.parser import HTMLParser
 
 import pytest
+from flask import render_template_string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -129,3 +130,9 @@ def test_sanitise_html_drops_disallowed_tags_attributes_and_relative_links():
 )
 def test_render_bio_output_is_always_within_the_allowlist(bio):
     _assert_safe(str(render_bio(bio)))
+
+
+def test_bio_template_filter_is_available_to_every_template(app_context):
+    html = render_template_string("{{ bio|bio }}", bio="**Hi** <script>x</script>")
+
+    assert html == "<p><strong>Hi</strong> &lt;script&gt;x&lt;/script&gt;</p>"
