@@ -331,7 +331,7 @@ def slot_invite(appearance: Appearance, *, method: str = "REQUEST", now: datetim
 def speaker_feed(person: Person) -> bytes:
     """All the speaker's slots as a subscribable feed; the same data always gives the same bytes."""
     slots = list_slots(person)
-    stamps = [person.created_at]
+    stamps = [person.created_at, person.updated_at]
     for slot in slots:
         stamps += [slot.item.updated_at, slot.session.updated_at, slot.event.updated_at]
     calendar = ical.feed_calendar(
@@ -413,6 +413,8 @@ class Question:
     organisation: str
     asked_at: datetime
     session_title: str
+    #: The event's time zone, to show `asked_at` in when the speaker chose none.
+    zone: str
 
 
 def list_questions(person: Person) -> list[Question]:
@@ -436,8 +438,10 @@ def list_questions(person: Person) -> list[Question]:
             Registration.organisation,
             Registration.created_at,
             EventSession.title,
+            Event.timezone,
         )
         .join(EventSession, EventSession.id == Registration.session_id)
+        .join(Event, Event.id == EventSession.event_id)
         .where(
             Registration.session_id.in_(session_ids),
             Registration.status != RegistrationStatus.CANCELLED,
@@ -445,4 +449,4 @@ def list_questions(person: Person) -> list[Question]:
         )
         .order_by(Registration.created_at.desc(), Registration.id.desc())
     ).all()
-    return [Question(row[0].strip(), row[1], row[2], row[3], row[4]) for row in rows]
+    return [Question(row[0].strip(), *row[1:]) for row in rows]
