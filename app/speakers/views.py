@@ -92,13 +92,15 @@ def link_sent():
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
 def use_link(token: str):
     form = SignInConfirmForm()
+    # The token is in the address: no Referer header may carry it to another page.
+    headers = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
     try:
         if not form.validate_on_submit():
             services.check_sign_in_link(token, now=_now())
-            return render_template("speakers/confirm_sign_in.html", form=form)
+            return render_template("speakers/confirm_sign_in.html", form=form), 200, headers
         person = services.sign_in_with_link(token, now=_now())
     except InvalidToken as error:
-        return render_template("speakers/link_invalid.html", reason=error.message), 410
+        return render_template("speakers/link_invalid.html", reason=error.message), 410, headers
     session.pop(NEW_FEED_TOKEN_KEY, None)
     session[SESSION_KEY] = person.id
     return redirect(url_for("speakers.slots"))
@@ -190,6 +192,7 @@ def feed(token: str):
     response = make_response(services.speaker_feed(person))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
     response.add_etag()
     return response.make_conditional(request)
 

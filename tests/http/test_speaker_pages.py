@@ -1,6 +1,9 @@
 """Speaker pages through the test client: sign-in by link, slots, answers, calendar, profile, questions."""
 
 import re
+import threading
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,6 +92,7 @@ def test_opening_a_link_shows_a_button_and_does_not_sign_in(client, people):
 
     assert response.status_code == 200
     assert '<input class="btn btn-primary" id="submit" name="submit" type="submit" value="Sign in">' in _text(response)
+    assert (response.headers["Referrer-Policy"], response.headers["Cache-Control"]) == ("no-referrer", "no-store")
     assert db.session.scalars(select(SpeakerLoginToken.used_at)).one() is None
     assert client.get("/speaker/").location == "/speaker/sign-in"
 
@@ -424,3 +428,33 @@ def test_my_slots_page_runs_the_same_number_of_queries_for_one_slot_or_five(clie
         assert _text(client.get("/speaker/")).count('<section class="card mb-4"') == 5
 
     assert len(five_slots) == len(one_slot) <= 6
+
+
+def test_twenty_browsers_pressing_one_links_button_at_once_give_one_sign_in(app, live_server, people):
+    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    url = f"{live_server}/speaker/sign-in/{_last_token()}"
+    db.session.remove()
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def press():
+        barrier.wait()
+        try:
+            status = opener.open(urllib.request.Request(url, data=b"submit=Sign+in", method="POST"), timeout=30).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        statuses.append(status)
+
+    threads = [threading.Thread(target=press) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [302] + [410] * 19
