@@ -20,7 +20,7 @@ from flask import (
 from app import timeutil
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
-from app.models import Person
+from app.models import AppearanceResponse, Person
 from app.speakers import services
 from app.speakers.forms import (
     ActionForm,
@@ -139,7 +139,7 @@ def set_timezone():
 @speaker_required
 def slot(appearance_id: int):
     appearance = _own_appearance(appearance_id)
-    form = ResponseForm(obj=None if request.method == "POST" else _response_defaults(appearance))
+    form = ResponseForm(data=None if request.method == "POST" else _previous_answer(appearance))
     if form.validate_on_submit():
         try:
             services.respond_to_slot(
@@ -235,9 +235,7 @@ def _own_appearance(appearance_id: int):
         abort(404)
 
 
-def _response_defaults(appearance):
-    class Defaults:
-        response = appearance.response.value if appearance.response.value != "pending" else None
-        note = appearance.response_note
-
-    return Defaults
+def _previous_answer(appearance) -> dict:
+    """The form starts from the answer already given (a POST starts from what was sent, nothing else)."""
+    answered = appearance.response != AppearanceResponse.PENDING
+    return {"response": appearance.response.value if answered else None, "note": appearance.response_note}

@@ -458,3 +458,13 @@ def test_twenty_browsers_pressing_one_links_button_at_once_give_one_sign_in(app,
         thread.join()
 
     assert sorted(statuses) == [302] + [410] * 19
+
+
+def test_the_answer_form_starts_from_the_answer_already_given(client, people):
+    sign_in_as(client, people["ben"])
+    services.respond_to_slot(people["ben_panel"], response="declined", note="Travelling", by=people["ben"], now=at(7))
+
+    html = _text(client.get(f"/speaker/slots/{people['ben_panel'].id}/"))
+
+    assert '<input checked class="form-check-input" id="response-1" name="response" required type="radio"' in html
+    assert "Travelling</textarea>" in html
