@@ -62,6 +62,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     BOOTSTRAP_SERVE_LOCAL = True
     PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
+    #: How long a speaker's sign-in link works, in minutes.
+    SPEAKER_LINK_MINUTES = _int("SPEAKER_LINK_MINUTES", 30)
+    #: Flask-Limiter limits on asking for a speaker sign-in link, per email address and per client IP.
+    SPEAKER_LINK_LIMIT_PER_EMAIL = os.environ.get("SPEAKER_LINK_LIMIT_PER_EMAIL", "3 per 15 minutes")
+    SPEAKER_LINK_LIMIT_PER_IP = os.environ.get("SPEAKER_LINK_LIMIT_PER_IP", "20 per hour")
 
 
 class DevelopmentConfig(Config):
