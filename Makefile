@@ -19,7 +19,10 @@ db: install
 demo: db
 	$(BIN)/flask demo load
 
+# The outbox worker runs in the background (mail goes to instance/mail/*.eml unless MAIL_SERVER is set)
+# and is stopped when the server stops.
 run: demo
+	$(BIN)/flask outbox work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install

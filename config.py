@@ -30,6 +30,8 @@ class Config:
     ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "events.example.org")
     ICAL_PRODID = "-//MPF Events//Event registration//EN"
     FEED_REFRESH_MINUTES = _int("FEED_REFRESH_MINUTES", 60)
+    #: Rendered public pages and feeds kept per process, keyed on the agenda's data version (0: no cache).
+    PUBLIC_CACHE_SIZE = _int("PUBLIC_CACHE_SIZE", 256)
 
     # Flask-Mail's own names. No MAIL_SERVER means: write .eml files to MAIL_FILE_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -42,6 +44,10 @@ class Config:
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND")
     MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 20)
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
+    #: How long a worker's claim on a message lasts; after that another worker may take it over.
+    OUTBOX_CLAIM_SECONDS = _int("OUTBOX_CLAIM_SECONDS", 300)
+    #: Temporary failures are retried this many times in all before the message is marked failed.
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 12)
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.demo.loader import load_demo
+from app.mail.cli import outbox_cli
 from app.organiser.cli import organisers_cli
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -25,4 +26,5 @@ def demo_load() -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(organisers_cli)

@@ -147,3 +147,13 @@ def smtp_server() -> Iterator[SMTPServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def mail_server(app, smtp_server, monkeypatch) -> SMTPServer:
+    """The app's outbox delivers to the loopback SMTP server: call app.mail.delivery.deliver_due(),
+    then read `mail_server.messages`."""
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.port)
+    monkeypatch.setitem(app.config, "MAIL_TIMEOUT_SECONDS", 5)
+    return smtp_server

@@ -1,22 +1,115 @@
 """Public pages: upcoming events, an event's agenda, sessions and speakers."""
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from app.extensions import db
-from app.models import Event, EventStatus
+from flask import Blueprint, abort, make_response, render_template, request, session
+from markupsafe import Markup
+
+from app import timeutil
+from app.agenda import queries
+from app.agenda.cache import render_cache
+from app.calendar.links import google_link
 
 bp = Blueprint("agenda", __name__)
+
+#: The cookie that remembers the zone a visitor chose.
+TZ_COOKIE = "tz"
+TZ_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 @bp.get("/")
 def index():
-    events = db.session.scalars(
-        select(Event).where(Event.status == EventStatus.PUBLISHED).order_by(Event.starts_on)
-    ).all()
+    events = queries.upcoming_events(today=datetime.now(UTC).date())
     return render_template("agenda/index.html", events=events)
+
+
+@bp.get("/events/<slug>/")
+def event(slug: str):
+    return _agenda_page(slug, "agenda/event.html", lambda event: {})
+
+
+@bp.get("/events/<slug>/sessions/<int:session_id>/")
+def session_page(slug: str, session_id: int):
+    return _agenda_page(
+        slug, "agenda/session.html", lambda event: {"session": queries.find_session(event, session_id) or abort(404)}
+    )
+
+
+@bp.get("/events/<slug>/speakers/")
+def speakers(slug: str):
+    return _agenda_page(slug, "agenda/speakers.html", lambda event: {"speakers": queries.event_speakers(event)})
+
+
+@bp.get("/events/<slug>/speakers/<int:person_id>/")
+def speaker(slug: str, person_id: int):
+    return _agenda_page(
+        slug, "agenda/speaker.html", lambda event: {"speaker": queries.find_speaker(event, person_id) or abort(404)}
+    )
 
 
 @bp.get("/healthz")
 def healthz():
     return {"status": "ok"}
+
+
+def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]):
+    """Render a page of the event's agenda in the visitor's zone, from the cache when nothing changed.
+
+    The zone comes from ?tz= (then remembered in a cookie), else the cookie, else the event's own.
+    Only visitors without a session share cached pages, so nothing personal is ever served to another.
+    """
+    version = queries.agenda_version(slug) or abort(404)
+    asked = request.args.get("tz", "").strip()
+    chosen = asked if timeutil.is_valid_zone(asked) else None
+    unknown_zone = asked if asked and chosen is None else None
+    remembered = request.cookies.get(TZ_COOKIE)
+    chosen = chosen or (remembered if timeutil.is_valid_zone(remembered) else None)
+    cacheable = unknown_zone is None and set(request.cookies) <= {TZ_COOKIE}
+    key = (request.endpoint, tuple(sorted(request.view_args.items())), chosen, version)
+    html = render_cache().get(key) if cacheable else None
+    if html is None:
+        event = queries.public_event(slug) or abort(404)
+        context = context_for(event)
+        zone = chosen or event.timezone
+        html = render_template(
+            template,
+            event=event,
+            zone=zone,
+            unknown_zone=unknown_zone,
+            zone_remembered=chosen is not None,
+            zone_options=_zone_options(zone, event.timezone),
+            google_link=google_link,
+            **context,
+        )
+        if cacheable and not session.modified and not session:
+            render_cache().put(key, html)
+    response = make_response(html)
+    if asked and unknown_zone is None:
+        response.set_cookie(TZ_COOKIE, asked, max_age=TZ_COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    return response
+
+
+def _zone_options(selected: str, event_zone: str) -> Markup:
+    """The <option>s of the zone picker: the event's and the common zones first, then every IANA zone."""
+    first = dict.fromkeys([event_zone, selected, *timeutil.COMMON_ZONES])
+    common = Markup("").join(_option(z, z == selected) for z in first)
+    return Markup('<optgroup label="Common">') + common + Markup("</optgroup>") + _all_zone_options()
+
+
+def _option(zone: str, selected: bool = False) -> Markup:
+    return Markup('<option value="{}"{}>{}</option>').format(
+        zone, Markup(" selected") if selected else "", zone.replace("_", " ")
+    )
+
+
+_all_zones_html: Markup | None = None
+
+
+def _all_zone_options() -> Markup:
+    global _all_zones_html
+    if _all_zones_html is None:
+        # No value attribute: the option's text is its value, which halves the page's weight.
+        options = Markup("").join(Markup("<option>{}</option>").format(z) for z in timeutil.all_zones())
+        _all_zones_html = Markup('<optgroup label="All time zones">') + options + Markup("</optgroup>")
+    return _all_zones_html

@@ -5,8 +5,11 @@ Every time is written in UTC, so no VTIMEZONE is needed and every client agrees 
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlencode
 
 from icalendar import Calendar, Event, vCalAddress, vDuration
+
+from app.models import EventStatus
 
 PRODID = "-//MPF Events//Event registration//EN"
 
@@ -94,3 +97,63 @@ def invite_calendar(
 
 def to_bytes(calendar: Calendar) -> bytes:
     return calendar.to_ical()
+
+
+def _people_line(appearances) -> str:
+    return "; ".join(
+        f"{a.person.display_name} ({a.role.label.lower()})"
+        + (f", {a.person.affiliation}" if a.person.affiliation else "")
+        for a in appearances
+    )
+
+
+def _where(session, location: str = "") -> str:
+    """The place, never the join link: an online session is just "Online"."""
+    if session.is_online:
+        return "Online"
+    return ", ".join(part for part in (location or session.location, session.event.venue) if part)
+
+
+def item_slot(item, *, uid_domain: str, url: str | None = None) -> Slot:
+    """An agenda item as a feed entry; its SEQUENCE rises with the item's and its session's versions."""
+    session = item.session
+    people = _people_line(item.appearances)
+    description = "\n\n".join(part for part in (session.title, people, item.description) if part)
+    return Slot(
+        uid=f"{item.uid}@{uid_domain}",
+        sequence=item.version + session.version,
+        summary=item.title,
+        start=item.starts_at,
+        end=item.ends_at,
+        description=description,
+        location=_where(session, item.location),
+        url=url,
+        cancelled=session.is_cancelled or session.event.status == EventStatus.CANCELLED,
+    )
+
+
+def session_slot(session, *, uid_domain: str, url: str | None = None) -> Slot:
+    """A whole session as one entry (its aims as the description)."""
+    return Slot(
+        uid=f"{session.uid}@{uid_domain}",
+        sequence=session.version,
+        summary=f"{session.title} – {session.event.title}",
+        start=session.starts_at,
+        end=session.ends_at,
+        description=session.description,
+        location=_where(session),
+        url=url,
+        cancelled=session.is_cancelled or session.event.status == EventStatus.CANCELLED,
+    )
+
+
+def google_calendar_url(slot: Slot) -> str:
+    """A Google Calendar "add event" template link for the slot (times in UTC)."""
+    dates = "/".join(t.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ") for t in (slot.start, slot.end))
+    details = _clean(slot.description, multiline=True)
+    if slot.url:
+        details = f"{details}\n\n{slot.url}".strip()
+    query = {"action": "TEMPLATE", "text": _clean(slot.summary), "dates": dates, "details": details}
+    if slot.location:
+        query["location"] = _clean(slot.location)
+    return "https://calendar.google.com/calendar/render?" + urlencode(query, quote_via=quote)

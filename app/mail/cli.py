@@ -1,0 +1,38 @@
+"""`flask outbox send` delivers what is due and exits; `flask outbox work` keeps delivering until stopped."""
+
+import contextlib
+import signal
+
+import click
+from flask.cli import AppGroup
+
+from app.mail.delivery import deliver_all_due, work
+
+outbox_cli = AppGroup("outbox", help="Deliver the emails waiting in the outbox.")
+
+
+@outbox_cli.command("send")
+def outbox_send() -> None:
+    """Deliver every message that is due now, then exit."""
+    report = deliver_all_due()
+    click.echo(f"Outbox: {report}.")
+
+
+@outbox_cli.command("work")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+def outbox_work(interval: float) -> None:
+    """Deliver due messages every few seconds until stopped (Ctrl-C or SIGTERM); several may run at once."""
+    stopping = []
+
+    def stop(*_args) -> None:
+        stopping.append(True)
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f"Outbox worker delivering every {interval:g}s; stop with Ctrl-C.")
+    with contextlib.suppress(KeyboardInterrupt):
+        work(
+            interval=interval,
+            should_stop=lambda: bool(stopping),
+            on_report=lambda report: click.echo(f"Outbox: {report}."),
+        )
+    click.echo("Outbox worker stopped.")

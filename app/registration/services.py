@@ -1,0 +1,462 @@
+"""Registration rules: seats, the waiting list, manage links, and the changes organisers make to a session.
+
+Every service that changes a session's seats first locks the session row (DESIGN.md: the capacity row is
+the lock), and adds its emails to the outbox in the same transaction, then commits once.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app import timeutil
+from app.errors import (
+    AlreadyRegistered,
+    CapacityTooLow,
+    DomainError,
+    InvalidToken,
+    RegistrationClosed,
+    SessionFull,
+    ValidationFailed,
+)
+from app.extensions import db
+from app.mail import messages
+from app.models import (
+    AttendeeGroup,
+    EventSession,
+    EventStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    utcnow,
+)
+from app.security import hash_token, new_token
+
+#: A second "already registered" within this window sends no new email (double clicks, retries, abuse).
+MANAGE_LINK_RESEND_WINDOW = timedelta(minutes=10)
+
+#: Limits shared with the form, so the rules hold for every caller.
+LIMITS = {"full_name": 200, "email": 254, "organisation": 200, "question": 2000, "accessibility_needs": 1000}
+
+
+class RegistrationState(enum.StrEnum):
+    """What the session page offers: a form, or a clear reason why not."""
+
+    OPEN = "open"
+    WAITLIST = "waitlist"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    FULL = "full"
+    CANCELLED = "cancelled"
+    NOT_OFFERED = "not_offered"
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    registration: Registration
+    #: The private manage token; only its hash is stored, so this is the only chance to show it.
+    token: str
+    #: Place on the waiting list (1 is next), None when confirmed.
+    place: int | None
+
+
+def registration_state(session: EventSession, *, now: datetime) -> RegistrationState:
+    """Whether registering is possible now, and if not, why."""
+    if session.is_cancelled or session.event.status == EventStatus.CANCELLED:
+        return RegistrationState.CANCELLED
+    if not session.registration_enabled or session.event.status != EventStatus.PUBLISHED:
+        return RegistrationState.NOT_OFFERED
+    if session.registration_opens_at is not None and now < session.registration_opens_at:
+        return RegistrationState.NOT_YET_OPEN
+    closes_at = session.registration_closes_at or session.starts_at
+    if now >= closes_at:
+        return RegistrationState.CLOSED
+    if session.capacity is not None and session.seats_taken >= session.capacity:
+        return RegistrationState.WAITLIST if session.waitlist_enabled else RegistrationState.FULL
+    return RegistrationState.OPEN
+
+
+def waitlist_place(registration: Registration) -> int | None:
+    """1 for the next person to get a seat; None when not on the waiting list."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.session_id == registration.session_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            or_(
+                Registration.waitlisted_at < registration.waitlisted_at,
+                and_(Registration.waitlisted_at == registration.waitlisted_at, Registration.id < registration.id),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def find_by_token(token: str) -> Registration:
+    """The registration a manage link points to; a wrong or unknown token is the same InvalidToken."""
+    if not token or len(token) > 100:
+        raise InvalidToken()
+    registration = db.session.scalar(select(Registration).where(Registration.manage_token_hash == hash_token(token)))
+    if registration is None:
+        raise InvalidToken()
+    return registration
+
+
+def register_attendee(
+    session: EventSession,
+    *,
+    full_name: str,
+    email: str,
+    organisation: str = "",
+    group: AttendeeGroup | str = AttendeeGroup.OTHER,
+    question: str = "",
+    accessibility_needs: str = "",
+    consent: bool,
+    timezone: str | None = None,
+    now: datetime | None = None,
+) -> RegistrationResult:
+    """A seat if one is free, else a place on the waiting list (if the session has one), with the email.
+
+    Registering an email again never makes a second registration: a fresh manage link goes to that
+    address (at most once per MANAGE_LINK_RESEND_WINDOW) and AlreadyRegistered is raised after commit.
+    """
+    now = now or utcnow()
+    fields = _clean_fields(
+        full_name=full_name,
+        organisation=organisation,
+        question=question,
+        accessibility_needs=accessibility_needs,
+    )
+    email = _clean_email(email)
+    if not consent:
+        raise ValidationFailed("Please agree to the privacy notice to register.")
+    group = _group(group)
+    timezone = timezone if timeutil.is_valid_zone(timezone) else None
+
+    session = _lock(session)
+    existing = db.session.scalar(
+        select(Registration).where(
+            Registration.session_id == session.id,
+            Registration.email_normalised == email.lower(),
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    )
+    if existing is not None:
+        _resend_manage_link(existing, now=now)
+        db.session.commit()
+        raise AlreadyRegistered()
+
+    state = registration_state(session, now=now)
+    if state in (RegistrationState.CANCELLED, RegistrationState.NOT_OFFERED, RegistrationState.CLOSED):
+        raise RegistrationClosed()
+    if state == RegistrationState.NOT_YET_OPEN:
+        opens = timeutil.format_datetime(session.registration_opens_at, session.event.timezone)
+        raise RegistrationClosed(f"Registration for this session opens on {opens}.")
+    if state == RegistrationState.FULL:
+        raise SessionFull("This session is full and has no waiting list.")
+
+    token = new_token()
+    registration = Registration(
+        session=session,
+        email=email,
+        email_normalised=email.lower(),
+        group=group,
+        consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        consented_at=now,
+        timezone=timezone,
+        manage_token_hash=hash_token(token),
+        created_at=now,
+        **fields,
+    )
+    if state == RegistrationState.OPEN:
+        _confirm(registration, now=now)
+    else:
+        registration.status = RegistrationStatus.WAITLISTED
+        registration.waitlisted_at = now
+    db.session.add(registration)
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # the unique index, should the lock ever be bypassed
+        db.session.rollback()
+        raise AlreadyRegistered() from error
+    place = waitlist_place(registration)
+    if registration.is_confirmed:
+        messages.queue_confirmation(registration, token, now=now)
+        messages.queue_reminders(registration, now=now)
+    else:
+        messages.queue_waitlisted(registration, token, place, now=now)
+    db.session.commit()
+    return RegistrationResult(registration, token, place)
+
+
+def resend_manage_link(registration: Registration, *, now: datetime | None = None) -> bool:
+    """Email a fresh manage link (the old one stops working); False if one went out moments ago."""
+    now = now or utcnow()
+    sent = _resend_manage_link(registration, now=now)
+    db.session.commit()
+    return sent
+
+
+def update_registration(
+    registration: Registration,
+    *,
+    full_name: str,
+    organisation: str,
+    group: AttendeeGroup | str,
+    question: str,
+    accessibility_needs: str,
+    timezone: str | None = None,
+    now: datetime | None = None,
+) -> Registration:
+    """The attendee corrects their details or question; the email address (the key) stays."""
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError("This registration is cancelled and can no longer be changed.")
+    fields = _clean_fields(
+        full_name=full_name, organisation=organisation, question=question, accessibility_needs=accessibility_needs
+    )
+    for name, value in fields.items():
+        setattr(registration, name, value)
+    registration.group = _group(group)
+    registration.timezone = timezone if timeutil.is_valid_zone(timezone) else None
+    registration.updated_at = now or utcnow()
+    db.session.commit()
+    return registration
+
+
+def cancel_registration(registration: Registration, *, by=None, now: datetime | None = None) -> Registration:
+    """Cancel and free the seat, which the first on the waiting list takes in the same transaction."""
+    now = now or utcnow()
+    session = _lock(registration.session)
+    db.session.refresh(registration)
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise DomainError("This registration is already cancelled.")
+    had_seat = registration.is_confirmed
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    _cancel_reminders(registration)
+    if had_seat:
+        session.seats_taken -= 1
+        registration.sequence += 1
+    messages.queue_registration_cancelled(registration, now=now, had_seat=had_seat)
+    if had_seat:
+        _promote_waitlisted(session, now=now)
+    db.session.commit()
+    return registration
+
+
+def change_capacity(session: EventSession, capacity: int | None, *, by=None, now: datetime | None = None) -> list:
+    """Set the number of seats (None: no limit); new seats go to the waiting list in order. Returns the promoted."""
+    now = now or utcnow()
+    session = _lock(session)
+    if capacity is not None and capacity < 0:
+        raise ValidationFailed("The capacity cannot be negative.")
+    if capacity is not None and capacity < session.seats_taken:
+        raise CapacityTooLow(
+            f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
+            "cancel registrations first."
+        )
+    session.capacity = capacity
+    promoted = _promote_waitlisted(session, now=now)
+    db.session.commit()
+    return promoted
+
+
+def reschedule_session(
+    session: EventSession, *, starts_at: datetime, ends_at: datetime, by=None, now: datetime | None = None
+) -> EventSession:
+    """Move the session; confirmed attendees get an updated invite and their reminders move with it."""
+    now = now or utcnow()
+    if ends_at <= starts_at:
+        raise ValidationFailed("The session must end after it starts.")
+    session = _lock(session)
+    if session.is_cancelled:
+        raise DomainError("This session is cancelled.")
+    if (session.starts_at, session.ends_at) == (starts_at, ends_at):
+        return session
+    old = _when(session.starts_at, session.ends_at, session.event.timezone)
+    session.starts_at, session.ends_at = starts_at, ends_at
+    if session.registration_closes_at is not None and session.registration_closes_at > starts_at:
+        session.registration_closes_at = starts_at
+        if session.registration_opens_at is not None and session.registration_opens_at >= starts_at:
+            session.registration_opens_at = None
+    new = _when(starts_at, ends_at, session.event.timezone)
+    _update_confirmed(session, f"it moved from {old} to {new}.", now=now)
+    db.session.commit()
+    return session
+
+
+def change_join_link(
+    session: EventSession, join_url: str | None, *, by=None, now: datetime | None = None
+) -> EventSession:
+    """A new join link; confirmed attendees get an updated invite and reminders that carry it."""
+    now = now or utcnow()
+    join_url = (join_url or "").strip() or None
+    if join_url is not None and (not join_url.startswith(("https://", "http://")) or _has_control(join_url)):
+        raise ValidationFailed("The join link must be a web address starting with https://.")
+    session = _lock(session)
+    if session.join_url == join_url:
+        return session
+    session.join_url = join_url
+    change = "the link to join online changed." if join_url else "the join link was removed."
+    _update_confirmed(session, change, now=now)
+    db.session.commit()
+    return session
+
+
+def cancel_session(session: EventSession, *, reason: str = "", by=None, now: datetime | None = None) -> EventSession:
+    """Call the session off: METHOD:CANCEL to every confirmed attendee, a note to the waiting list."""
+    now = now or utcnow()
+    session = _lock(session)
+    if session.is_cancelled:
+        raise DomainError("This session is already cancelled.")
+    session.status = SessionStatus.CANCELLED
+    session.version += 1
+    reason = " ".join(reason.split())[:500]
+    for registration in _active_registrations(session):
+        _cancel_reminders(registration)
+        if registration.is_confirmed:
+            registration.sequence += 1
+        messages.queue_session_cancelled(registration, now=now, reason=reason)
+    db.session.commit()
+    return session
+
+
+# Helpers: never commit.
+
+
+def _lock(session: EventSession) -> EventSession:
+    """Lock the session row (SELECT ... FOR UPDATE; BEGIN IMMEDIATE on SQLite) and read it fresh."""
+    return db.session.execute(
+        select(EventSession)
+        .where(EventSession.id == session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _confirm(registration: Registration, *, now: datetime) -> None:
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = now
+    registration.session.seats_taken += 1
+
+
+def _promote_waitlisted(session: EventSession, *, now: datetime) -> list[Registration]:
+    """Give free seats to the waiting list in order, each with their invite; the session row is locked."""
+    promoted = []
+    while session.capacity is None or session.seats_taken < session.capacity:
+        registration = db.session.scalar(
+            select(Registration)
+            .where(Registration.session_id == session.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(1)
+        )
+        if registration is None:
+            break
+        _confirm(registration, now=now)
+        db.session.flush()
+        messages.queue_promoted(registration, now=now)
+        messages.queue_reminders(registration, now=now)
+        promoted.append(registration)
+    return promoted
+
+
+def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> None:
+    session.version += 1
+    for registration in _active_registrations(session):
+        if not registration.is_confirmed:
+            continue
+        registration.sequence += 1
+        _cancel_reminders(registration)
+        messages.queue_update(registration, change, now=now)
+        messages.queue_reminders(registration, now=now)
+
+
+def _active_registrations(session: EventSession) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)
+            .order_by(Registration.id)
+        )
+    )
+
+
+def _cancel_reminders(registration: Registration) -> None:
+    """Reminders not yet sent are superseded (the registration ended or the session moved)."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.kind.in_(list(messages.REMINDERS)),
+            OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.RETRYING]),
+        )
+        .values(status=OutboxStatus.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _resend_manage_link(registration: Registration, *, now: datetime) -> bool:
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.registration_id == registration.id,
+            OutboxMessage.kind.in_(["confirmation", "waitlisted", "manage_link"]),
+            OutboxMessage.created_at > now - MANAGE_LINK_RESEND_WINDOW,
+        )
+    )
+    if recent:
+        return False
+    token = new_token()
+    registration.manage_token_hash = hash_token(token)
+    messages.queue_manage_link(registration, token, now=now)
+    return True
+
+
+def _when(starts_at: datetime, ends_at: datetime, zone: str) -> str:
+    return f"{timeutil.format_date(starts_at, zone)}, {timeutil.format_range(starts_at, ends_at, zone)}"
+
+
+def _has_control(text: str) -> bool:
+    return any(ch < " " or ch == "\x7f" for ch in text)
+
+
+def _clean_fields(**fields: str) -> dict[str, str]:
+    """Trimmed, within limits, no control characters (line breaks allowed only in the free texts)."""
+    cleaned = {}
+    for name, value in fields.items():
+        value = (value or "").strip()
+        multiline = name in ("question", "accessibility_needs")
+        check = value.replace("\r\n", "\n").replace("\n", "") if multiline else value
+        if _has_control(check):
+            raise ValidationFailed(f"The {name.replace('_', ' ')} contains characters that are not allowed.")
+        if len(value) > LIMITS[name]:
+            raise ValidationFailed(f"The {name.replace('_', ' ')} is longer than {LIMITS[name]} characters.")
+        cleaned[name] = value.replace("\r\n", "\n")
+    if not cleaned.get("full_name", "x"):
+        raise ValidationFailed("Please give your full name.")
+    return cleaned
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip()
+    if not email or len(email) > LIMITS["email"] or _has_control(email) or " " in email or email.count("@") != 1:
+        raise ValidationFailed("Please give a valid email address.")
+    return email
+
+
+def _group(group: AttendeeGroup | str) -> AttendeeGroup:
+    try:
+        return AttendeeGroup(group)
+    except ValueError as error:
+        raise ValidationFailed("Please choose the group you belong to.") from error

@@ -1,0 +1,438 @@
+"""Registration rules on the real database: seats, waiting list, duplicates, cancellations, session changes."""
+
+import re
+from datetime import timedelta
+
+import icalendar
+import pytest
+from sqlalchemy import select
+
+from app.errors import (
+    AlreadyRegistered,
+    CapacityTooLow,
+    InvalidToken,
+    RegistrationClosed,
+    SessionFull,
+    ValidationFailed,
+)
+from app.extensions import db
+from app.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, SessionStatus
+from app.registration.services import (
+    RegistrationState,
+    cancel_registration,
+    cancel_session,
+    change_capacity,
+    change_join_link,
+    find_by_token,
+    register_attendee,
+    registration_state,
+    reschedule_session,
+    update_registration,
+    waitlist_place,
+)
+from tests.factories import DAY, at, make_online_session
+
+NOW = at(9, day=DAY - timedelta(days=10))
+STARTS = at(8)
+
+
+def _register(session, email="amina@example.com", **fields):
+    values = dict(
+        full_name="Amina Diallo",
+        email=email,
+        organisation="Ministry of Interior, Nigeria",
+        group="partner_country",
+        question="How will the new call treat partnerships?",
+        consent=True,
+        timezone="Africa/Lagos",
+        now=NOW,
+    )
+    values.update(fields)
+    return register_attendee(session, **values)
+
+
+def _outbox(**where) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    for name, value in where.items():
+        query = query.where(getattr(OutboxMessage, name) == value)
+    return list(db.session.scalars(query))
+
+
+def _kinds(registration) -> list[tuple[str, OutboxStatus]]:
+    return [(m.kind, m.status) for m in _outbox(registration_id=registration.id)]
+
+
+def _ical(message: OutboxMessage):
+    calendar = icalendar.Calendar.from_ical(message.ics)
+    assert calendar.errors == []
+    return calendar, calendar.events[0]
+
+
+def _link(message: OutboxMessage) -> str:
+    return re.search(r"/registrations/([\w-]+)/", message.body_text).group(1)
+
+
+def test_register_attendee_with_free_seat_confirms_and_queues_invite_and_reminders(app_context):
+    session = make_online_session(capacity=10)
+
+    result = _register(session)
+
+    registration = result.registration
+    assert (registration.status, result.place, session.seats_taken) == (RegistrationStatus.CONFIRMED, None, 1)
+    assert registration.consent_version == "2026-11"
+    assert registration.email_normalised == "amina@example.com"
+    assert find_by_token(result.token) is registration
+    confirmation, day_before, hour_before = _outbox(registration_id=registration.id)
+    assert (confirmation.kind, confirmation.ics_method, confirmation.not_before) == ("confirmation", "REQUEST", NOW)
+    assert f"/registrations/{result.token}/" in confirmation.body_text
+    assert "https://meet.example.org/looking-ahead" in confirmation.body_text
+    assert "09:00–10:30 (Europe/Brussels)" in confirmation.body_text
+    assert "09:00 WAT in your time zone (Africa/Lagos)" in confirmation.body_text
+    calendar, event = _ical(confirmation)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert (str(event["UID"]), event["SEQUENCE"]) == (f"{registration.uid}@events.example.org", 0)
+    assert [(m.kind, m.not_before) for m in (day_before, hour_before)] == [
+        ("reminder_24h", STARTS - timedelta(hours=24)),
+        ("reminder_1h", STARTS - timedelta(hours=1)),
+    ]
+    assert "https://meet.example.org/looking-ahead" in hour_before.body_text
+
+
+def test_register_attendee_when_full_waitlists_in_order_without_join_link(app_context):
+    session = make_online_session(capacity=1)
+    _register(session, "first@example.com")
+
+    second = _register(session, "second@example.com")
+    third = _register(session, "third@example.com", now=NOW + timedelta(minutes=1))
+
+    assert (second.registration.status, second.place, third.place) == (RegistrationStatus.WAITLISTED, 1, 2)
+    assert session.seats_taken == 1
+    [message] = _outbox(registration_id=second.registration.id)
+    assert (message.kind, message.ics, message.ics_method) == ("waitlisted", None, None)
+    assert "in place 1" in message.body_text
+    assert "meet.example.org" not in message.body_text + message.body_html
+
+
+def test_register_attendee_when_full_without_waitlist_refuses_and_queues_nothing(app_context):
+    session = make_online_session(capacity=1, waitlist_enabled=False)
+    _register(session, "first@example.com")
+
+    with pytest.raises(SessionFull, match="full and has no waiting list"):
+        _register(session, "second@example.com")
+
+    assert db.session.scalar(select(Registration.email).where(Registration.email == "second@example.com")) is None
+    assert len(_outbox(kind="confirmation")) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "now", "message"),
+    [
+        ({}, STARTS, "Registration for this session is closed."),
+        ({"registration_opens_at": NOW + timedelta(days=1)}, NOW, "opens on Monday 21 October 2030, 11:00 CEST"),
+        ({"registration_enabled": False}, NOW, "Registration for this session is closed."),
+        ({"status": SessionStatus.CANCELLED}, NOW, "Registration for this session is closed."),
+    ],
+    ids=["after-window", "before-window", "not-offered", "session-cancelled"],
+)
+def test_register_attendee_outside_window_is_refused(app_context, fields, now, message):
+    session = make_online_session(**fields)
+
+    with pytest.raises(RegistrationClosed, match=message):
+        _register(session, now=now)
+
+    assert db.session.scalars(select(Registration)).all() == []
+    assert _outbox() == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"consent": False}, "agree to the privacy notice"),
+        ({"full_name": "Eve\r\nBcc: x@example.com"}, "full name contains characters"),
+        ({"full_name": "x" * 201}, "full name is longer than 200"),
+        ({"full_name": "   "}, "give your full name"),
+        ({"email": "not an email"}, "valid email"),
+        ({"email": "a@example.com\r\nBcc: b@example.com"}, "valid email"),
+        ({"group": "astronauts"}, "choose the group"),
+        ({"question": "q" * 2001}, "question is longer than 2000"),
+    ],
+    ids=["no-consent", "crlf-name", "long-name", "blank-name", "bad-email", "crlf-email", "bad-group", "long-q"],
+)
+def test_register_attendee_with_bad_input_is_refused(app_context, fields, message):
+    session = make_online_session()
+
+    with pytest.raises(ValidationFailed, match=message):
+        _register(session, **fields)
+
+    assert session.seats_taken == 0
+    assert _outbox() == []
+
+
+def test_register_attendee_keeps_line_breaks_in_question(app_context):
+    result = _register(make_online_session(), question="First line\r\nSecond line")
+
+    assert result.registration.question == "First line\nSecond line"
+
+
+def test_register_attendee_twice_sends_fresh_manage_link_once_and_creates_nothing(app_context):
+    session = make_online_session()
+    first = _register(session)
+
+    with pytest.raises(AlreadyRegistered, match="already registered") as raised:
+        _register(session, "AMINA@example.com", full_name="Someone Else", now=NOW + timedelta(hours=1))
+    with pytest.raises(AlreadyRegistered):
+        _register(session, "amina@example.com", now=NOW + timedelta(hours=1, minutes=5))
+
+    assert "Amina" not in str(raised.value)
+    assert db.session.scalar(select(Registration.full_name)) == "Amina Diallo"
+    assert session.seats_taken == 1
+    [link_message] = _outbox(kind="manage_link")
+    new_token = _link(link_message)
+    assert find_by_token(new_token) is first.registration
+    with pytest.raises(InvalidToken):
+        find_by_token(first.token)
+
+
+def test_register_attendee_twice_within_minutes_sends_no_second_email(app_context):
+    session = make_online_session()
+    first = _register(session)
+
+    with pytest.raises(AlreadyRegistered):
+        _register(session, now=NOW + timedelta(minutes=2))
+
+    assert _outbox(kind="manage_link") == []
+    assert find_by_token(first.token) is first.registration
+
+
+def test_register_attendee_again_after_cancelling_makes_a_new_registration(app_context):
+    session = make_online_session()
+    first = _register(session)
+    cancel_registration(first.registration, now=NOW)
+
+    second = _register(session, now=NOW + timedelta(minutes=1))
+
+    assert second.registration.id != first.registration.id
+    assert second.registration.uid != first.registration.uid
+    assert session.seats_taken == 1
+
+
+def test_cancel_registration_sends_cancel_and_promotes_first_waitlisted_in_same_transaction(app_context):
+    session = make_online_session(capacity=1)
+    holder = _register(session, "holder@example.com").registration
+    next_in_line = _register(session, "next@example.com", now=NOW + timedelta(minutes=1)).registration
+    later = _register(session, "later@example.com", now=NOW + timedelta(minutes=2)).registration
+
+    cancel_registration(holder, now=NOW + timedelta(days=1))
+
+    assert (holder.status, holder.sequence, holder.cancelled_at) == (
+        RegistrationStatus.CANCELLED,
+        1,
+        NOW + timedelta(days=1),
+    )
+    assert (next_in_line.status, session.seats_taken, waitlist_place(later)) == (RegistrationStatus.CONFIRMED, 1, 1)
+    assert _kinds(holder) == [
+        ("confirmation", OutboxStatus.QUEUED),
+        ("reminder_24h", OutboxStatus.CANCELLED),
+        ("reminder_1h", OutboxStatus.CANCELLED),
+        ("cancellation", OutboxStatus.QUEUED),
+    ]
+    calendar, event = _ical(_outbox(registration_id=holder.id, kind="cancellation")[0])
+    assert (str(calendar["METHOD"]), event["SEQUENCE"], str(event["STATUS"])) == ("CANCEL", 1, "CANCELLED")
+    assert str(event["UID"]) == f"{holder.uid}@events.example.org"
+    assert [k for k, _ in _kinds(next_in_line)] == ["waitlisted", "promoted", "reminder_24h", "reminder_1h"]
+    promoted = _outbox(registration_id=next_in_line.id, kind="promoted")[0]
+    assert promoted.ics_method == "REQUEST"
+    assert "you are in" in promoted.body_text
+    assert "https://meet.example.org/looking-ahead" in promoted.body_text
+
+
+def test_cancel_waitlisted_registration_frees_no_seat_and_moves_the_list_up(app_context):
+    session = make_online_session(capacity=1)
+    _register(session, "holder@example.com")
+    leaving = _register(session, "leaving@example.com", now=NOW + timedelta(minutes=1)).registration
+    staying = _register(session, "staying@example.com", now=NOW + timedelta(minutes=2)).registration
+
+    cancel_registration(leaving, now=NOW + timedelta(hours=1))
+
+    assert (staying.status, waitlist_place(staying), session.seats_taken) == (RegistrationStatus.WAITLISTED, 1, 1)
+    [_, goodbye] = _outbox(registration_id=leaving.id)
+    assert (goodbye.kind, goodbye.ics_method, leaving.sequence) == ("cancellation", None, 0)
+    assert "left the waiting list" in goodbye.body_text
+
+
+def test_cancel_registration_twice_is_refused(app_context):
+    registration = _register(make_online_session()).registration
+    cancel_registration(registration, now=NOW)
+
+    with pytest.raises(Exception, match="already cancelled"):
+        cancel_registration(registration, now=NOW)
+
+
+def test_change_capacity_up_promotes_waiting_list_in_order(app_context):
+    session = make_online_session(capacity=1)
+    _register(session, "a@example.com")
+    waiting = [_register(session, f"w{n}@example.com", now=NOW + timedelta(minutes=n)).registration for n in range(3)]
+
+    promoted = change_capacity(session, 3, now=NOW + timedelta(hours=1))
+
+    assert promoted == waiting[:2]
+    assert [r.status for r in waiting] == [RegistrationStatus.CONFIRMED] * 2 + [RegistrationStatus.WAITLISTED]
+    assert (session.capacity, session.seats_taken, waitlist_place(waiting[2])) == (3, 3, 1)
+    assert len(_outbox(kind="promoted")) == 2
+
+
+def test_change_capacity_to_no_limit_promotes_everyone(app_context):
+    session = make_online_session(capacity=1)
+    _register(session, "a@example.com")
+    _register(session, "b@example.com")
+
+    change_capacity(session, None, now=NOW)
+
+    assert session.seats_taken == 2
+    assert db.session.scalar(select(Registration).where(Registration.status == RegistrationStatus.WAITLISTED)) is None
+
+
+def test_change_capacity_below_seats_taken_is_refused(app_context):
+    session = make_online_session(capacity=3)
+    _register(session, "a@example.com")
+    _register(session, "b@example.com")
+
+    with pytest.raises(CapacityTooLow, match="lower than the 2 seats already taken"):
+        change_capacity(session, 1, now=NOW)
+
+    db.session.expire_all()
+    assert session.capacity == 3
+
+
+def test_reschedule_session_updates_confirmed_invites_and_moves_reminders(app_context):
+    session = make_online_session(capacity=1)
+    confirmed = _register(session, "a@example.com").registration
+    waiting = _register(session, "b@example.com").registration
+    new_start = STARTS + timedelta(days=1, hours=2)
+
+    reschedule_session(session, starts_at=new_start, ends_at=new_start + timedelta(hours=1), now=NOW)
+
+    assert (confirmed.sequence, session.version, session.registration_closes_at) == (1, 1, STARTS)
+    assert [k for k in _kinds(confirmed)] == [
+        ("confirmation", OutboxStatus.QUEUED),
+        ("reminder_24h", OutboxStatus.CANCELLED),
+        ("reminder_1h", OutboxStatus.CANCELLED),
+        ("update", OutboxStatus.QUEUED),
+        ("reminder_24h", OutboxStatus.QUEUED),
+        ("reminder_1h", OutboxStatus.QUEUED),
+    ]
+    update = _outbox(registration_id=confirmed.id, kind="update")[0]
+    assert "moved from Wednesday 30 October 2030, 09:00–10:30 CET to Thursday 31 October 2030, 11:00–12:00 CET" in (
+        update.body_text
+    )
+    calendar, event = _ical(update)
+    assert (str(calendar["METHOD"]), event["SEQUENCE"], event.start) == ("REQUEST", 1, new_start)
+    assert str(event["UID"]) == f"{confirmed.uid}@events.example.org"
+    reminders = _outbox(registration_id=confirmed.id, status=OutboxStatus.QUEUED, kind="reminder_1h")
+    assert [m.not_before for m in reminders] == [new_start - timedelta(hours=1)]
+    assert [k for k, _ in _kinds(waiting)] == ["waitlisted"]
+
+
+def test_reschedule_session_ending_before_it_starts_is_refused(app_context):
+    session = make_online_session()
+
+    with pytest.raises(ValidationFailed, match="end after it starts"):
+        reschedule_session(session, starts_at=STARTS, ends_at=STARTS, now=NOW)
+
+
+def test_change_join_link_updates_invites_and_reminders_carry_the_new_link(app_context):
+    session = make_online_session()
+    registration = _register(session).registration
+
+    change_join_link(session, "https://meet.example.org/new-room", now=NOW)
+
+    update = _outbox(registration_id=registration.id, kind="update")[0]
+    assert "the link to join online changed" in update.body_text
+    assert "https://meet.example.org/new-room" in update.body_text
+    _, event = _ical(update)
+    assert (event["SEQUENCE"], str(event["LOCATION"])) == (1, "https://meet.example.org/new-room")
+    queued_reminders = [
+        m for m in _outbox(registration_id=registration.id, status=OutboxStatus.QUEUED) if m.kind.startswith("rem")
+    ]
+    assert len(queued_reminders) == 2
+    assert all("https://meet.example.org/new-room" in m.body_text for m in queued_reminders)
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "https://meet.example.org/\r\nX: y"])
+def test_change_join_link_refuses_what_is_not_a_web_address(app_context, url):
+    session = make_online_session()
+
+    with pytest.raises(ValidationFailed, match="must be a web address"):
+        change_join_link(session, url, now=NOW)
+
+
+def test_cancel_session_sends_cancel_to_confirmed_and_a_note_to_the_waiting_list(app_context):
+    session = make_online_session(capacity=1)
+    confirmed = _register(session, "a@example.com").registration
+    waiting = _register(session, "b@example.com").registration
+
+    cancel_session(session, reason="The panel could not\r\nattend.", now=NOW)
+
+    assert (session.status, confirmed.sequence, waiting.sequence) == (SessionStatus.CANCELLED, 1, 0)
+    cancel = _outbox(registration_id=confirmed.id, kind="session_cancelled")[0]
+    calendar, event = _ical(cancel)
+    assert (str(calendar["METHOD"]), event["SEQUENCE"]) == ("CANCEL", 1)
+    assert "The panel could not attend." in cancel.body_text
+    note = _outbox(registration_id=waiting.id, kind="session_cancelled")[0]
+    assert note.ics is None
+    assert not _outbox(status=OutboxStatus.QUEUED, kind="reminder_1h")
+    assert registration_state(session, now=NOW) == RegistrationState.CANCELLED
+
+
+def test_reminders_are_planned_only_while_still_ahead(app_context):
+    session = make_online_session()
+
+    result = _register(session, now=STARTS - timedelta(hours=2))
+
+    assert [m.kind for m in _outbox(registration_id=result.registration.id)] == ["confirmation", "reminder_1h"]
+
+
+def test_update_registration_changes_details_but_not_the_email(app_context):
+    registration = _register(make_online_session()).registration
+
+    update_registration(
+        registration,
+        full_name="Amina B. Diallo",
+        organisation="ECOWAS",
+        group="other",
+        question="A new question",
+        accessibility_needs="Live captions",
+        timezone="Not/AZone",
+        now=NOW,
+    )
+
+    db.session.expire_all()
+    assert (registration.full_name, registration.organisation, registration.group) == (
+        "Amina B. Diallo",
+        "ECOWAS",
+        "other",
+    )
+    assert (registration.question, registration.accessibility_needs, registration.timezone) == (
+        "A new question",
+        "Live captions",
+        None,
+    )
+    assert registration.email == "amina@example.com"
+
+
+def test_find_by_token_refuses_unknown_and_overlong_tokens(app_context):
+    _register(make_online_session())
+
+    for token in ("", "wrong", "x" * 500):
+        with pytest.raises(InvalidToken, match="This link is not valid."):
+            find_by_token(token)
+
+
+def test_register_attendee_runs_a_fixed_number_of_queries(app_context, count_queries):
+    session = make_online_session()
+    _register(session, "warm@example.com")
+
+    with count_queries() as statements:
+        _register(session, "counted@example.com")
+
+    assert len(statements) == 9, statements
