@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import timeutil
 from app.errors import CapacityTooLow, DomainError, NotFound, ValidationFailed
@@ -27,8 +27,11 @@ from app.models import (
     ItemKind,
     Organiser,
     Person,
+    Registration,
+    RegistrationStatus,
     Role,
 )
+from app.registration import services as registration_services
 
 EVENT_FIELDS = (
     "title",
@@ -162,31 +165,6 @@ def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> E
     return session
 
 
-def update_session_details(session: EventSession, *, by: Organiser, now: datetime, **fields) -> EventSession:
-    """Change what attendees are not sent an update for: title, description, location, registration settings.
-
-    Times, the join link, the capacity and cancelling go through the registration services, which tell
-    the people concerned in the same transaction.
-    """
-    changed = False
-    with _all_or_nothing():
-        for name in ("title", "description", "location", "is_online", "registration_enabled", "waitlist_enabled"):
-            if name in fields and getattr(session, name) != fields[name]:
-                setattr(session, name, fields[name])
-                changed = True
-        for name in ("registration_opens_at", "registration_closes_at"):
-            if name in fields and getattr(session, name) != fields[name]:
-                setattr(session, name, fields[name])
-                changed = True
-        _check_session(session)
-    if changed:
-        session.version += 1
-        session.updated_at = now
-        session.event.updated_at = now
-    db.session.commit()
-    return session
-
-
 def _shift_session_items(session: EventSession, delta: timedelta, now: datetime) -> None:
     for item in session.items:
         item.starts_at += delta
@@ -198,29 +176,79 @@ def _shift_session_items(session: EventSession, delta: timedelta, now: datetime)
 def update_session(
     session: EventSession, *, by: Organiser, now: datetime, move_items: bool = True, **fields
 ) -> EventSession:
-    """Change a session; when it moves, its items move with it if asked (by as much as its start moved)."""
+    """Change a session. A move, a new join link or a new capacity go through the registration services,
+    which lock the session row and put the attendees' updates (or promotions) in the outbox in the same
+    transaction as the change; when the session moves its items move with it if asked.
+
+    Everything is checked before anything is written, so a broken rule leaves the session as it was.
+    """
     starts_at = fields.pop("starts_at", session.starts_at)
     ends_at = fields.pop("ends_at", session.ends_at)
-    join_url = fields.pop("join_url", session.join_url)
+    join_url = fields.pop("join_url", session.join_url) or None
     capacity = fields.pop("capacity", session.capacity)
+    if ends_at <= starts_at:
+        raise ValidationFailed("The session must end after it starts.")
+    if capacity is not None and capacity < session.seats_taken:
+        raise CapacityTooLow(
+            f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
+            "cancel registrations first."
+        )
+    is_online = fields.get("is_online", session.is_online)
+    if is_online and fields.get("registration_enabled", session.registration_enabled) and not join_url:
+        raise ValidationFailed("An online session open for registration needs a join link.")
     moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
     with _all_or_nothing():
-        if moved:
-            if move_items:
-                _shift_session_items(session, starts_at - session.starts_at, now)
-            session.starts_at, session.ends_at = starts_at, ends_at
-        if join_url != session.join_url:
-            session.join_url = join_url
-            moved = True
-        if capacity != session.capacity:
-            if capacity is not None and capacity < session.seats_taken:
-                raise CapacityTooLow(
-                    f"The capacity cannot be lower than the {session.seats_taken} seats already taken."
-                )
-            session.capacity = capacity
-        if moved:
-            session.version += 1
-    return update_session_details(session, by=by, now=now, **fields)
+        if moved and move_items:
+            _shift_session_items(session, starts_at - session.starts_at, now)
+        _apply_session_details(session, fields, now)
+    if moved:
+        # Commits the details and the moved items with the attendees' updated invites.
+        registration_services.reschedule_session(session, starts_at=starts_at, ends_at=ends_at, by=by, now=now)
+    if join_url != session.join_url:
+        registration_services.change_join_link(session, join_url, by=by, now=now)
+    if capacity != session.capacity:
+        registration_services.change_capacity(session, capacity, by=by, now=now)
+    db.session.commit()
+    return session
+
+
+def _apply_session_details(session: EventSession, fields: dict, now: datetime) -> None:
+    changed = False
+    names = ("title", "description", "location", "is_online", "registration_enabled", "waitlist_enabled")
+    for name in (*names, "registration_opens_at", "registration_closes_at"):
+        if name in fields and getattr(session, name) != fields[name]:
+            setattr(session, name, fields[name])
+            changed = True
+    opens, closes = session.registration_opens_at, session.registration_closes_at
+    if opens is not None and closes is not None and closes <= opens:
+        raise ValidationFailed("Registration must close after it opens.")
+    if changed:
+        session.version += 1
+        session.updated_at = now
+        session.event.updated_at = now
+
+
+def cancel_session(session: EventSession, *, reason: str, by: Organiser, now: datetime) -> EventSession:
+    """Call a session off; the registration service sends the cancellations in the same transaction."""
+    session.event.updated_at = now
+    return registration_services.cancel_session(session, reason=reason, by=by, now=now)
+
+
+def people_to_tell(session: EventSession) -> dict[str, int]:
+    """How many people a change to the session reaches: confirmed and waitlisted attendees, appearing people."""
+    counts = dict(
+        db.session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)
+            .group_by(Registration.status)
+        ).all()
+    )
+    people = {a.person_id for item in session.items for a in item.appearances if a.person.email}
+    return {
+        "confirmed": counts.get(RegistrationStatus.CONFIRMED, 0),
+        "waitlisted": counts.get(RegistrationStatus.WAITLISTED, 0),
+        "people": len(people),
+    }
 
 
 # --- agenda items -------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app import timeutil
-from app.models import ItemKind, Role
+from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
 
 CHECKBOX_VALUES = ("y", "1", "on", "true")
 
@@ -156,3 +156,44 @@ class ConfirmForm(FlaskForm):
     """A button that posts: publish, delete, reorder; CSRF only."""
 
     submit = SubmitField("Confirm")
+
+
+class CancelSessionForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason, sent to the attendees", validators=[Optional(), Length(max=500)], description="Optional."
+    )
+    submit = SubmitField("Cancel the session")
+
+
+class RegistrationFilterForm(FlaskForm):
+    """The list's filters, sent with GET (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status", choices=[SelectChoice("", "Any status")] + choices_of(RegistrationStatus), validators=[Optional()]
+    )
+    group = SelectField(
+        "Group", choices=[SelectChoice("", "Any group")] + choices_of(AttendeeGroup), validators=[Optional()]
+    )
+    q = StringField(
+        "Search", validators=[Optional(), Length(max=100)], description="Name, email, organisation or question."
+    )
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(
+        "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
+    )
+    submit = SubmitField("Change the capacity")
+
+
+class MessageForm(FlaskForm):
+    audience = SelectField(
+        "Send to",
+        choices=[SelectChoice("confirmed", "Confirmed attendees"), SelectChoice("waitlisted", "The waiting list")],
+    )
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=10000)])
+    submit = SubmitField("Send")

@@ -8,7 +8,7 @@ import hashlib
 from datetime import UTC, datetime, time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
@@ -16,20 +16,38 @@ from app import timeutil
 from app.agenda import services as agenda
 from app.errors import DomainError
 from app.extensions import db, limiter, login_manager
-from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Organiser, Person, Role
+from app.models import (
+    AgendaItem,
+    Appearance,
+    Event,
+    EventSession,
+    EventStatus,
+    ItemKind,
+    Organiser,
+    OutboxMessage,
+    Person,
+    Registration,
+    Role,
+)
+from app.organiser import registrations, reports
 from app.organiser import services as accounts
 from app.organiser.forms import (
     AppearanceForm,
+    CancelSessionForm,
+    CapacityForm,
     ConfirmForm,
     EventForm,
     ItemForm,
+    MessageForm,
     PersonForm,
+    RegistrationFilterForm,
     ResetPasswordForm,
     ResetRequestForm,
     SessionForm,
     SignInForm,
 )
 from app.organiser.timeline import day_timelines
+from app.registration import services as registration_services
 
 bp = Blueprint("organiser", __name__)
 
@@ -312,22 +330,59 @@ def session_edit(session_id: int):
         for name in ("registration_opens_at", "registration_closes_at"):
             value = getattr(event_session, name)
             getattr(form, name).data = timeutil.to_zone(value, event.timezone).replace(tzinfo=None) if value else None
+    notice = None
+    if form.validate_on_submit():
+        values = _session_values(event, form)
+        key = _confirmation_key(values["starts_at"], values["ends_at"], values["join_url"])
+        told = agenda.people_to_tell(event_session)["confirmed"]
+        changes_invite = (values["starts_at"], values["ends_at"], values["join_url"]) != (
+            event_session.starts_at,
+            event_session.ends_at,
+            event_session.join_url,
+        )
+        if changes_invite and told and form.confirm.data != key:
+            form.confirm.data = key
+            notice = f"Saving sends an updated calendar invite to {told} confirmed attendee(s). Save again to go ahead."
+        else:
+            try:
+                agenda.update_session(
+                    event_session, by=current_user, now=_now(), move_items=form.move_items.data, **values
+                )
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "danger")
+            else:
+                flash(
+                    "The session is saved." + (f" {told} attendee(s) will be told." if changes_invite and told else ""),
+                    "success",
+                )
+                return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template(
+        "organiser/session_form.html", form=form, event=event, event_session=event_session, notice=notice
+    )
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@login_required
+def session_cancel(session_id: int):
+    event_session = _session_or_404(session_id)
+    form = CancelSessionForm()
     if form.validate_on_submit():
         try:
-            agenda.update_session(
-                event_session,
-                by=current_user,
-                now=_now(),
-                move_items=form.move_items.data,
-                **_session_values(event, form),
-            )
+            agenda.cancel_session(event_session, reason=form.reason.data or "", by=current_user, now=_now())
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "danger")
         else:
-            flash("The session is saved.", "success")
-            return redirect(url_for("organiser.event_detail", event_id=event.id))
-    return render_template("organiser/session_form.html", form=form, event=event, event_session=event_session)
+            flash(f"“{event_session.title}” is cancelled; the attendees are being told.", "success")
+        return redirect(url_for("organiser.event_detail", event_id=event_session.event_id))
+    return render_template(
+        "organiser/session_cancel.html",
+        form=form,
+        event=event_session.event,
+        event_session=event_session,
+        reach=agenda.people_to_tell(event_session),
+    )
 
 
 # --- agenda items -------------------------------------------------------------------------------
@@ -547,3 +602,185 @@ def person_edit(event_id: int, person_id: int):
             flash(f"{person.display_name} is saved.", "success")
             return redirect(url_for("organiser.people", event_id=event.id))
     return render_template("organiser/person_form.html", form=form, event=event, person=person)
+
+
+# --- registrations ------------------------------------------------------------------------------
+
+
+def _registration_or_404(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    _session_or_404(registration.session_id)
+    return registration
+
+
+def _filtered(event_session: EventSession) -> tuple[RegistrationFilterForm, list[Registration]]:
+    form = RegistrationFilterForm(request.args)
+    form.validate()
+    found = registrations.find_registrations(
+        event_session, status=form.status.data or None, group=form.group.data or None, search=form.q.data or ""
+    )
+    return form, found
+
+
+@bp.get("/sessions/<int:session_id>/registrations/")
+@login_required
+def registrations_list(session_id: int):
+    event_session = _session_or_404(session_id)
+    form, found = _filtered(event_session)
+    return render_template(
+        "organiser/registrations.html",
+        event=event_session.event,
+        event_session=event_session,
+        form=form,
+        registrations=found,
+        counts=registrations.status_counts(event_session),
+        capacity_form=CapacityForm(capacity=event_session.capacity),
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.get("/sessions/<int:session_id>/registrations.csv")
+@login_required
+def registrations_export(session_id: int):
+    event_session = _session_or_404(session_id)
+    _, found = _filtered(event_session)
+    filename = f"registrations-{event_session.event.slug}-{event_session.id}.csv"
+    return Response(
+        registrations.registrations_csv(event_session, found),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/<action>")
+@login_required
+def registration_action(registration_id: int, action: str):
+    registration = _registration_or_404(registration_id)
+    if action not in ("cancel", "confirm") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "cancel":
+            registration_services.cancel_registration(registration, by=current_user, now=_now())
+            flash(f"The registration of {registration.full_name} is cancelled; they are told.", "success")
+        else:
+            registrations.promote_registration(registration, by=current_user, now=_now())
+            flash(f"{registration.full_name} now has a seat; they are told.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for("organiser.registrations_list", session_id=registration.session_id))
+
+
+@bp.post("/sessions/<int:session_id>/capacity")
+@login_required
+def session_capacity(session_id: int):
+    event_session = _session_or_404(session_id)
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        flash("The capacity must be a whole number of 0 or more, or empty for no limit.", "danger")
+    else:
+        try:
+            promoted = registration_services.change_capacity(
+                event_session, form.capacity.data, by=current_user, now=_now()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"The capacity is changed; {len(promoted)} moved up from the waiting list.", "success")
+    return redirect(url_for("organiser.registrations_list", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/message", methods=["GET", "POST"])
+@login_required
+def session_message(session_id: int):
+    event_session = _session_or_404(session_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            sent = registrations.message_registrants(
+                event_session,
+                audience=form.audience.data,
+                subject=form.subject.data,
+                body=form.body.data,
+                by=current_user,
+                now=_now(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"The message is queued for {sent} attendee(s).", "success")
+            return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    return render_template(
+        "organiser/message.html",
+        form=form,
+        event=event_session.event,
+        event_session=event_session,
+        counts=registrations.status_counts(event_session),
+    )
+
+
+# --- outbox and dashboard -----------------------------------------------------------------------
+
+
+@bp.get("/events/<int:event_id>/outbox/")
+@login_required
+def outbox(event_id: int):
+    event = _event_or_404(event_id)
+    status = request.args.get("status") or None
+    return render_template(
+        "organiser/outbox.html",
+        event=event,
+        messages=reports.event_messages(event, status=status),
+        counts=reports.outbox_counts(event),
+        status=status,
+        action_form=ConfirmForm(),
+    )
+
+
+def _message_or_404(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.event_id is None:
+        abort(404)
+    _event_or_404(message.event_id)
+    return message
+
+
+@bp.get("/outbox/<int:message_id>")
+@login_required
+def outbox_message(message_id: int):
+    message = _message_or_404(message_id)
+    event = db.session.get(Event, message.event_id)
+    return render_template("organiser/outbox_message.html", event=event, message=message, action_form=ConfirmForm())
+
+
+@bp.post("/outbox/<int:message_id>/resend")
+@login_required
+def outbox_resend(message_id: int):
+    message = _message_or_404(message_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        reports.resend_message(message, by=current_user, now=_now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(f"The message to {message.to_address} is queued again.", "success")
+    return redirect(url_for("organiser.outbox", event_id=message.event_id))
+
+
+@bp.get("/events/<int:event_id>/dashboard")
+@login_required
+def dashboard(event_id: int):
+    event = _event_or_404(event_id)
+    return render_template(
+        "organiser/dashboard.html",
+        event=event,
+        figures=reports.event_dashboard(event),
+        chart_width=reports.CHART_WIDTH,
+        chart_height=reports.CHART_HEIGHT,
+    )
