@@ -112,10 +112,19 @@ def test_organiser_builds_publishes_and_finds_an_event(live_server, page, axe, a
     expect(page.get_by_role("status")).to_contain_text("The session “Looking Ahead: online follow-up” is added.")
     expect(page.get_by_text("Thursday 30 October 2031, 10:00–11:00 CET (Europe/Brussels)")).to_be_visible()
 
+    # A draft is invisible to the public.
+    event_page = page.url
+    assert page.goto(live_server + "/events/partnership-exchange-2031/").status == 404
+    page.goto(event_page)
+
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status")).to_contain_text("The event is published")
     page.get_by_role("link", name="Public site", exact=True).click()
-    expect(page.get_by_role("heading", name="Partnership Exchange 2031")).to_be_visible()
+    page.get_by_role("link", name="Partnership Exchange 2031").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Partnership Exchange 2031")
+    expect(page.get_by_text("Typology of partnerships").first).to_be_visible()
+    expect(page.get_by_text("Looking Ahead: online follow-up").first).to_be_visible()
+    expect(page.get_by_text("Dr Ana Silva").first).to_be_visible()
 
     page.goto(live_server + "/organiser/")
     page.get_by_role("button", name="Sign out").click()
