@@ -56,6 +56,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     #: Failed organiser sign-ins allowed per email and per IP address (Flask-Limiter syntax).
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "5 per 15 minutes")
+    #: gunicorn's own variable for its number of workers; more than one needs a shared rate-limit store.
+    WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 1)
+    #: How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    #: Adds an X-Query-Count header (SQL statements per request) for the benchmark; off in production.
+    QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
