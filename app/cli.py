@@ -9,6 +9,8 @@ from flask.cli import AppGroup
 from app.demo.loader import load_demo
 from app.demo.synth import synthesise_event
 from app.mail.cli import outbox_cli
+from app.organiser.cli import organisers_cli
+from app.speakers.cli import speakers_cli
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -51,3 +53,5 @@ def demo_synth(slug: str, items: int, sessions: int, people: int, registrations:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(speakers_cli)
+    app.cli.add_command(organisers_cli)
