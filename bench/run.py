@@ -104,7 +104,7 @@ class Browser:
     cookies: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, body: dict[str, str] | None = None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Cookie": self.cookie_header()} if self.cookies else {}
         data = None
         if body is not None:
