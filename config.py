@@ -32,6 +32,8 @@ class Config:
     FEED_REFRESH_MINUTES = _int("FEED_REFRESH_MINUTES", 60)
     #: Rendered public pages and feeds kept per process, keyed on the agenda's data version (0: no cache).
     PUBLIC_CACHE_SIZE = _int("PUBLIC_CACHE_SIZE", 256)
+    #: How long a process trusts the agenda version it looked up; its own changes show at once, others' after this.
+    PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 2)
 
     # Flask-Mail's own names. No MAIL_SERVER means: write .eml files to MAIL_FILE_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -52,6 +54,14 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    #: Failed organiser sign-ins allowed per email and per IP address (Flask-Limiter syntax).
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "5 per 15 minutes")
+    #: gunicorn's own variable for its number of workers; more than one needs a shared rate-limit store.
+    WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 1)
+    #: How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    #: Adds an X-Query-Count header (SQL statements per request) for the benchmark; off in production.
+    QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
