@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.agenda import views
 from app.agenda.cache import render_cache
 from app.demo.loader import load_demo
 from app.extensions import db
@@ -440,3 +441,21 @@ def test_a_visitor_with_a_session_gets_their_own_page_not_the_shared_one(client,
 
     assert "Your registration is confirmed." not in text_of(shared.data)
     assert "Your registration is confirmed." in text_of(own.data)
+
+
+def test_a_cached_session_page_is_rendered_again_once_registration_closes(app, client, app_context):
+    """The page is cached only until the next moment its state changes with the clock alone."""
+    session = make_session(make_event(slug="clocked"), registration_enabled=True, capacity=5)
+    closes = datetime.now(UTC) + timedelta(hours=1)
+    session.registration_closes_at = closes
+    db.session.commit()
+    client.get(f"/events/clocked/sessions/{session.id}/")
+    key = next(k for k in render_cache()._entries if k[0] == "agenda.session_page")
+    html, valid_until = render_cache().get(key)
+
+    render_cache().put(key, (b"stale page", datetime.now(UTC) - timedelta(seconds=1)))
+    fresh = client.get(f"/events/clocked/sessions/{session.id}/")
+
+    assert valid_until == closes
+    assert views._next_change_of_state(session, closes) == session.starts_at
+    assert fresh.data != b"stale page" and "5 of 5 seats left." in text_of(fresh.data)
