@@ -16,12 +16,21 @@ bp = Blueprint("agenda", __name__)
 #: The cookie that remembers the zone a visitor chose.
 TZ_COOKIE = "tz"
 TZ_COOKIE_MAX_AGE = 365 * 24 * 3600
+#: The render cache's version key of the list of events (slugs never contain a space).
+INDEX_KEY = "all events"
 
 
 @bp.get("/")
 def index():
-    events = queries.upcoming_events(today=datetime.now(UTC).date())
-    return render_template("agenda/index.html", events=events)
+    today = datetime.now(UTC).date()
+    cacheable = set(request.cookies) <= {TZ_COOKIE}
+    key = ("agenda.index", today, render_cache().version(INDEX_KEY, lambda _key: queries.events_version()))
+    html = render_cache().get(key) if cacheable else None
+    if html is None:
+        html = render_template("agenda/index.html", events=queries.upcoming_events(today=today)).encode()
+        if cacheable and not session.modified and not session:
+            render_cache().put(key, html)
+    return make_response(html)
 
 
 @bp.get("/events/<slug>/")

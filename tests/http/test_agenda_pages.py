@@ -460,3 +460,14 @@ def test_a_cached_session_page_is_rendered_again_once_registration_closes(app, c
     assert valid_until == closes
     assert views._next_change_of_state(session, closes) == session.starts_at
     assert fresh.data != b"stale page" and "5 of 5 seats left." in text_of(fresh.data)
+
+
+def test_the_home_page_shows_a_newly_published_event_at_once(client, app_context):
+    event = make_event(slug="soon", title="Soon Exchange", status=EventStatus.DRAFT)
+    before = text_of(client.get("/").data)
+
+    event.status = EventStatus.PUBLISHED
+    db.session.commit()
+    after = text_of(client.get("/").data)
+
+    assert ("Soon Exchange" in before, "Soon Exchange" in after) == (False, True)
