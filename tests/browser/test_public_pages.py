@@ -11,7 +11,6 @@ from sqlalchemy import select
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import Person
-from tests.browser.conftest import AXE_JS
 
 SLUG = "mpf-exchange-event"
 
@@ -20,24 +19,6 @@ SLUG = "mpf-exchange-event"
 def browser_context_args(browser_context_args):
     """A visitor whose computer is set to Pakistan's time."""
     return {**browser_context_args, "timezone_id": "Asia/Karachi"}
-
-
-@pytest.fixture
-def axe(page):
-    """axe-core through the DevTools protocol: the site's CSP (no inline scripts) refuses `add_script_tag`.
-
-    Evaluating the source this way leaves the page's CSP in force, so our own pages are still checked under it.
-    """
-
-    def run() -> list[dict]:
-        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        return [
-            {"id": v["id"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]
-        ]
-
-    return run
 
 
 @pytest.fixture
