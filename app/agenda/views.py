@@ -96,6 +96,7 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
         if cacheable and not session.modified and not session:
             render_cache().put(key, (html, _next_change_of_state(context.get("session"), now)))
     response = make_response(html)
+    response.vary.add("Cookie")  # the zone cookie changes the page
     if asked and unknown_zone is None:
         response.set_cookie(TZ_COOKIE, asked, max_age=TZ_COOKIE_MAX_AGE, samesite="Lax", httponly=True)
     return response

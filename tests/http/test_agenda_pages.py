@@ -315,6 +315,7 @@ def test_choosing_a_zone_shows_times_there_and_remembers_it_in_a_cookie(client, 
     assert "PROMETHEUS II 11:30–11:55 +04" in sections(response.data)[0]
     assert "Times are shown in Asia/Tbilisi (the event takes place in Europe/Brussels)." in text_of(response.data)
     assert response.headers["Set-Cookie"].startswith("tz=Asia/Tbilisi;")
+    assert response.headers["Vary"] == "Cookie"
     assert "HttpOnly" in response.headers["Set-Cookie"]
 
     later = client.get(f"/events/{SLUG}/speakers/{_person('Jean-Christophe Hilaire').id}/")
