@@ -52,6 +52,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    #: Registration submissions per client IP and per email address (Flask-Limiter syntax).
+    REGISTRATION_RATE_LIMIT_IP = os.environ.get("REGISTRATION_RATE_LIMIT_IP", "10 per minute;60 per hour")
+    REGISTRATION_RATE_LIMIT_EMAIL = os.environ.get("REGISTRATION_RATE_LIMIT_EMAIL", "5 per hour")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
