@@ -1,14 +1,786 @@
-"""Back-office screens for organisers."""
+"""Back-office screens for organisers: sign-in, agenda building, publishing.
 
-from flask import Blueprint
+Every page needs a signed-in organiser; an event they do not manage answers 404, like an id that does
+not exist, so that nobody learns which events exist.
+"""
 
-from app.extensions import db, login_manager
-from app.models import Organiser
+import hashlib
+from datetime import UTC, datetime, time
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
+
+from app import timeutil
+from app.agenda import services as agenda
+from app.errors import DomainError
+from app.extensions import db, limiter, login_manager
+from app.models import (
+    AgendaItem,
+    Appearance,
+    Event,
+    EventSession,
+    EventStatus,
+    ItemKind,
+    Organiser,
+    OutboxMessage,
+    Person,
+    Registration,
+    Role,
+)
+from app.organiser import registrations, reports
+from app.organiser import services as accounts
+from app.organiser.forms import (
+    AppearanceForm,
+    CancelSessionForm,
+    CapacityForm,
+    ConfirmForm,
+    EventForm,
+    ItemForm,
+    MessageForm,
+    PersonForm,
+    RegistrationFilterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    SessionForm,
+    SignInForm,
+)
+from app.organiser.timeline import day_timelines
+from app.registration import services as registration_services
 
 bp = Blueprint("organiser", __name__)
+
+login_manager.login_view = "organiser.sign_in"
+login_manager.login_message = "Please sign in to see that page."
+login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
 def load_organiser(user_id: str) -> Organiser | None:
     organiser = db.session.get(Organiser, int(user_id)) if user_id.isdigit() else None
     return organiser if organiser is not None and organiser.is_active else None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sign_in_email_key() -> str:
+    return "sign-in-email:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _failed(response) -> bool:
+    # Only failures count: a successful sign-in redirects.
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/organiser") and not urlsplit(target).netloc and "\\" not in target:
+        return target
+    return url_for("organiser.index")
+
+
+# --- sign-in, sign-out, password reset ----------------------------------------------------------
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], deduct_when=_failed, scope="sign-in-ip")
+@limiter.limit(_sign_in_limit, key_func=_sign_in_email_key, methods=["POST"], deduct_when=_failed)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("organiser.index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        organiser = accounts.authenticate_organiser(form.email.data, form.password.data)
+        if organiser is not None:
+            session.clear()  # no session fixation: a fresh session for the signed-in organiser
+            login_user(organiser)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("The email or password is not right.")
+    return render_template("organiser/sign_in.html", form=form), 200
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    ConfirmForm().validate_on_submit()  # checks the CSRF token when CSRF is on
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("organiser.sign_in"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], scope="reset-ip")
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(
+            form.email.data,
+            secret_key=current_app.config["SECRET_KEY"],
+            base_url=current_app.config["SERVER_BASE_URL"],
+            now=_now(),
+        )
+        flash("If an account exists for that address, we have sent it a link to choose a new password.", "info")
+        return redirect(url_for("organiser.sign_in"))
+    return render_template("organiser/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data, secret_key=current_app.config["SECRET_KEY"])
+        except DomainError as error:
+            form.password.errors.append(error.message)
+        else:
+            flash("Your password is changed. Sign in with it now.", "success")
+            return redirect(url_for("organiser.sign_in"))
+    return render_template("organiser/reset_password.html", form=form)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _event_or_404(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None or not accounts.can_manage(current_user, event):
+        abort(404)
+    return event
+
+
+def _session_or_404(session_id: int) -> EventSession:
+    event_session = db.session.get(EventSession, session_id)
+    if event_session is None:
+        abort(404)
+    _event_or_404(event_session.event_id)
+    return event_session
+
+
+def _item_or_404(item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None:
+        abort(404)
+    _session_or_404(item.session_id)
+    return item
+
+
+def _person_or_404(event: Event, person_id: int) -> Person:
+    """A person of this event, or one who appears nowhere yet (just created)."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        abort(404)
+    event_ids = {a.item.session.event_id for a in person.appearances}
+    if event_ids and event.id not in event_ids:
+        abort(404)
+    return person
+
+
+def _form_fields(form, names) -> dict:
+    return {name: getattr(form, name).data for name in names if name in form}
+
+
+def _local(event: Event, day, clock: time | None) -> datetime:
+    return timeutil.local_datetime(day, clock, event.timezone)
+
+
+def _local_or_none(event: Event, value: datetime | None) -> datetime | None:
+    return None if value is None else _local(event, value.date(), value.time())
+
+
+def _confirmation_key(*values) -> str:
+    """Ties a 'save anyway' to the exact values the warnings were shown for."""
+    return hashlib.sha256(repr(values).encode()).hexdigest()[:16]
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("organiser/index.html", events=accounts.managed_events(current_user))
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def event_new():
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = agenda.create_event(by=current_user, now=_now(), **_form_fields(form, agenda.EVENT_FIELDS))
+        except agenda.SlugTaken as error:
+            form.slug.errors.append(error.message)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"“{event.title}” is created as a draft.", "success")
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template("organiser/event_form.html", form=form, event=None)
+
+
+@bp.get("/events/<int:event_id>/")
+@login_required
+def event_detail(event_id: int):
+    event = _event_or_404(event_id)
+    warnings = agenda.check_timeline(event)
+    flagged = {item_id for w in warnings for item_id in w.item_ids}
+    return render_template(
+        "organiser/event_detail.html",
+        event=event,
+        warnings=warnings,
+        days=day_timelines(event, flagged),
+        flagged=flagged,
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def event_edit(event_id: int):
+    event = _event_or_404(event_id)
+    form = EventForm(obj=event)
+    if form.validate_on_submit():
+        try:
+            agenda.update_event(event, by=current_user, now=_now(), **_form_fields(form, agenda.EVENT_FIELDS))
+        except agenda.SlugTaken as error:
+            db.session.rollback()
+            form.slug.errors.append(error.message)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash("The event is saved.", "success")
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template("organiser/event_form.html", form=form, event=event)
+
+
+@bp.post("/events/<int:event_id>/status/<status>")
+@login_required
+def event_status(event_id: int, status: str):
+    event = _event_or_404(event_id)
+    if status not in {s.value for s in EventStatus} or not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        agenda.set_event_status(event, EventStatus(status), by=current_user, now=_now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        messages = {
+            "published": "The event is published: it is on the public site and in the calendar feed.",
+            "draft": "The event is a draft again: the public no longer sees it.",
+            "cancelled": "The event is marked cancelled.",
+        }
+        flash(messages[status], "success")
+    return redirect(url_for("organiser.event_detail", event_id=event.id))
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def _session_values(event: Event, form: SessionForm) -> dict:
+    values = _form_fields(
+        form,
+        ("title", "description", "location", "is_online", "registration_enabled", "waitlist_enabled", "capacity"),
+    )
+    values["join_url"] = form.join_url.data or None
+    values["starts_at"] = _local(event, form.day.data, form.starts.data)
+    values["ends_at"] = _local(event, form.day.data, form.ends.data)
+    values["registration_opens_at"] = _local_or_none(event, form.registration_opens_at.data)
+    values["registration_closes_at"] = _local_or_none(event, form.registration_closes_at.data)
+    return values
+
+
+@bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
+@login_required
+def session_new(event_id: int):
+    event = _event_or_404(event_id)
+    form = SessionForm()
+    if request.method == "GET":
+        form.day.data = event.starts_on
+    if form.validate_on_submit():
+        try:
+            created = agenda.create_session(event, by=current_user, now=_now(), **_session_values(event, form))
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"The session “{created.title}” is added.", "success")
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template("organiser/session_form.html", form=form, event=event, event_session=None)
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def session_edit(session_id: int):
+    event_session = _session_or_404(session_id)
+    event = event_session.event
+    form = SessionForm(obj=event_session)
+    if request.method == "GET":
+        start = timeutil.to_zone(event_session.starts_at, event.timezone)
+        form.day.data, form.starts.data = start.date(), start.time()
+        form.ends.data = timeutil.to_zone(event_session.ends_at, event.timezone).time()
+        for name in ("registration_opens_at", "registration_closes_at"):
+            value = getattr(event_session, name)
+            getattr(form, name).data = timeutil.to_zone(value, event.timezone).replace(tzinfo=None) if value else None
+    notice = None
+    if form.validate_on_submit():
+        values = _session_values(event, form)
+        key = _confirmation_key(values["starts_at"], values["ends_at"], values["join_url"])
+        told = agenda.people_to_tell(event_session)["confirmed"]
+        changes_invite = (values["starts_at"], values["ends_at"], values["join_url"]) != (
+            event_session.starts_at,
+            event_session.ends_at,
+            event_session.join_url,
+        )
+        if changes_invite and told and form.confirm.data != key:
+            form.confirm.data = key
+            notice = f"Saving sends an updated calendar invite to {told} confirmed attendee(s). Save again to go ahead."
+        else:
+            try:
+                agenda.update_session(
+                    event_session, by=current_user, now=_now(), move_items=form.move_items.data, **values
+                )
+            except DomainError as error:
+                db.session.rollback()
+                flash(error.message, "danger")
+            else:
+                flash(
+                    "The session is saved." + (f" {told} attendee(s) will be told." if changes_invite and told else ""),
+                    "success",
+                )
+                return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template(
+        "organiser/session_form.html", form=form, event=event, event_session=event_session, notice=notice
+    )
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@login_required
+def session_cancel(session_id: int):
+    event_session = _session_or_404(session_id)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        try:
+            agenda.cancel_session(event_session, reason=form.reason.data or "", by=current_user, now=_now())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"“{event_session.title}” is cancelled; the attendees are being told.", "success")
+        return redirect(url_for("organiser.event_detail", event_id=event_session.event_id))
+    return render_template(
+        "organiser/session_cancel.html",
+        form=form,
+        event=event_session.event,
+        event_session=event_session,
+        reach=agenda.people_to_tell(event_session),
+    )
+
+
+# --- agenda items -------------------------------------------------------------------------------
+
+
+def _item_times(event_session: EventSession, form: ItemForm) -> tuple[datetime, datetime]:
+    day = timeutil.to_zone(event_session.starts_at, event_session.event.timezone).date()
+    return _local(event_session.event, day, form.starts.data), _local(event_session.event, day, form.ends.data)
+
+
+@bp.route("/sessions/<int:session_id>/items/new", methods=["GET", "POST"])
+@login_required
+def item_new(session_id: int):
+    event_session = _session_or_404(session_id)
+    event = event_session.event
+    form = ItemForm()
+    warnings = []
+    if request.method == "GET":
+        last_end = max((i.ends_at for i in event_session.items), default=event_session.starts_at)
+        form.starts.data = timeutil.to_zone(last_end, event.timezone).time()
+    if form.validate_on_submit():
+        starts_at, ends_at = _item_times(event_session, form)
+        key = _confirmation_key(starts_at, ends_at)
+        new = {"session": event_session, "title": form.title.data, "starts_at": starts_at, "ends_at": ends_at}
+        warnings = agenda.check_timeline(event, new_item=new)
+        if not warnings or form.confirm.data == key:
+            values = _form_fields(form, ("title", "description", "location"))
+            item = agenda.create_item(
+                event_session,
+                by=current_user,
+                now=_now(),
+                kind=ItemKind(form.kind.data),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                **values,
+            )
+            flash(f"“{item.title}” is added. Add the people who appear in it below.", "success")
+            return redirect(url_for("organiser.item_edit", item_id=item.id))
+        form.confirm.data = key
+    return render_template(
+        "organiser/item_form.html", form=form, event=event, event_session=event_session, item=None, warnings=warnings
+    )
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def item_edit(item_id: int):
+    item = _item_or_404(item_id)
+    event_session, event = item.session, item.session.event
+    form = ItemForm(obj=item)
+    warnings = []
+    if request.method == "GET":
+        form.starts.data = timeutil.to_zone(item.starts_at, event.timezone).time()
+        form.ends.data = timeutil.to_zone(item.ends_at, event.timezone).time()
+        form.kind.data = item.kind.value
+    if form.validate_on_submit():
+        starts_at, ends_at = _item_times(event_session, form)
+        key = _confirmation_key(starts_at, ends_at, form.shift_later.data)
+        plan = agenda.plan_item_change(item, starts_at, ends_at, shift_later=form.shift_later.data)
+        warnings = agenda.check_timeline(event, changes=plan)
+        if not warnings or form.confirm.data == key:
+            agenda.update_item(
+                item,
+                by=current_user,
+                now=_now(),
+                shift_later=form.shift_later.data,
+                kind=ItemKind(form.kind.data),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                **_form_fields(form, ("title", "description", "location")),
+            )
+            moved = len(plan) - 1
+            flash("The item is saved." + (f" {moved} later item(s) moved with it." if moved else ""), "success")
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+        form.confirm.data = key
+    return render_template(
+        "organiser/item_form.html",
+        form=form,
+        event=event,
+        event_session=event_session,
+        item=item,
+        warnings=warnings,
+        appearance_form=_appearance_form(),
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.post("/items/<int:item_id>/move/<direction>")
+@login_required
+def item_move(item_id: int, direction: str):
+    item = _item_or_404(item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        agenda.reorder_item(item, direction, by=current_user, now=_now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "warning")
+    else:
+        flash(f"“{item.title}” moved {direction}.", "success")
+    return redirect(url_for("organiser.event_detail", event_id=item.session.event_id))
+
+
+@bp.post("/items/<int:item_id>/delete")
+@login_required
+def item_delete(item_id: int):
+    item = _item_or_404(item_id)
+    event_id, title = item.session.event_id, item.title
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    agenda.delete_item(item, by=current_user, now=_now())
+    flash(f"“{title}” is removed from the agenda.", "success")
+    return redirect(url_for("organiser.event_detail", event_id=event_id))
+
+
+# --- appearances --------------------------------------------------------------------------------
+
+
+def _appearance_form() -> AppearanceForm:
+    form = AppearanceForm()
+    form.person_id.choices = [
+        SelectChoice(p.id, f"{p.display_name}{' — ' + p.affiliation if p.affiliation else ''}")
+        for p in agenda.all_people()
+    ]
+    return form
+
+
+@bp.post("/items/<int:item_id>/appearances")
+@login_required
+def appearance_add(item_id: int):
+    item = _item_or_404(item_id)
+    event = item.session.event
+    form = _appearance_form()
+    if not form.validate_on_submit():
+        flash("Choose a person and a role.", "danger")
+        return redirect(url_for("organiser.item_edit", item_id=item.id))
+    person = db.session.get(Person, form.person_id.data)
+    key = _confirmation_key(item.id, person.id)
+    # The person is not in the item yet: check the timeline as if they were.
+    warnings = [
+        w
+        for w in agenda.check_timeline(
+            event, changes={item.id: (item.starts_at, item.ends_at)}, add_people={item.id: {person.id}}
+        )
+        if w.kind == "double_booked"
+    ]
+    if warnings and form.confirm.data != key:
+        form.confirm.data = key
+        return render_template(
+            "organiser/appearance_confirm.html", form=form, event=event, item=item, person=person, warnings=warnings
+        )
+    try:
+        agenda.add_appearance(item, person, Role(form.role.data), by=current_user, now=_now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(f"{person.display_name} is added to “{item.title}”.", "success")
+    return redirect(url_for("organiser.item_edit", item_id=item.id))
+
+
+@bp.post("/appearances/<int:appearance_id>/delete")
+@login_required
+def appearance_remove(appearance_id: int):
+    appearance = db.session.get(Appearance, appearance_id)
+    if appearance is None:
+        abort(404)
+    item = _item_or_404(appearance.item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = appearance.person.display_name
+    agenda.remove_appearance(appearance, by=current_user, now=_now())
+    flash(f"{name} is taken out of “{item.title}”.", "success")
+    return redirect(url_for("organiser.item_edit", item_id=item.id))
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+@bp.get("/events/<int:event_id>/people/")
+@login_required
+def people(event_id: int):
+    event = _event_or_404(event_id)
+    return render_template("organiser/people.html", event=event, people=agenda.people_of_event(event))
+
+
+@bp.route("/events/<int:event_id>/people/new", methods=["GET", "POST"])
+@login_required
+def person_new(event_id: int):
+    event = _event_or_404(event_id)
+    form = PersonForm()
+    if form.validate_on_submit():
+        try:
+            person = agenda.create_person(by=current_user, now=_now(), **_form_fields(form, agenda.PERSON_FIELDS))
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            flash(f"{person.display_name} is added. Put them in an agenda item from the item's page.", "success")
+            return redirect(url_for("organiser.people", event_id=event.id))
+    return render_template("organiser/person_form.html", form=form, event=event, person=None)
+
+
+@bp.route("/events/<int:event_id>/people/<int:person_id>/edit", methods=["GET", "POST"])
+@login_required
+def person_edit(event_id: int, person_id: int):
+    event = _event_or_404(event_id)
+    person = _person_or_404(event, person_id)
+    form = PersonForm(obj=person)
+    if form.validate_on_submit():
+        try:
+            agenda.update_person(person, by=current_user, now=_now(), **_form_fields(form, agenda.PERSON_FIELDS))
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(error.message)
+        else:
+            flash(f"{person.display_name} is saved.", "success")
+            return redirect(url_for("organiser.people", event_id=event.id))
+    return render_template("organiser/person_form.html", form=form, event=event, person=person)
+
+
+# --- registrations ------------------------------------------------------------------------------
+
+
+def _registration_or_404(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    _session_or_404(registration.session_id)
+    return registration
+
+
+def _filtered(event_session: EventSession) -> tuple[RegistrationFilterForm, list[Registration]]:
+    form = RegistrationFilterForm(request.args)
+    form.validate()
+    found = registrations.find_registrations(
+        event_session, status=form.status.data or None, group=form.group.data or None, search=form.q.data or ""
+    )
+    return form, found
+
+
+@bp.get("/sessions/<int:session_id>/registrations/")
+@login_required
+def registrations_list(session_id: int):
+    event_session = _session_or_404(session_id)
+    form, found = _filtered(event_session)
+    return render_template(
+        "organiser/registrations.html",
+        event=event_session.event,
+        event_session=event_session,
+        form=form,
+        registrations=found,
+        counts=registrations.status_counts(event_session),
+        capacity_form=CapacityForm(capacity=event_session.capacity),
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.get("/sessions/<int:session_id>/registrations.csv")
+@login_required
+def registrations_export(session_id: int):
+    event_session = _session_or_404(session_id)
+    _, found = _filtered(event_session)
+    filename = f"registrations-{event_session.event.slug}-{event_session.id}.csv"
+    return Response(
+        registrations.registrations_csv(event_session, found),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/<action>")
+@login_required
+def registration_action(registration_id: int, action: str):
+    registration = _registration_or_404(registration_id)
+    if action not in ("cancel", "confirm") or not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if action == "cancel":
+            registration_services.cancel_registration(registration, by=current_user, now=_now())
+            flash(f"The registration of {registration.full_name} is cancelled; they are told.", "success")
+        else:
+            registrations.promote_registration(registration, by=current_user, now=_now())
+            flash(f"{registration.full_name} now has a seat; they are told.", "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    return redirect(url_for("organiser.registrations_list", session_id=registration.session_id))
+
+
+@bp.post("/sessions/<int:session_id>/capacity")
+@login_required
+def session_capacity(session_id: int):
+    event_session = _session_or_404(session_id)
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        flash("The capacity must be a whole number of 0 or more, or empty for no limit.", "danger")
+    else:
+        try:
+            promoted = registration_services.change_capacity(
+                event_session, form.capacity.data, by=current_user, now=_now()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"The capacity is changed; {len(promoted)} moved up from the waiting list.", "success")
+    return redirect(url_for("organiser.registrations_list", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/message", methods=["GET", "POST"])
+@login_required
+def session_message(session_id: int):
+    event_session = _session_or_404(session_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            sent = registrations.message_registrants(
+                event_session,
+                audience=form.audience.data,
+                subject=form.subject.data,
+                body=form.body.data,
+                by=current_user,
+                now=_now(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"The message is queued for {sent} attendee(s).", "success")
+            return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    return render_template(
+        "organiser/message.html",
+        form=form,
+        event=event_session.event,
+        event_session=event_session,
+        counts=registrations.status_counts(event_session),
+    )
+
+
+# --- outbox and dashboard -----------------------------------------------------------------------
+
+
+@bp.get("/events/<int:event_id>/outbox/")
+@login_required
+def outbox(event_id: int):
+    event = _event_or_404(event_id)
+    status = request.args.get("status") or None
+    return render_template(
+        "organiser/outbox.html",
+        event=event,
+        messages=reports.event_messages(event, status=status),
+        counts=reports.outbox_counts(event),
+        status=status,
+        action_form=ConfirmForm(),
+    )
+
+
+def _message_or_404(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.event_id is None:
+        abort(404)
+    _event_or_404(message.event_id)
+    return message
+
+
+@bp.get("/outbox/<int:message_id>")
+@login_required
+def outbox_message(message_id: int):
+    message = _message_or_404(message_id)
+    event = db.session.get(Event, message.event_id)
+    return render_template("organiser/outbox_message.html", event=event, message=message, action_form=ConfirmForm())
+
+
+@bp.post("/outbox/<int:message_id>/resend")
+@login_required
+def outbox_resend(message_id: int):
+    message = _message_or_404(message_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        reports.resend_message(message, by=current_user, now=_now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(f"The message to {message.to_address} is queued again.", "success")
+    return redirect(url_for("organiser.outbox", event_id=message.event_id))
+
+
+@bp.get("/events/<int:event_id>/dashboard")
+@login_required
+def dashboard(event_id: int):
+    event = _event_or_404(event_id)
+    return render_template(
+        "organiser/dashboard.html",
+        event=event,
+        figures=reports.event_dashboard(event),
+        chart_width=reports.CHART_WIDTH,
+        chart_height=reports.CHART_HEIGHT,
+    )

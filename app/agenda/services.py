@@ -1,0 +1,574 @@
+"""Building an agenda: events, sessions, agenda items, people and appearances; publishing; the timeline.
+
+Every public function here is one use case and commits once. Timeline problems (overlaps, items outside
+their session, a person in two places at once) are warnings, computed before saving by `check_timeline`
+so that the organiser can look and confirm; they are not errors, because real agendas sometimes overlap
+on purpose (a moderator who also gives the opening remarks).
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app import timeutil
+from app.errors import CapacityTooLow, DomainError, NotFound, ValidationFailed
+from app.extensions import db
+from app.models import (
+    AgendaItem,
+    Appearance,
+    Event,
+    EventSession,
+    EventStatus,
+    ItemKind,
+    Organiser,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
+from app.registration import services as registration_services
+
+EVENT_FIELDS = (
+    "title",
+    "slug",
+    "description",
+    "venue",
+    "timezone",
+    "starts_on",
+    "ends_on",
+    "contact_name",
+    "contact_email",
+)
+SESSION_FIELDS = (
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "location",
+    "is_online",
+    "join_url",
+    "registration_enabled",
+    "capacity",
+    "waitlist_enabled",
+    "registration_opens_at",
+    "registration_closes_at",
+)
+ITEM_FIELDS = ("title", "kind", "starts_at", "ends_at", "description", "location", "typology")
+PERSON_FIELDS = ("honorific", "name", "position", "organisation", "email", "bio")
+
+
+class SlugTaken(DomainError):
+    default_message = "Another event already uses this web address."
+
+
+@contextmanager
+def _all_or_nothing():
+    """A broken rule rolls the whole change back, so nothing is half-saved; autoflush waits for the checks."""
+    try:
+        with db.session.no_autoflush:
+            yield
+    except DomainError:
+        db.session.rollback()
+        raise
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "event"
+
+
+def _check_event(event: Event) -> None:
+    if not timeutil.is_valid_zone(event.timezone):
+        raise ValidationFailed(f"“{event.timezone}” is not a time zone we know.")
+    if event.ends_on < event.starts_on:
+        raise ValidationFailed("The event cannot end before it starts.")
+    clash = db.session.scalar(select(Event.id).where(Event.slug == event.slug, Event.id != (event.id or 0)))
+    if clash is not None:
+        raise SlugTaken(f"Another event already uses the web address “{event.slug}”.")
+
+
+def create_event(*, by: Organiser, now: datetime, **fields) -> Event:
+    """A draft event, managed by whoever created it."""
+    values = {name: fields[name] for name in EVENT_FIELDS if name in fields}
+    values["slug"] = slugify(values.get("slug") or values["title"])
+    with _all_or_nothing():
+        event = Event(status=EventStatus.DRAFT, created_at=now, updated_at=now, **values)
+        db.session.add(event)
+        event.organisers.append(by)
+        _check_event(event)
+    db.session.commit()
+    return event
+
+
+def update_event(event: Event, *, by: Organiser, now: datetime, **fields) -> Event:
+    """Change an event's details; the web address stays unless a new one is given."""
+    with _all_or_nothing():
+        for name in EVENT_FIELDS:
+            if name in fields and fields[name] is not None:
+                setattr(event, name, slugify(fields[name]) if name == "slug" else fields[name])
+        _check_event(event)
+    event.updated_at = now
+    db.session.commit()
+    return event
+
+
+def set_event_status(event: Event, status: EventStatus, *, by: Organiser, now: datetime) -> Event:
+    """Publish (visible to the public and in feeds), return to draft, or mark an event cancelled."""
+    with _all_or_nothing():
+        if status == EventStatus.PUBLISHED and not event.sessions:
+            raise ValidationFailed("Add at least one session before publishing the event.")
+        event.status = status
+    event.updated_at = now
+    db.session.commit()
+    return event
+
+
+def publish_event(event: Event, *, by: Organiser, now: datetime) -> Event:
+    """Make a draft visible on the public site and in the calendar feeds."""
+    return set_event_status(event, EventStatus.PUBLISHED, by=by, now=now)
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def _check_session(session: EventSession) -> None:
+    if session.ends_at <= session.starts_at:
+        raise ValidationFailed("The session must end after it starts.")
+    if session.capacity is not None and session.capacity < 0:
+        raise ValidationFailed("The capacity cannot be negative.")
+    opens, closes = session.registration_opens_at, session.registration_closes_at
+    if opens is not None and closes is not None and closes <= opens:
+        raise ValidationFailed("Registration must close after it opens.")
+    if session.is_online and session.registration_enabled and not session.join_url:
+        raise ValidationFailed("An online session open for registration needs a join link.")
+
+
+def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> EventSession:
+    """A session of the event; online ones carry a join link, open ones a capacity and a window."""
+    values = {name: fields[name] for name in SESSION_FIELDS if name in fields}
+    with _all_or_nothing():
+        session = EventSession(event=event, updated_at=now, **values)
+        db.session.add(session)
+        if "follows_up_item_id" in fields:
+            session.follows_up_item_id = fields["follows_up_item_id"]
+        _check_session(session)
+    event.updated_at = now
+    db.session.commit()
+    return session
+
+
+def _shift_session_items(session: EventSession, delta: timedelta, now: datetime) -> None:
+    for item in session.items:
+        item.starts_at += delta
+        item.ends_at += delta
+        item.version += 1
+        item.updated_at = now
+
+
+def update_session(
+    session: EventSession, *, by: Organiser, now: datetime, move_items: bool = True, **fields
+) -> EventSession:
+    """Change a session. A move, a new join link or a new capacity go through the registration services,
+    which lock the session row and put the attendees' updates (or promotions) in the outbox in the same
+    transaction as the change; when the session moves its items move with it if asked.
+
+    Everything is checked before anything is written, so a broken rule leaves the session as it was.
+    """
+    starts_at = fields.pop("starts_at", session.starts_at)
+    ends_at = fields.pop("ends_at", session.ends_at)
+    join_url = fields.pop("join_url", session.join_url) or None
+    capacity = fields.pop("capacity", session.capacity)
+    if ends_at <= starts_at:
+        raise ValidationFailed("The session must end after it starts.")
+    if capacity is not None and capacity < session.seats_taken:
+        raise CapacityTooLow(
+            f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
+            "cancel registrations first."
+        )
+    is_online = fields.get("is_online", session.is_online)
+    if is_online and fields.get("registration_enabled", session.registration_enabled) and not join_url:
+        raise ValidationFailed("An online session open for registration needs a join link.")
+    moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
+    with _all_or_nothing():
+        if moved and move_items:
+            _shift_session_items(session, starts_at - session.starts_at, now)
+        _apply_session_details(session, fields, now)
+    if moved:
+        # Commits the details and the moved items with the attendees' updated invites.
+        registration_services.reschedule_session(session, starts_at=starts_at, ends_at=ends_at, by=by, now=now)
+    if join_url != session.join_url:
+        registration_services.change_join_link(session, join_url, by=by, now=now)
+    if capacity != session.capacity:
+        registration_services.change_capacity(session, capacity, by=by, now=now)
+    db.session.commit()
+    return session
+
+
+def _apply_session_details(session: EventSession, fields: dict, now: datetime) -> None:
+    changed = False
+    names = ("title", "description", "location", "is_online", "registration_enabled", "waitlist_enabled")
+    for name in (*names, "registration_opens_at", "registration_closes_at"):
+        if name in fields and getattr(session, name) != fields[name]:
+            setattr(session, name, fields[name])
+            changed = True
+    opens, closes = session.registration_opens_at, session.registration_closes_at
+    if opens is not None and closes is not None and closes <= opens:
+        raise ValidationFailed("Registration must close after it opens.")
+    if changed:
+        session.version += 1
+        session.updated_at = now
+        session.event.updated_at = now
+
+
+def cancel_session(session: EventSession, *, reason: str, by: Organiser, now: datetime) -> EventSession:
+    """Call a session off; the registration service sends the cancellations in the same transaction."""
+    session.event.updated_at = now
+    return registration_services.cancel_session(session, reason=reason, by=by, now=now)
+
+
+def people_to_tell(session: EventSession) -> dict[str, int]:
+    """How many people a change to the session reaches: confirmed and waitlisted attendees, appearing people."""
+    counts = dict(
+        db.session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)
+            .group_by(Registration.status)
+        ).all()
+    )
+    people = {a.person_id for item in session.items for a in item.appearances if a.person.email}
+    return {
+        "confirmed": counts.get(RegistrationStatus.CONFIRMED, 0),
+        "waitlisted": counts.get(RegistrationStatus.WAITLISTED, 0),
+        "people": len(people),
+    }
+
+
+# --- agenda items -------------------------------------------------------------------------------
+
+
+def _check_item(item: AgendaItem) -> None:
+    if item.ends_at <= item.starts_at:
+        raise ValidationFailed("The item must end after it starts.")
+    if not item.title.strip():
+        raise ValidationFailed("Give the item a title.")
+
+
+def create_item(session: EventSession, *, by: Organiser, now: datetime, **fields) -> AgendaItem:
+    """An agenda item in a session; timeline warnings are checked beforehand with `check_timeline`."""
+    values = {name: fields[name] for name in ITEM_FIELDS if name in fields}
+    values.setdefault("kind", ItemKind.OTHER)
+    position = 1 + max((i.position for i in session.items), default=-1)
+    with _all_or_nothing():
+        item = AgendaItem(session=session, position=position, updated_at=now, **values)
+        db.session.add(item)
+        _check_item(item)
+    session.event.updated_at = now
+    db.session.commit()
+    return item
+
+
+def plan_item_change(
+    item: AgendaItem, starts_at: datetime, ends_at: datetime, *, shift_later: bool
+) -> dict[int, tuple[datetime, datetime]]:
+    """The new times of the item and, when asked, of the later items of its session, moved by as much as
+    the item's end moved, so that the gaps after it stay as they were."""
+    plan = {item.id: (starts_at, ends_at)}
+    if shift_later:
+        delta = ends_at - item.ends_at
+        for other in item.session.items:
+            if other.id != item.id and other.starts_at >= item.ends_at and delta:
+                plan[other.id] = (other.starts_at + delta, other.ends_at + delta)
+    return plan
+
+
+def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: bool = False, **fields) -> AgendaItem:
+    """Change an item; with shift_later the later items of its session move by as much as its end moved."""
+    starts_at = fields.get("starts_at", item.starts_at)
+    ends_at = fields.get("ends_at", item.ends_at)
+    plan = plan_item_change(item, starts_at, ends_at, shift_later=shift_later)
+    by_id = {other.id: other for other in item.session.items}
+    with _all_or_nothing():
+        changed = False
+        for name in ITEM_FIELDS:
+            if name in fields and getattr(item, name) != fields[name]:
+                setattr(item, name, fields[name])
+                changed = True
+        _check_item(item)
+        if changed:
+            item.version += 1
+            item.updated_at = now
+        for other_id, (start, end) in plan.items():
+            if other_id == item.id:
+                continue
+            other = by_id[other_id]
+            other.starts_at, other.ends_at = start, end
+            other.version += 1
+            other.updated_at = now
+    item.session.event.updated_at = now
+    db.session.commit()
+    return item
+
+
+def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: datetime) -> AgendaItem:
+    """Swap an item with the one before ("up") or after ("down") it: each keeps its length, the pair keeps
+    its start, the gap between them and its end, so nothing after them moves."""
+    items = list(item.session.items)
+    index = items.index(item)
+    other_index = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= other_index < len(items):
+        db.session.rollback()
+        raise ValidationFailed("This item cannot move further that way.")
+    first, second = sorted((item, items[other_index]), key=lambda i: (i.starts_at, i.position, i.id))
+    gap = second.starts_at - first.ends_at
+    start = first.starts_at
+    first_length, second_length = first.ends_at - first.starts_at, second.ends_at - second.starts_at
+    second.starts_at, second.ends_at = start, start + second_length
+    first.starts_at = second.ends_at + gap
+    first.ends_at = first.starts_at + first_length
+    first.position, second.position = second.position, first.position
+    for moved in (first, second):
+        moved.version += 1
+        moved.updated_at = now
+    item.session.event.updated_at = now
+    db.session.commit()
+    return item
+
+
+def delete_item(item: AgendaItem, *, by: Organiser, now: datetime) -> None:
+    """Remove an item and its appearances."""
+    item.session.event.updated_at = now
+    db.session.delete(item)
+    db.session.commit()
+
+
+# --- people and appearances ---------------------------------------------------------------------
+
+
+def _check_person(person: Person) -> None:
+    if not person.name.strip():
+        raise ValidationFailed("Give the person's name.")
+    if person.email:
+        clash = db.session.scalar(select(Person.id).where(Person.email == person.email, Person.id != (person.id or 0)))
+        if clash is not None:
+            raise ValidationFailed(f"Someone else already has the email {person.email}.")
+
+
+def create_person(*, by: Organiser, now: datetime, **fields) -> Person:
+    """A speaker, panellist, moderator or chair; one person can appear in many items."""
+    values = {name: fields[name] for name in PERSON_FIELDS if name in fields}
+    values["email"] = (values.get("email") or "").strip().lower() or None
+    with _all_or_nothing():
+        person = Person(created_at=now, updated_at=now, **values)
+        _check_person(person)
+        db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def update_person(person: Person, *, by: Organiser, now: datetime, **fields) -> Person:
+    """Change a person's details."""
+    with _all_or_nothing():
+        for name in PERSON_FIELDS:
+            if name in fields:
+                value = fields[name]
+                if name == "email":
+                    value = (value or "").strip().lower() or None
+                setattr(person, name, value)
+        _check_person(person)
+    person.updated_at = now
+    db.session.commit()
+    return person
+
+
+def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organiser, now: datetime) -> Appearance:
+    """Put a person in an item with a role, after the ones already there."""
+    if any(a.person_id == person.id for a in item.appearances):
+        db.session.rollback()
+        raise ValidationFailed(f"{person.display_name} is already in “{item.title}”.")
+    appearance = Appearance(item=item, person=person, role=role, position=len(item.appearances))
+    db.session.add(appearance)
+    item.version += 1
+    item.updated_at = now
+    item.session.event.updated_at = now
+    db.session.commit()
+    return appearance
+
+
+def remove_appearance(appearance: Appearance, *, by: Organiser, now: datetime) -> None:
+    """Take a person out of an item."""
+    item = appearance.item
+    db.session.delete(appearance)
+    item.version += 1
+    item.updated_at = now
+    item.session.event.updated_at = now
+    db.session.commit()
+
+
+def people_of_event(event: Event) -> list[Person]:
+    query = (
+        select(Person)
+        .join(Appearance)
+        .join(AgendaItem)
+        .join(EventSession, AgendaItem.session_id == EventSession.id)
+        .where(EventSession.event_id == event.id)
+        .distinct()
+        .order_by(Person.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def all_people() -> list[Person]:
+    return list(db.session.scalars(select(Person).order_by(Person.name)))
+
+
+def get_person(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person.")
+    return person
+
+
+# --- timeline warnings --------------------------------------------------------------------------
+
+#: The id given to an item that is not saved yet, in previews.
+NEW_ITEM = 0
+
+
+@dataclass(frozen=True)
+class TimelineWarning:
+    """A problem in the timeline, fit to show to the organiser."""
+
+    kind: str  # overlap, outside_session, double_booked
+    message: str
+    item_ids: tuple[int, ...]
+
+
+@dataclass
+class _Slot:
+    item_id: int
+    title: str
+    session: EventSession
+    starts_at: datetime
+    ends_at: datetime
+    person_ids: set[int] = field(default_factory=set)
+
+
+def _overlaps(a: _Slot, b: _Slot) -> bool:
+    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
+
+
+def check_timeline(
+    event: Event,
+    *,
+    changes: dict[int, tuple[datetime, datetime]] | None = None,
+    new_item: dict | None = None,
+    add_people: dict[int, set[int]] | None = None,
+) -> list[TimelineWarning]:
+    """Warnings for the event's timeline as it is, or as it would be after `changes` (item id to new times)
+    and with `new_item` (session, title, starts_at, ends_at, person_ids) added. With changes or a new item,
+    only the warnings that involve them are returned: those are the ones the organiser is about to cause."""
+    changes = changes or {}
+    slots: list[_Slot] = []
+    for session in event.sessions:
+        for item in session.items:
+            start, end = changes.get(item.id, (item.starts_at, item.ends_at))
+            person_ids = {a.person_id for a in item.appearances} | (add_people or {}).get(item.id, set())
+            slots.append(_Slot(item.id, item.title, session, start, end, person_ids))
+    if new_item is not None:
+        slots.append(
+            _Slot(
+                NEW_ITEM,
+                new_item["title"],
+                new_item["session"],
+                new_item["starts_at"],
+                new_item["ends_at"],
+                set(new_item.get("person_ids", ())),
+            )
+        )
+    zone = event.timezone
+    warnings: list[TimelineWarning] = []
+
+    by_session: dict[int, list[_Slot]] = defaultdict(list)
+    for slot in slots:
+        by_session[slot.session.id].append(slot)
+        session = slot.session
+        if slot.starts_at < session.starts_at or slot.ends_at > session.ends_at:
+            warnings.append(
+                TimelineWarning(
+                    "outside_session",
+                    f"“{slot.title}” ({timeutil.format_range(slot.starts_at, slot.ends_at, zone)}) lies outside "
+                    f"its session “{session.title}” "
+                    f"({timeutil.format_range(session.starts_at, session.ends_at, zone)}).",
+                    (slot.item_id,),
+                )
+            )
+    for session_slots in by_session.values():
+        ordered = sorted(session_slots, key=lambda s: (s.starts_at, s.item_id))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if b.starts_at >= a.ends_at:
+                    break
+                warnings.append(
+                    TimelineWarning(
+                        "overlap",
+                        f"“{a.title}” ({timeutil.format_range(a.starts_at, a.ends_at, zone)}) and “{b.title}” "
+                        f"({timeutil.format_range(b.starts_at, b.ends_at, zone)}) overlap in “{a.session.title}”.",
+                        (a.item_id, b.item_id),
+                    )
+                )
+    warnings.extend(_double_bookings(slots, zone))
+    if changes or new_item is not None:
+        touched = set(changes) | ({NEW_ITEM} if new_item is not None else set())
+        warnings = [w for w in warnings if touched.intersection(w.item_ids)]
+    return warnings
+
+
+def _double_bookings(slots: list[_Slot], zone: str) -> list[TimelineWarning]:
+    person_ids = set().union(*(slot.person_ids for slot in slots)) if slots else set()
+    if not person_ids:
+        return []
+    # The same people's items in other events count too: nobody can be in two places at once.
+    known = {slot.item_id for slot in slots}
+    others = db.session.execute(
+        select(Appearance.person_id, AgendaItem)
+        .join(AgendaItem, Appearance.item_id == AgendaItem.id)
+        .where(Appearance.person_id.in_(person_ids))
+    ).all()
+    per_person: dict[int, list[_Slot]] = defaultdict(list)
+    for slot in slots:
+        for person_id in slot.person_ids:
+            per_person[person_id].append(slot)
+    for person_id, item in others:
+        if item.id not in known:
+            per_person[person_id].append(_Slot(item.id, item.title, item.session, item.starts_at, item.ends_at))
+    names = {p.id: p.display_name for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    warnings = []
+    for person_id, person_slots in per_person.items():
+        ordered = sorted(person_slots, key=lambda s: (s.starts_at, s.item_id))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if b.starts_at >= a.ends_at:
+                    break
+                warnings.append(
+                    TimelineWarning(
+                        "double_booked",
+                        f"{names.get(person_id, 'Someone')} is in “{a.title}” and “{b.title}” at the same time "
+                        f"({timeutil.format_range(max(a.starts_at, b.starts_at), min(a.ends_at, b.ends_at), zone)}).",
+                        (a.item_id, b.item_id),
+                    )
+                )
+    return warnings
+
+
+def local_day_bounds(event: Event, day: date) -> tuple[datetime, datetime]:
+    """The UTC start and end of a day in the event's zone."""
+    start = timeutil.local_datetime(day, datetime.min.time(), event.timezone)
+    return start, timeutil.local_datetime(day + timedelta(days=1), datetime.min.time(), event.timezone)

@@ -1,0 +1,34 @@
+"""`flask organisers`: make and disable organiser accounts (passwords from a prompt or stdin only)."""
+
+import click
+from flask.cli import AppGroup
+
+from app.errors import DomainError
+from app.organiser.services import create_organiser, disable_organiser
+
+organisers_cli = AppGroup("organisers", help="Organiser accounts.")
+
+
+@organisers_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="The organiser's name.")
+@click.option("--admin", is_flag=True, help="May manage every event.")
+def organisers_create(email: str, name: str, admin: bool) -> None:
+    """Create an account; the password is asked for (or read from stdin), never given as an argument."""
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        organiser = create_organiser(email, password, name=name, is_admin=admin)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Created {'admin ' if organiser.is_admin else ''}organiser {organiser.email}.")
+
+
+@organisers_cli.command("disable")
+@click.argument("email")
+def organisers_disable(email: str) -> None:
+    """Disable an account: it can no longer sign in."""
+    try:
+        organiser = disable_organiser(email)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Disabled organiser {organiser.email}.")

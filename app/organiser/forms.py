@@ -1,0 +1,199 @@
+"""One form per organiser screen: they check shape; the services check the rules."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from app import timeutil
+from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
+
+CHECKBOX_VALUES = ("y", "1", "on", "true")
+
+
+def choices_of(enum_class) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in enum_class.choices()]
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Sign in")
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField("Send a reset link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(min=12, max=200)])
+    submit = SubmitField("Set the password")
+
+
+class EventForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Web address",
+        validators=[Optional(), Length(max=80)],
+        description="Lower-case letters, digits and dashes; made from the title when left empty.",
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
+    timezone = StringField("Time zone", default="Europe/Brussels", validators=[DataRequired(), Length(max=64)])
+    starts_on = DateField("First day", validators=[DataRequired()])
+    ends_on = DateField("Last day", validators=[DataRequired()])
+    contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)])
+    contact_email = EmailField("Contact email", validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField("Save event")
+
+    def validate_timezone(self, field):
+        if not timeutil.is_valid_zone(field.data):
+            raise ValidationError("Choose a time zone from the list, such as Europe/Brussels.")
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The last day cannot be before the first day.")
+
+
+class SessionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Aims and description", validators=[Optional(), Length(max=5000)])
+    day = DateField("Day", validators=[DataRequired()])
+    starts = TimeField("Starts", validators=[DataRequired()])
+    ends = TimeField("Ends", validators=[DataRequired()])
+    location = StringField("Room or place", validators=[Optional(), Length(max=200)])
+    is_online = BooleanField("Online session")
+    join_url = StringField(
+        "Join link",
+        validators=[Optional(), URL(require_tld=False), Length(max=500)],
+        description="Shown only to confirmed attendees and the session's people.",
+    )
+    registration_enabled = BooleanField("Open for registration")
+    capacity = IntegerField(
+        "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
+    )
+    waitlist_enabled = BooleanField("Waiting list when full", default=True)
+    registration_opens_at = DateTimeLocalField("Registration opens", validators=[Optional()])
+    registration_closes_at = DateTimeLocalField("Registration closes", validators=[Optional()])
+    move_items = BooleanField("Move the session's items with it", default=True)
+    confirm = HiddenField()
+    submit = SubmitField("Save session")
+
+    def validate_ends(self, field):
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError("The session must end after it starts.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.is_online.data and self.registration_enabled.data and not self.join_url.data:
+            self.join_url.errors = [*self.join_url.errors, "An online session open for registration needs a join link."]
+            valid = False
+        return valid
+
+    def validate_registration_closes_at(self, field):
+        opens = self.registration_opens_at.data
+        if opens and field.data and field.data <= opens:
+            raise ValidationError("Registration must close after it opens.")
+
+
+class ItemForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    kind = SelectField("Kind", choices=choices_of(ItemKind), default=ItemKind.PRESENTATION.value)
+    starts = TimeField("Starts", validators=[DataRequired()])
+    ends = TimeField("Ends", validators=[DataRequired()])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    location = StringField("Room or place", validators=[Optional(), Length(max=200)])
+    shift_later = BooleanField("Move the later items of the session by as much as this item's end moves")
+    #: Set when the organiser has seen the warnings and saves anyway.
+    confirm = HiddenField()
+    submit = SubmitField("Check and save")
+
+    def validate_ends(self, field):
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError("The item must end after it starts.")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return (self.confirm.data or "") in CHECKBOX_VALUES
+
+
+class PersonForm(FlaskForm):
+    honorific = StringField("Honorific", validators=[Optional(), Length(max=20)], description="Ms, Mr, Dr, …")
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    position = StringField("Position", validators=[Optional(), Length(max=300)])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=300)])
+    email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
+    bio = TextAreaField("Bio", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save person")
+
+
+class AppearanceForm(FlaskForm):
+    person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
+    role = SelectField("Role", choices=choices_of(Role), default=Role.SPEAKER.value)
+    confirm = HiddenField()
+    submit = SubmitField("Add to the item")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return (self.confirm.data or "") in CHECKBOX_VALUES
+
+
+class ConfirmForm(FlaskForm):
+    """A button that posts: publish, delete, reorder; CSRF only."""
+
+    submit = SubmitField("Confirm")
+
+
+class CancelSessionForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason, sent to the attendees", validators=[Optional(), Length(max=500)], description="Optional."
+    )
+    submit = SubmitField("Cancel the session")
+
+
+class RegistrationFilterForm(FlaskForm):
+    """The list's filters, sent with GET (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(
+        "Status", choices=[SelectChoice("", "Any status")] + choices_of(RegistrationStatus), validators=[Optional()]
+    )
+    group = SelectField(
+        "Group", choices=[SelectChoice("", "Any group")] + choices_of(AttendeeGroup), validators=[Optional()]
+    )
+    q = StringField(
+        "Search", validators=[Optional(), Length(max=100)], description="Name, email, organisation or question."
+    )
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(
+        "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
+    )
+    submit = SubmitField("Change the capacity")
+
+
+class MessageForm(FlaskForm):
+    audience = SelectField(
+        "Send to",
+        choices=[SelectChoice("confirmed", "Confirmed attendees"), SelectChoice("waitlisted", "The waiting list")],
+    )
+    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField("Message", validators=[DataRequired(), Length(max=10000)])
+    submit = SubmitField("Send")

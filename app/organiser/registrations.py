@@ -1,0 +1,158 @@
+"""Running registrations: the organiser's list and search, CSV export, moving someone up, messages to all.
+
+Seat changes lock the session row first (DESIGN.md), like the registration services, and every email goes
+into the outbox in the same transaction as the change.
+"""
+
+import csv
+import io
+from datetime import datetime
+
+from markupsafe import escape
+from sqlalchemy import func, or_, select
+
+from app import timeutil
+from app.errors import DomainError, SessionFull, ValidationFailed
+from app.extensions import db
+from app.mail import messages
+from app.mail.outbox import enqueue_message
+from app.models import AttendeeGroup, EventSession, Organiser, Registration, RegistrationStatus
+
+CSV_COLUMNS = [
+    "Name",
+    "Email",
+    "Organisation",
+    "Group",
+    "Status",
+    "Question",
+    "Accessibility needs",
+    "Registered at",
+    "Time zone",
+]
+AUDIENCES = {"confirmed": RegistrationStatus.CONFIRMED, "waitlisted": RegistrationStatus.WAITLISTED}
+
+
+def find_registrations(
+    session: EventSession, *, status: str | None = None, group: str | None = None, search: str = ""
+) -> list[Registration]:
+    """The session's registrations, oldest first, filtered by status and group, searched in name,
+    email, organisation and question."""
+    query = select(Registration).where(Registration.session_id == session.id)
+    if status in {s.value for s in RegistrationStatus}:
+        query = query.where(Registration.status == RegistrationStatus(status))
+    if group in {g.value for g in AttendeeGroup}:
+        query = query.where(Registration.group == AttendeeGroup(group))
+    words = search.strip().lower().split()[:5]
+    for word in words:
+        pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                func.lower(Registration.full_name).like(pattern, escape="\\"),
+                Registration.email_normalised.like(pattern, escape="\\"),
+                func.lower(Registration.organisation).like(pattern, escape="\\"),
+                func.lower(Registration.question).like(pattern, escape="\\"),
+            )
+        )
+    return list(db.session.scalars(query.order_by(Registration.created_at, Registration.id)))
+
+
+def status_counts(session: EventSession) -> dict[str, int]:
+    rows = db.session.execute(
+        select(Registration.status, func.count())
+        .where(Registration.session_id == session.id)
+        .group_by(Registration.status)
+    ).all()
+    counts = {status.value: 0 for status in RegistrationStatus}
+    counts.update({status.value: number for status, number in rows})
+    return counts
+
+
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ is a formula to Excel: quote it so the file cannot run anything.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def registrations_csv(session: EventSession, registrations: list[Registration]) -> bytes:
+    """UTF-8 with a BOM (so Excel reads the accents right), one row per registration, times in the event zone."""
+    zone = session.event.timezone
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in registrations:
+        writer.writerow(
+            [
+                _cell(r.full_name),
+                _cell(r.email),
+                _cell(r.organisation),
+                r.group.label,
+                r.status.label,
+                _cell(r.question),
+                _cell(r.accessibility_needs),
+                timeutil.to_zone(r.created_at, zone).strftime("%Y-%m-%d %H:%M"),
+                zone,
+            ]
+        )
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+def _lock(session: EventSession) -> EventSession:
+    return db.session.execute(
+        select(EventSession)
+        .where(EventSession.id == session.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def promote_registration(registration: Registration, *, by: Organiser, now: datetime) -> Registration:
+    """Give a waitlisted attendee a free seat now, out of turn; they get the "you are in" invite."""
+    session = _lock(registration.session)
+    db.session.refresh(registration)
+    if registration.status != RegistrationStatus.WAITLISTED:
+        db.session.rollback()
+        raise DomainError(f"{registration.full_name} is not on the waiting list.")
+    if session.capacity is not None and session.seats_taken >= session.capacity:
+        db.session.rollback()
+        raise SessionFull("No seat is free: raise the capacity first, or cancel someone.")
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = now
+    registration.updated_at = now
+    session.seats_taken += 1
+    db.session.flush()
+    messages.queue_promoted(registration, now=now)
+    messages.queue_reminders(registration, now=now)
+    db.session.commit()
+    return registration
+
+
+def message_registrants(
+    session: EventSession, *, audience: str, subject: str, body: str, by: Organiser, now: datetime
+) -> int:
+    """One email per confirmed (or waitlisted) attendee through the outbox; returns how many."""
+    if audience not in AUDIENCES:
+        raise ValidationFailed("Choose who gets the message.")
+    subject, body = " ".join(subject.split()), body.replace("\r\n", "\n").strip()
+    if not subject or not body:
+        raise ValidationFailed("Write a subject and a message.")
+    recipients = db.session.scalars(
+        select(Registration)
+        .where(Registration.session_id == session.id, Registration.status == AUDIENCES[audience])
+        .order_by(Registration.id)
+    ).all()
+    signature = f"\n\n-- \n{session.event.contact_name or session.event.title}\n{session.title}\n"
+    for registration in recipients:
+        greeting = f"Dear {registration.full_name},\n\n"
+        enqueue_message(
+            kind="organiser_message",
+            to_address=registration.email,
+            to_name=registration.full_name,
+            subject=subject,
+            body_text=greeting + body + signature,
+            body_html="".join(f"<p>{escape(p)}</p>" for p in (greeting + body + signature).split("\n\n") if p.strip()),
+            not_before=now,
+            event=session.event,
+            session=session,
+            registration=registration,
+        ).created_at = now
+    db.session.commit()
+    return len(recipients)

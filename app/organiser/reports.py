@@ -1,0 +1,144 @@
+"""What organisers look at: the event's outbox, and the dashboard figures (drawn as SVG on the server)."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app import timeutil
+from app.errors import DomainError
+from app.extensions import db
+from app.models import (
+    AttendeeGroup,
+    Event,
+    EventSession,
+    Organiser,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+)
+
+# --- the outbox ---------------------------------------------------------------------------------
+
+
+def event_messages(event: Event, *, status: str | None = None, limit: int = 500) -> list[OutboxMessage]:
+    """The event's messages, newest first."""
+    query = select(OutboxMessage).where(OutboxMessage.event_id == event.id)
+    if status in {s.value for s in OutboxStatus}:
+        query = query.where(OutboxMessage.status == OutboxStatus(status))
+    query = query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def outbox_counts(event: Event) -> dict[str, int]:
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.event_id == event.id)
+        .group_by(OutboxMessage.status)
+    ).all()
+    counts = {s.value: 0 for s in OutboxStatus}
+    counts.update({s.value: n for s, n in rows})
+    return counts
+
+
+def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> OutboxMessage:
+    """Put a failed message back in the queue; the workers try it again from the first attempt."""
+    if message.status != OutboxStatus.FAILED:
+        raise DomainError("Only a failed message can be sent again.")
+    message.status = OutboxStatus.QUEUED
+    message.not_before = now
+    message.attempts = 0
+    message.claimed_until = None
+    db.session.commit()
+    return message
+
+
+# --- the dashboard ------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionFigures:
+    session: EventSession
+    confirmed: int
+    waitlisted: int
+    cancelled: int
+    #: Questions of confirmed and waitlisted attendees: (name, organisation, question).
+    questions: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class DayBar:
+    day: date
+    count: int
+    x: float
+    height: float
+
+
+@dataclass
+class Dashboard:
+    sessions: list[SessionFigures]
+    days: list[DayBar]
+    max_per_day: int
+    groups: list[tuple[str, int, float]]
+    total_active: int
+
+
+CHART_WIDTH, CHART_HEIGHT = 700, 160
+
+
+def event_dashboard(event: Event) -> Dashboard:
+    """Seats taken and waiting per session, registrations per day, the split by group, the questions."""
+    session_ids = [s.id for s in event.sessions if s.registration_enabled]
+    registrations = (
+        list(
+            db.session.scalars(
+                select(Registration)
+                .where(Registration.session_id.in_(session_ids))
+                .order_by(Registration.created_at, Registration.id)
+            )
+        )
+        if session_ids
+        else []
+    )
+    by_session: dict[int, SessionFigures] = {
+        s.id: SessionFigures(s, 0, 0, 0) for s in event.sessions if s.registration_enabled
+    }
+    per_day: Counter[date] = Counter()
+    groups: Counter[AttendeeGroup] = Counter()
+    for r in registrations:
+        figures = by_session[r.session_id]
+        if r.status == RegistrationStatus.CONFIRMED:
+            figures.confirmed += 1
+        elif r.status == RegistrationStatus.WAITLISTED:
+            figures.waitlisted += 1
+        else:
+            figures.cancelled += 1
+        per_day[timeutil.to_zone(r.created_at, event.timezone).date()] += 1
+        if r.status != RegistrationStatus.CANCELLED:
+            groups[r.group] += 1
+            if r.question.strip():
+                figures.questions.append((r.full_name, r.organisation, r.question.strip()))
+    days = _day_bars(per_day)
+    total = sum(groups.values())
+    group_rows = [
+        (g.label, groups[g], round(100 * groups[g] / total, 1) if total else 0.0) for g in AttendeeGroup if groups[g]
+    ]
+    return Dashboard(list(by_session.values()), days, max(per_day.values(), default=0), group_rows, total)
+
+
+def _day_bars(per_day: Counter[date]) -> list[DayBar]:
+    """Every day from the first registration to the last (days without any show as gaps), scaled to the chart."""
+    if not per_day:
+        return []
+    first, last = min(per_day), max(per_day)
+    span = (last - first).days + 1
+    slot = CHART_WIDTH / span
+    top = max(per_day.values())
+    bars = []
+    for offset in range(span):
+        day = first + timedelta(days=offset)
+        count = per_day.get(day, 0)
+        bars.append(DayBar(day, count, round(offset * slot, 1), round((CHART_HEIGHT - 20) * count / top, 1)))
+    return bars

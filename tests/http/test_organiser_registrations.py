@@ -1,0 +1,254 @@
+"""Running registrations, the outbox and the dashboard through the test client."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AttendeeGroup, EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
+from app.registration import services as registration_services
+from tests.factories import DAY, at, make_event, make_online_session, make_registration
+
+NOW = at(9, day=DAY - timedelta(days=10))
+
+
+@pytest.fixture
+def setup(app_context):
+    """A session with 2 seats taken and 1 waiting (Ana's question), a failed message; another event's session."""
+    session = make_online_session(capacity=2, title="Looking Ahead")
+    for n, name in enumerate(["Ana Silva", "Bo Berg", "Cleo Diaz"]):
+        registration_services.register_attendee(
+            session,
+            full_name=name,
+            email=f"{name.split()[0].lower()}@example.com",
+            organisation="Ministério" if n == 0 else "Agency",
+            group=AttendeeGroup.MPF_GRANTEE if n == 0 else AttendeeGroup.EU_SERVICE,
+            question="How will the call be judged?" if n == 0 else "",
+            consent=True,
+            now=NOW + timedelta(days=n),
+        )
+    failed = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "bo@example.com"))
+    failed.status, failed.attempts, failed.last_error = OutboxStatus.FAILED, 4, "550 5.1.1 no such user"
+    db.session.commit()
+    other = make_online_session(make_event(title="Other"))
+    other_registration = make_registration(other)
+    return {
+        "session": session,
+        "event": session.event,
+        "failed": failed,
+        "other": other,
+        "other_registration": other_registration,
+    }
+
+
+def _registration(email: str) -> Registration:
+    db.session.expire_all()
+    return db.session.scalar(select(Registration).where(Registration.email == email))
+
+
+def _pages(session, message_id) -> list[str]:
+    return [
+        f"/organiser/sessions/{session.id}/registrations/",
+        f"/organiser/sessions/{session.id}/registrations.csv",
+        f"/organiser/sessions/{session.id}/message",
+        f"/organiser/sessions/{session.id}/cancel",
+        f"/organiser/events/{session.event_id}/outbox/",
+        f"/organiser/events/{session.event_id}/dashboard",
+    ] + ([f"/organiser/outbox/{message_id}"] if message_id else [])
+
+
+def test_registration_pages_need_sign_in(client, setup):
+    for url in _pages(setup["session"], setup["failed"].id):
+        response = client.get(url)
+        assert response.headers["Location"].startswith("/organiser/sign-in?next="), url
+
+
+def test_registration_pages_of_another_event_are_not_found(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    other_message = OutboxMessage(
+        kind="x", to_address="x@example.com", subject="s", body_text="b", event_id=setup["other"].event_id
+    )
+    db.session.add(other_message)
+    db.session.commit()
+
+    for url in _pages(setup["other"], other_message.id):
+        assert client.get(url).status_code == 404, url
+    for url in [
+        f"/organiser/registrations/{setup['other_registration'].id}/cancel",
+        f"/organiser/sessions/{setup['other'].id}/capacity",
+        f"/organiser/outbox/{other_message.id}/resend",
+    ]:
+        assert client.post(url).status_code == 404, url
+    assert _registration(setup["other_registration"].email).status == RegistrationStatus.CONFIRMED
+
+
+def test_registration_list_shows_seats_rows_and_filters(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    url = f"/organiser/sessions/{setup['session'].id}/registrations/"
+
+    everyone = client.get(url).text
+    waiting = client.get(url, query_string={"status": "waitlisted"}).text
+    searched = client.get(url, query_string={"q": "judged"}).text
+
+    assert "<strong>2</strong> of 2 seats taken · <strong>1</strong> waiting · 0 cancelled" in everyone
+    assert "3 registration(s) shown." in everyone
+    assert "How will the call be judged?" in everyone and "MPF grantee" in everyone
+    assert "1 registration(s) shown." in waiting and "Cleo Diaz" in waiting and "Ana Silva" not in waiting
+    assert 'Give a seat<span class="visually-hidden"> to Cleo Diaz' in waiting
+    assert "1 registration(s) shown." in searched and "Ana Silva" in searched
+
+
+def test_csv_export_of_the_filtered_list_parses_back(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+
+    response = client.get(
+        f"/organiser/sessions/{setup['session'].id}/registrations.csv", query_string={"group": "eu_service"}
+    )
+
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="registrations-{setup["event"].slug}-{setup["session"].id}.csv"'
+    )
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
+    assert [(r["Name"], r["Group"], r["Status"]) for r in rows] == [
+        ("Bo Berg", "EU service", "Confirmed"),
+        ("Cleo Diaz", "EU service", "Waitlisted"),
+    ]
+
+
+def test_cancelling_someone_gives_their_seat_to_the_waiting_list(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    bo = _registration("bo@example.com")
+
+    response = client.post(f"/organiser/registrations/{bo.id}/cancel", follow_redirects=True)
+
+    assert "The registration of Bo Berg is cancelled; they are told." in response.text
+    assert _registration("bo@example.com").status == RegistrationStatus.CANCELLED
+    assert _registration("cleo@example.com").status == RegistrationStatus.CONFIRMED
+    again = client.post(f"/organiser/registrations/{bo.id}/cancel", follow_redirects=True)
+    assert "This registration is already cancelled." in again.text
+
+
+def test_giving_a_seat_when_full_says_why_not(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    cleo = _registration("cleo@example.com")
+
+    response = client.post(f"/organiser/registrations/{cleo.id}/confirm", follow_redirects=True)
+
+    assert "No seat is free: raise the capacity first, or cancel someone." in response.text
+    assert _registration("cleo@example.com").status == RegistrationStatus.WAITLISTED
+
+
+def test_changing_the_capacity_moves_the_waiting_list_up_or_refuses(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    url = f"/organiser/sessions/{setup['session'].id}/capacity"
+
+    too_low = client.post(url, data={"capacity": "1"}, follow_redirects=True)
+    bad = client.post(url, data={"capacity": "-3"}, follow_redirects=True)
+    raised = client.post(url, data={"capacity": "5"}, follow_redirects=True)
+
+    assert "The capacity cannot be lower than the 2 seats already taken" in too_low.text
+    assert "The capacity must be a whole number of 0 or more" in bad.text
+    assert "The capacity is changed; 1 moved up from the waiting list." in raised.text
+    db.session.expire_all()
+    assert db.session.get(EventSession, setup["session"].id).capacity == 5
+
+
+def test_message_to_the_confirmed_attendees_goes_through_the_outbox(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    url = f"/organiser/sessions/{setup['session'].id}/message"
+
+    empty = client.post(url, data={"audience": "confirmed", "subject": "", "body": "Hello"})
+    sent = client.post(
+        url, data={"audience": "confirmed", "subject": "Panel questions", "body": "Hello"}, follow_redirects=True
+    )
+
+    assert "This field is required." in empty.text and 'id="subject-error"' in empty.text
+    assert "Hello</textarea>" in empty.text
+    assert "The message is queued for 2 attendee(s)." in sent.text
+    recipients = db.session.scalars(
+        select(OutboxMessage.to_address).where(OutboxMessage.kind == "organiser_message").order_by(OutboxMessage.id)
+    ).all()
+    assert recipients == ["ana@example.com", "bo@example.com"]
+
+
+def test_outbox_page_lists_status_attempts_and_errors_and_resends(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    failed = setup["failed"]
+
+    page = client.get(f"/organiser/events/{setup['event'].id}/outbox/", query_string={"status": "failed"}).text
+    detail = client.get(f"/organiser/outbox/{failed.id}").text
+    resent = client.post(f"/organiser/outbox/{failed.id}/resend", follow_redirects=True).text
+
+    assert "Failed (1)" in page and "550 5.1.1 no such user" in page and "<td>4</td>" in page
+    assert "Ana Silva" not in page  # only failed ones
+    assert f"<h1>{failed.subject}</h1>" in detail
+    assert "Bo Berg &lt;bo@example.com&gt;" in detail
+    assert "METHOD:REQUEST" in detail and "BEGIN:VCALENDAR" in detail
+    assert "The message to bo@example.com is queued again." in resent
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, failed.id).status == OutboxStatus.QUEUED
+
+
+def test_dashboard_shows_seats_chart_groups_and_questions(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+
+    page = client.get(f"/organiser/events/{setup['event'].id}/dashboard").text
+
+    assert f'data-seats="{setup["session"].id}">2 / 2</p>' in page
+    assert "seats taken · 1 waiting · 0 cancelled" in page
+    assert "Registrations per day: 20 Oct: 1, 21 Oct: 1, 22 Oct: 1" in page
+    assert "<td>MPF grantee</td><td>1</td>" in page and "33.3%" in page
+    assert "<q>How will the call be judged?</q> — Ana Silva, Ministério" in page
+    assert "<script" not in page
+
+
+def test_moving_a_session_with_attendees_says_how_many_are_told_first(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    url = f"/organiser/sessions/{setup['session'].id}/edit"
+    form = {
+        "title": "Looking Ahead",
+        "day": "2030-10-30",
+        "starts": "11:00",
+        "ends": "12:30",
+        "is_online": "y",
+        "join_url": "https://meet.example.org/looking-ahead",
+        "registration_enabled": "y",
+        "capacity": "2",
+        "waitlist_enabled": "y",
+        "move_items": "y",
+    }
+
+    first = client.post(url, data=form)
+    assert "Saving sends an updated calendar invite to 2 confirmed attendee(s)." in first.text
+    assert db.session.get(EventSession, setup["session"].id).starts_at == at(8)
+    key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+
+    saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
+
+    assert "The session is saved. 2 attendee(s) will be told." in saved.text
+    db.session.expire_all()
+    assert db.session.get(EventSession, setup["session"].id).starts_at == at(10)
+    updates = db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "update")).all()
+    assert sorted(updates) == ["ana@example.com", "bo@example.com"]
+
+
+def test_cancel_session_page_counts_then_cancels(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    url = f"/organiser/sessions/{setup['session'].id}/cancel"
+
+    page = client.get(url).text
+    done = client.post(url, data={"reason": "The panel cannot attend."}, follow_redirects=True).text
+
+    assert "This tells 2 confirmed attendee(s) (with a calendar cancellation) and 1 on the waiting list." in page
+    assert "“Looking Ahead” is cancelled; the attendees are being told." in done
+    assert (
+        db.session.scalar(
+            select(db.func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "session_cancelled")
+        )
+        == 3
+    )

@@ -1,0 +1,305 @@
+"""Agenda building: events, sessions, items, people, appearances, publishing and the timeline warnings."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.agenda import services
+from app.errors import CapacityTooLow, ValidationFailed
+from app.extensions import db
+from app.models import Event, EventStatus, ItemKind, Role
+from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
+from tests.http.conftest import make_organiser
+
+NOW = datetime(2030, 9, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def organiser(app_context):
+    return make_organiser()
+
+
+def _event(organiser, **fields) -> Event:
+    values = dict(
+        title="MPF Exchange Event",
+        venue="Brussels",
+        timezone="Europe/Brussels",
+        starts_on=date(2030, 10, 14),
+        ends_on=date(2030, 10, 30),
+        contact_email="mpf@example.org",
+    )
+    values.update(fields)
+    return services.create_event(by=organiser, now=NOW, **values)
+
+
+# --- events and publishing ----------------------------------------------------------------------
+
+
+def test_create_event_is_a_draft_managed_by_its_creator_with_a_slug_from_the_title(organiser):
+    event = _event(organiser, title="MPF Exchange Event: Migração & Mobilidade")
+
+    assert event.status == EventStatus.DRAFT
+    assert event.slug == "mpf-exchange-event-migracao-mobilidade"
+    assert event.organisers == [organiser]
+
+
+def test_create_event_refuses_a_taken_slug_and_an_unknown_zone(organiser):
+    _event(organiser, slug="mpf")
+
+    with pytest.raises(services.SlugTaken, match="“mpf”"):
+        _event(organiser, slug="MPF")
+    db.session.rollback()
+    with pytest.raises(ValidationFailed, match="“Mars/Olympus” is not a time zone we know."):
+        _event(organiser, slug="other", timezone="Mars/Olympus")
+    db.session.rollback()
+    assert db.session.scalars(select(Event.slug)).all() == ["mpf"]
+
+
+def test_publish_event_needs_a_session_then_makes_it_published(organiser):
+    event = _event(organiser)
+
+    with pytest.raises(ValidationFailed, match="Add at least one session"):
+        services.publish_event(event, by=organiser, now=NOW)
+    make_session(event)
+    services.publish_event(event, by=organiser, now=NOW)
+
+    db.session.expire_all()
+    assert db.session.get(Event, event.id).status == EventStatus.PUBLISHED
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def test_create_online_session_with_capacity_and_window(organiser):
+    event = _event(organiser)
+
+    session = services.create_session(
+        event,
+        by=organiser,
+        now=NOW,
+        title="Looking Ahead: online follow-up",
+        starts_at=at(9),
+        ends_at=at(10, 30),
+        is_online=True,
+        join_url="https://meet.example.org/x",
+        registration_enabled=True,
+        capacity=100,
+        registration_opens_at=at(9) - timedelta(days=20),
+        registration_closes_at=at(8),
+    )
+
+    assert (session.capacity, session.seats_taken, session.is_online) == (100, 0, True)
+    assert session.join_url == "https://meet.example.org/x"
+
+
+def test_create_session_refuses_an_open_online_session_without_join_link(organiser):
+    event = _event(organiser)
+
+    with pytest.raises(ValidationFailed, match="needs a join link"):
+        services.create_session(
+            event, by=organiser, now=NOW, title="Online", starts_at=at(9), ends_at=at(10),
+            is_online=True, registration_enabled=True,
+        )  # fmt: skip
+
+
+def test_update_session_moves_its_items_with_it_when_asked(organiser):
+    session = make_session(starts_at=at(8), ends_at=at(10))
+    item = make_item(session, starts_at=at(8), ends_at=at(8, 30))
+
+    services.update_session(session, by=organiser, now=NOW, starts_at=at(9), ends_at=at(11), move_items=True)
+
+    assert (item.starts_at, item.ends_at, item.version) == (at(9), at(9, 30), 1)
+    assert session.version == 1
+
+
+def test_update_session_refuses_a_capacity_below_the_seats_taken(organiser):
+    session = make_session(capacity=10, seats_taken=7, registration_enabled=True)
+
+    with pytest.raises(CapacityTooLow, match="lower than the 7 seats already taken"):
+        services.update_session(session, by=organiser, now=NOW, capacity=6)
+    db.session.rollback()
+    assert session.capacity == 10
+
+
+# --- items: shifting and reordering -------------------------------------------------------------
+
+
+def _three_items(session):
+    return [
+        make_item(session, title="Opening", starts_at=at(8), ends_at=at(8, 15), position=0),
+        make_item(session, title="Presentation", starts_at=at(8, 15), ends_at=at(8, 45), position=1),
+        make_item(session, title="Panel", starts_at=at(9), ends_at=at(10), position=2),
+    ]
+
+
+def test_update_item_with_shift_later_moves_the_later_items_by_as_much_as_its_end(organiser):
+    opening, presentation, panel = _three_items(make_session(starts_at=at(8), ends_at=at(11)))
+
+    services.update_item(opening, by=organiser, now=NOW, shift_later=True, ends_at=at(8, 25))
+
+    assert (opening.starts_at, opening.ends_at) == (at(8), at(8, 25))
+    assert (presentation.starts_at, presentation.ends_at) == (at(8, 25), at(8, 55))
+    assert (panel.starts_at, panel.ends_at) == (at(9, 10), at(10, 10))
+    assert [i.version for i in (opening, presentation, panel)] == [1, 1, 1]
+
+
+def test_update_item_without_shift_later_leaves_the_others(organiser):
+    opening, presentation, panel = _three_items(make_session(starts_at=at(8), ends_at=at(11)))
+
+    services.update_item(opening, by=organiser, now=NOW, ends_at=at(8, 25), title="Opening remarks")
+
+    assert opening.title == "Opening remarks"
+    assert (presentation.starts_at, panel.starts_at) == (at(8, 15), at(9))
+    assert (presentation.version, panel.version) == (0, 0)
+
+
+def test_reorder_item_swaps_neighbours_keeping_lengths_gap_and_the_block_end(organiser):
+    opening, presentation, panel = _three_items(make_session(starts_at=at(8), ends_at=at(11)))
+
+    services.reorder_item(panel, "up", by=organiser, now=NOW)
+
+    # The panel (60 min) now starts where the presentation did; the 15-minute gap stays; the pair ends at 10:00.
+    assert (panel.starts_at, panel.ends_at) == (at(8, 15), at(9, 15))
+    assert (presentation.starts_at, presentation.ends_at) == (at(9, 30), at(10))
+    assert (opening.starts_at, opening.version) == (at(8), 0)
+    assert [i.title for i in panel.session.items] == ["Opening", "Panel", "Presentation"]
+
+
+def test_reorder_item_past_the_end_is_refused(organiser):
+    opening, _, panel = _three_items(make_session(starts_at=at(8), ends_at=at(11)))
+
+    with pytest.raises(ValidationFailed, match="cannot move further"):
+        services.reorder_item(opening, "up", by=organiser, now=NOW)
+    with pytest.raises(ValidationFailed, match="cannot move further"):
+        services.reorder_item(panel, "down", by=organiser, now=NOW)
+
+
+def test_create_item_refuses_an_end_before_the_start(organiser):
+    session = make_session()
+
+    with pytest.raises(ValidationFailed, match="must end after it starts"):
+        services.create_item(session, by=organiser, now=NOW, title="Oops", starts_at=at(9), ends_at=at(9))
+    assert session.items == []
+
+
+# --- people and appearances ---------------------------------------------------------------------
+
+
+def test_create_person_normalises_email_and_refuses_a_duplicate(organiser):
+    person = services.create_person(by=organiser, now=NOW, honorific="Dr", name="Ana Silva", email=" Ana@Example.org")
+
+    assert person.email == "ana@example.org"
+    with pytest.raises(ValidationFailed, match="already has the email ana@example.org"):
+        services.create_person(by=organiser, now=NOW, name="Someone Else", email="ana@example.org")
+
+
+def test_add_appearance_orders_people_and_refuses_the_same_person_twice(organiser):
+    item = make_item(make_session())
+    moderator, panellist = make_person(name="Mod"), make_person(name="Pan")
+
+    services.add_appearance(item, moderator, Role.MODERATOR, by=organiser, now=NOW)
+    services.add_appearance(item, panellist, Role.PANELLIST, by=organiser, now=NOW)
+
+    assert [(a.person.name, a.role, a.position) for a in item.appearances] == [
+        ("Mod", Role.MODERATOR, 0),
+        ("Pan", Role.PANELLIST, 1),
+    ]
+    with pytest.raises(ValidationFailed, match="Mod is already in"):
+        services.add_appearance(item, moderator, Role.SPEAKER, by=organiser, now=NOW)
+
+
+# --- timeline warnings --------------------------------------------------------------------------
+
+
+def test_check_timeline_is_quiet_for_a_clean_agenda(organiser):
+    session = make_session(starts_at=at(8), ends_at=at(11))
+    _three_items(session)
+
+    assert services.check_timeline(session.event) == []
+
+
+def test_check_timeline_warns_about_overlapping_items_in_a_session(organiser):
+    session = make_session(title="Morning", starts_at=at(8), ends_at=at(11))
+    a = make_item(session, title="A", starts_at=at(8), ends_at=at(9))
+    b = make_item(session, title="B", starts_at=at(8, 30), ends_at=at(9, 30))
+
+    [warning] = services.check_timeline(session.event)
+
+    assert warning.kind == "overlap"
+    assert warning.item_ids == (a.id, b.id)
+    assert warning.message == "“A” (09:00–10:00 CET) and “B” (09:30–10:30 CET) overlap in “Morning”."
+
+
+def test_check_timeline_warns_about_an_item_outside_its_session(organiser):
+    session = make_session(title="Morning", starts_at=at(8), ends_at=at(10))
+    late = make_item(session, title="Late", starts_at=at(9, 30), ends_at=at(10, 30))
+
+    [warning] = services.check_timeline(session.event)
+
+    assert (warning.kind, warning.item_ids) == ("outside_session", (late.id,))
+    assert warning.message == "“Late” (10:30–11:30 CET) lies outside its session “Morning” (09:00–11:00 CET)."
+
+
+def test_check_timeline_warns_about_a_person_in_two_places_at_once(organiser):
+    event = make_event()
+    morning = make_session(event, title="Room A", starts_at=at(8), ends_at=at(12))
+    parallel = make_session(event, title="Room B", starts_at=at(8), ends_at=at(12))
+    person = make_person(honorific="Dr", name="Ana Silva")
+    make_appearance(make_item(morning, title="Panel", starts_at=at(9), ends_at=at(10)), person)
+    make_appearance(make_item(parallel, title="Workshop", starts_at=at(9, 30), ends_at=at(11)), person)
+
+    [warning] = services.check_timeline(event)
+
+    assert warning.kind == "double_booked"
+    assert warning.message == "Dr Ana Silva is in “Panel” and “Workshop” at the same time (10:30–11:00 CET)."
+
+
+def test_check_timeline_finds_a_double_booking_with_another_event(organiser):
+    person = make_person(name="Busy")
+    make_appearance(make_item(make_session(title="Elsewhere"), title="Keynote", starts_at=at(8), ends_at=at(9)), person)
+    here = make_item(make_session(title="Here"), title="Panel", starts_at=at(8, 30), ends_at=at(9, 30))
+
+    warnings = services.check_timeline(here.session.event, add_people={here.id: {person.id}})
+
+    assert [(w.kind, w.message) for w in warnings] == [
+        ("double_booked", "Ms Busy is in “Keynote” and “Panel” at the same time (09:30–10:00 CET).")
+    ]
+
+
+def test_check_timeline_previews_a_change_before_it_is_saved(organiser):
+    session = make_session(title="Morning", starts_at=at(8), ends_at=at(11))
+    opening, presentation, panel = _three_items(session)
+
+    without_shift = services.plan_item_change(opening, at(8), at(8, 30), shift_later=False)
+    with_shift = services.plan_item_change(opening, at(8), at(8, 30), shift_later=True)
+
+    assert [w.kind for w in services.check_timeline(session.event, changes=without_shift)] == ["overlap"]
+    assert services.check_timeline(session.event, changes=with_shift) == []
+    # Nothing was saved by looking.
+    db.session.expire_all()
+    assert opening.ends_at == at(8, 15)
+
+
+def test_check_timeline_previews_a_new_item(organiser):
+    session = make_session(title="Morning", starts_at=at(8), ends_at=at(11))
+    _three_items(session)
+    new = {"session": session, "title": "Coffee", "starts_at": at(10, 30), "ends_at": at(11, 30)}
+
+    warnings = services.check_timeline(session.event, new_item=new)
+
+    assert [(w.kind, w.item_ids) for w in warnings] == [("outside_session", (services.NEW_ITEM,))]
+
+
+def test_check_timeline_runs_a_fixed_number_of_queries(organiser, count_queries):
+    session = make_session(starts_at=at(8), ends_at=at(18))
+    for hour in range(8, 17):
+        make_appearance(make_item(session, kind=ItemKind.PANEL, starts_at=at(hour), ends_at=at(hour, 50)))
+    event_id = session.event_id
+    db.session.expire_all()
+
+    with count_queries() as statements:
+        services.check_timeline(db.session.get(Event, event_id))
+
+    # event, sessions, items, appearances (one per item: lazy), other appearances, names
+    assert len(statements) <= 14

@@ -1,0 +1,252 @@
+"""Organisers change what people rely on and run registrations: who is told, with what SEQUENCE; capacity;
+moving up from the waiting list; messages; CSV; the outbox and the dashboard figures."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from app.agenda import services as agenda
+from app.errors import CapacityTooLow, SessionFull, ValidationFailed
+from app.extensions import db
+from app.models import AttendeeGroup, EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
+from app.organiser import registrations, reports
+from app.registration import services as registration_services
+from tests.factories import DAY, at, make_appearance, make_item, make_online_session, make_person
+from tests.http.conftest import make_organiser
+
+NOW = at(9, day=DAY - timedelta(days=10))
+
+
+@pytest.fixture
+def organiser(app_context):
+    return make_organiser()
+
+
+@pytest.fixture
+def full_session(organiser):
+    """The online follow-up with 2 seats, both taken, and one person waiting."""
+    session = make_online_session(capacity=2, title="Looking Ahead")
+    people = [("Ana Silva", AttendeeGroup.MPF_GRANTEE), ("Bo Berg", AttendeeGroup.EU_MEMBER_STATE)]
+    people.append(("Cleo Diaz", AttendeeGroup.PARTNER_COUNTRY))
+    for n, (name, group) in enumerate(people):
+        registration_services.register_attendee(
+            session,
+            full_name=name,
+            email=f"{name.split()[0].lower()}@example.com",
+            organisation="Ministério da Administração Interna" if n == 0 else "Agency",
+            group=group,
+            question="" if n == 1 else f"Question from {name}?",
+            consent=True,
+            now=NOW + timedelta(days=n),
+        )
+    db.session.execute(OutboxMessage.__table__.delete())  # the confirmations; the tests look at what follows
+    db.session.commit()
+    return session
+
+
+def _messages(kind: str | None = None) -> list[OutboxMessage]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    return list(db.session.scalars(query))
+
+
+def _by_email(email: str) -> Registration:
+    return db.session.scalar(select(Registration).where(Registration.email == email))
+
+
+def test_moving_a_session_updates_confirmed_attendees_with_a_higher_sequence(organiser, full_session):
+    item = make_item(full_session, title="Q&A", starts_at=at(8), ends_at=at(9))
+
+    agenda.update_session(full_session, by=organiser, now=NOW, starts_at=at(10), ends_at=at(11, 30), move_items=True)
+
+    updates = _messages("update")
+    assert sorted(m.to_address for m in updates) == ["ana@example.com", "bo@example.com"]
+    for message in updates:
+        event = Calendar.from_ical(message.ics).events[0]
+        assert message.ics_method == "REQUEST"
+        assert event["SEQUENCE"] == 1
+        assert event.start == at(10)
+    assert _by_email("ana@example.com").sequence == 1
+    assert _by_email("cleo@example.com").sequence == 0  # waiting: no invite, no update
+    assert (item.starts_at, item.ends_at) == (at(10), at(11))
+    assert db.session.get(EventSession, full_session.id).starts_at == at(10)
+
+
+def test_changing_the_join_link_sends_updates_carrying_it(organiser, full_session):
+    agenda.update_session(full_session, by=organiser, now=NOW, join_url="https://meet.example.org/new-room")
+
+    updates = _messages("update")
+    assert len(updates) == 2
+    assert all("https://meet.example.org/new-room" in m.ics for m in updates)
+
+
+def test_raising_the_capacity_through_the_session_gives_the_seat_to_the_waiting_list(organiser, full_session):
+    agenda.update_session(full_session, by=organiser, now=NOW, capacity=3)
+
+    assert _by_email("cleo@example.com").status == RegistrationStatus.CONFIRMED
+    assert [m.to_address for m in _messages("promoted")] == ["cleo@example.com"]
+    assert db.session.get(EventSession, full_session.id).seats_taken == 3
+
+
+def test_a_capacity_below_the_seats_taken_changes_nothing_at_all(organiser, full_session):
+    with pytest.raises(CapacityTooLow, match="lower than the 2 seats already taken"):
+        agenda.update_session(full_session, by=organiser, now=NOW, capacity=1, starts_at=at(10), ends_at=at(11))
+
+    db.session.expire_all()
+    session = db.session.get(EventSession, full_session.id)
+    assert (session.capacity, session.starts_at) == (2, at(8))
+    assert _messages() == []
+
+
+def test_cancelling_a_session_cancels_invites_and_tells_the_waiting_list(organiser, full_session):
+    assert agenda.people_to_tell(full_session) == {"confirmed": 2, "waitlisted": 1, "people": 0}
+
+    agenda.cancel_session(full_session, reason="The panel cannot attend.", by=organiser, now=NOW)
+
+    cancelled = _messages("session_cancelled")
+    assert [(m.to_address, m.ics_method) for m in cancelled] == [
+        ("ana@example.com", "CANCEL"),
+        ("bo@example.com", "CANCEL"),
+        ("cleo@example.com", None),
+    ]
+    assert Calendar.from_ical(cancelled[0].ics).events[0]["SEQUENCE"] == 1
+
+
+def test_people_to_tell_counts_people_with_an_email_appearing_in_the_session(organiser, full_session):
+    item = make_item(full_session)
+    make_appearance(item, make_person())
+    make_appearance(item, make_person(email=None))
+
+    assert agenda.people_to_tell(full_session)["people"] == 1
+
+
+def test_promote_registration_needs_a_free_seat(organiser, full_session):
+    cleo = _by_email("cleo@example.com")
+
+    with pytest.raises(SessionFull, match="No seat is free"):
+        registrations.promote_registration(cleo, by=organiser, now=NOW)
+    registration_services.change_capacity(full_session, None, now=NOW)  # no limit: the waiting list moves up
+    assert _by_email("cleo@example.com").status == RegistrationStatus.CONFIRMED
+
+
+def test_promote_registration_out_of_turn_gives_the_seat_and_the_invite(organiser, full_session):
+    dan = registration_services.register_attendee(
+        full_session, full_name="Dan", email="dan@example.com", consent=True, now=NOW + timedelta(days=5)
+    ).registration
+    full_session = db.session.get(EventSession, full_session.id)
+    full_session.capacity = 3  # a seat appears without the automatic promotion (set directly)
+    db.session.commit()
+
+    registrations.promote_registration(dan, by=organiser, now=NOW)
+
+    assert (dan.status, db.session.get(EventSession, full_session.id).seats_taken) == (RegistrationStatus.CONFIRMED, 3)
+    [promoted] = _messages("promoted")
+    assert (promoted.to_address, promoted.ics_method) == ("dan@example.com", "REQUEST")
+    assert _by_email("cleo@example.com").status == RegistrationStatus.WAITLISTED
+    with pytest.raises(Exception, match="not on the waiting list"):
+        registrations.promote_registration(dan, by=organiser, now=NOW)
+
+
+def test_message_registrants_queues_one_email_per_confirmed_attendee(organiser, full_session):
+    sent = registrations.message_registrants(
+        full_session, audience="confirmed", subject="Agenda  for the panel", body="See you <soon>.",
+        by=organiser, now=NOW,
+    )  # fmt: skip
+
+    messages = _messages("organiser_message")
+    assert sent == 2
+    assert [m.to_address for m in messages] == ["ana@example.com", "bo@example.com"]
+    assert messages[0].subject == "Agenda for the panel"
+    assert messages[0].body_text.startswith("Dear Ana Silva,\n\nSee you <soon>.")
+    assert "See you &lt;soon&gt;." in messages[0].body_html
+    assert messages[0].status == OutboxStatus.QUEUED
+
+
+def test_message_registrants_to_the_waiting_list_and_bad_input(organiser, full_session):
+    assert (
+        registrations.message_registrants(
+            full_session, audience="waitlisted", subject="Hi", body="Wait", by=organiser, now=NOW
+        )
+        == 1
+    )
+    with pytest.raises(ValidationFailed, match="Write a subject and a message."):
+        registrations.message_registrants(
+            full_session, audience="confirmed", subject=" ", body="x", by=organiser, now=NOW
+        )
+    with pytest.raises(ValidationFailed, match="Choose who gets the message."):
+        registrations.message_registrants(
+            full_session, audience="everyone", subject="s", body="x", by=organiser, now=NOW
+        )
+
+
+def test_find_registrations_filters_and_searches(organiser, full_session):
+    def names(**kwargs):
+        return [r.full_name for r in registrations.find_registrations(full_session, **kwargs)]
+
+    assert names() == ["Ana Silva", "Bo Berg", "Cleo Diaz"]
+    assert names(status="waitlisted") == ["Cleo Diaz"]
+    assert names(group="mpf_grantee") == ["Ana Silva"]
+    assert names(search="Ministério") == ["Ana Silva"]
+    assert names(search="bo@example") == ["Bo Berg"]
+    assert names(search="question from cleo") == ["Cleo Diaz"]
+    assert names(search="100%") == []
+    assert names(status="nonsense", group="nonsense") == ["Ana Silva", "Bo Berg", "Cleo Diaz"]
+
+
+def test_registrations_csv_is_utf8_with_bom_and_parses_back(organiser, full_session):
+    ana = _by_email("ana@example.com")
+    ana.question = '=HYPERLINK("http://evil.example.com")'
+    db.session.commit()
+
+    data = registrations.registrations_csv(full_session, registrations.find_registrations(full_session))
+
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == registrations.CSV_COLUMNS
+    assert rows[1] == [
+        "Ana Silva",
+        "ana@example.com",
+        "Ministério da Administração Interna",
+        "MPF grantee",
+        "Confirmed",
+        '\'=HYPERLINK("http://evil.example.com")',
+        "",
+        "2030-10-20 11:00",
+        "Europe/Brussels",
+    ]
+    assert [row[4] for row in rows[1:]] == ["Confirmed", "Confirmed", "Waitlisted"]
+    assert rows[3][5] == "Question from Cleo Diaz?"
+
+
+def test_resend_message_requeues_only_failed_ones(organiser, full_session):
+    registrations.message_registrants(full_session, audience="confirmed", subject="s", body="b", by=organiser, now=NOW)
+    failed, queued = _messages("organiser_message")
+    failed.status, failed.attempts, failed.last_error = OutboxStatus.FAILED, 5, "550 5.1.1 no such user"
+    db.session.commit()
+
+    reports.resend_message(failed, by=organiser, now=NOW + timedelta(hours=1))
+
+    assert (failed.status, failed.attempts, failed.not_before) == (OutboxStatus.QUEUED, 0, NOW + timedelta(hours=1))
+    with pytest.raises(Exception, match="Only a failed message can be sent again."):
+        reports.resend_message(queued, by=organiser, now=NOW)
+
+
+def test_event_dashboard_counts_seats_days_groups_and_questions(organiser, full_session):
+    registration_services.cancel_registration(_by_email("bo@example.com"), now=NOW + timedelta(days=3))
+
+    figures = reports.event_dashboard(full_session.event)
+
+    [session_figures] = figures.sessions
+    assert (session_figures.confirmed, session_figures.waitlisted, session_figures.cancelled) == (2, 0, 1)
+    assert [q[0] for q in session_figures.questions] == ["Ana Silva", "Cleo Diaz"]
+    assert [(d.day.isoformat(), d.count) for d in figures.days] == [
+        ("2030-10-20", 1),
+        ("2030-10-21", 1),
+        ("2030-10-22", 1),
+    ]
+    assert figures.groups == [("MPF grantee", 1, 50.0), ("Partner country authority", 1, 50.0)]
