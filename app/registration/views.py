@@ -142,9 +142,8 @@ def _by_token(token: str) -> Registration:
 
 
 def _private(body, status: int = 200):
-    """Pages behind a private link: never cached, and the link never leaks through Referer."""
+    """Pages behind a private link are never cached (the site-wide Referrer-Policy keeps the path same-origin)."""
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
