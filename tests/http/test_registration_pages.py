@@ -1,6 +1,8 @@
 """Registration pages through the test client: the form, confirmation, manage link, cancel, abuse."""
 
 import re
+import socket
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -306,14 +308,36 @@ def test_post_without_csrf_token_is_refused_when_csrf_is_on(app, client, monkeyp
     assert db.session.get(Registration, result.registration.id).status == RegistrationStatus.CONFIRMED
 
 
-@pytest.fixture
-def limited_app(app):
-    """A separate app with rate limits on (they are off in TestingConfig); the shared limiter is restored after."""
+def _redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(
+    params=[
+        "memory://",
+        pytest.param(
+            "redis://127.0.0.1:6379",
+            marks=pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379"),
+        ),
+    ],
+    ids=["memory", "redis"],
+)
+def limited_app(app, request):
+    """A separate app with rate limits on (they are off in TestingConfig); the shared limiter is restored after.
+
+    On Redis the counters get a key prefix of their own, so runs never share them (Flask-Limiter keeps the
+    first prefix it was given for the whole process, so the tests here use distinct addresses).
+    """
     was_enabled = limiter.enabled
     limited = create_app(
         make_config(
             RATELIMIT_ENABLED=True,
-            RATELIMIT_STORAGE_URI="memory://",
+            RATELIMIT_STORAGE_URI=request.param,
+            RATELIMIT_KEY_PREFIX=f"test-registration-{uuid.uuid4().hex}",
             REGISTRATION_RATE_LIMIT_IP="3 per minute",
             REGISTRATION_RATE_LIMIT_EMAIL="2 per hour",
         )
@@ -350,7 +374,7 @@ def test_registration_is_rate_limited_per_email_across_ips(limited_app):
     client = limited_app.test_client()
 
     answers = [
-        client.post(url, data=_form(email="Target@example.com"), environ_base={"REMOTE_ADDR": f"192.0.2.{n}"})
+        client.post(url, data=_form(email="Target@example.com"), environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
         for n in range(3)
     ]
 
