@@ -246,6 +246,11 @@ def cancel_registration(registration: Registration, *, by=None, now: datetime | 
     _cancel_reminders(registration)
     if had_seat:
         session.seats_taken -= 1
+    if session.is_cancelled:
+        # Everyone already had the session's cancellation; nothing more to send or to promote.
+        db.session.commit()
+        return registration
+    if had_seat:
         registration.sequence += 1
     messages.queue_registration_cancelled(registration, now=now, had_seat=had_seat)
     if had_seat:
@@ -353,6 +358,8 @@ def _confirm(registration: Registration, *, now: datetime) -> None:
 def _promote_waitlisted(session: EventSession, *, now: datetime) -> list[Registration]:
     """Give free seats to the waiting list in order, each with their invite; the session row is locked."""
     promoted = []
+    if session.is_cancelled:
+        return promoted
     while session.capacity is None or session.seats_taken < session.capacity:
         registration = db.session.scalar(
             select(Registration)

@@ -384,6 +384,24 @@ def test_cancel_session_sends_cancel_to_confirmed_and_a_note_to_the_waiting_list
     assert registration_state(session, now=NOW) == RegistrationState.CANCELLED
 
 
+def test_after_cancel_session_leaving_or_more_seats_promote_nobody_and_send_nothing(app_context):
+    session = make_online_session(capacity=1)
+    confirmed = _register(session, "a@example.com").registration
+    waiting = _register(session, "b@example.com").registration
+    cancel_session(session, now=NOW)
+    before = len(_outbox())
+
+    cancel_registration(confirmed, now=NOW + timedelta(hours=1))
+    change_capacity(session, 5, now=NOW + timedelta(hours=2))
+
+    assert (confirmed.status, confirmed.sequence, waiting.status) == (
+        RegistrationStatus.CANCELLED,
+        1,
+        RegistrationStatus.WAITLISTED,
+    )
+    assert len(_outbox()) == before
+
+
 def test_reminders_are_planned_only_while_still_ahead(app_context):
     session = make_online_session()
 
