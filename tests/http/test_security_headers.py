@@ -72,6 +72,8 @@ def test_every_get_route_answers_with_the_security_headers(app, client):
         walked.append((url, response.status_code))
         assert response.status_code < 500, f"{url} answered {response.status_code}"
         for name, value in EXPECTED.items():
+            if name == "Referrer-Policy" and response.headers.get(name) == "no-referrer":
+                continue  # stricter still: pages whose URL carries a private token
             assert response.headers.get(name) == value, f"{url} lacks {name}"
         assert "Strict-Transport-Security" not in response.headers, f"{url} sent HSTS outside production"
 
