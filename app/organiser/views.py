@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app import timeutil
@@ -148,8 +149,18 @@ def reset_password(token: str):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _event_or_404(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
+#: Everything the agenda editor shows, in a fixed number of queries whatever the size of the agenda.
+AGENDA_OPTIONS = (
+    selectinload(Event.organisers),
+    selectinload(Event.sessions)
+    .selectinload(EventSession.items)
+    .selectinload(AgendaItem.appearances)
+    .joinedload(Appearance.person),
+)
+
+
+def _event_or_404(event_id: int, *options) -> Event:
+    event = db.session.get(Event, event_id, options=options)
     if event is None or not accounts.can_manage(current_user, event):
         abort(404)
     return event
@@ -228,7 +239,7 @@ def event_new():
 @bp.get("/events/<int:event_id>/")
 @login_required
 def event_detail(event_id: int):
-    event = _event_or_404(event_id)
+    event = _event_or_404(event_id, *AGENDA_OPTIONS)
     warnings = agenda.check_timeline(event)
     flagged = {item_id for w in warnings for item_id in w.item_ids}
     return render_template(

@@ -353,3 +353,56 @@ def test_delete_item_removes_it(client, sign_in, agenda):
 
     assert "“Opening remarks” is removed from the agenda." in response.text
     assert db.session.get(AgendaItem, agenda["opening"].id) is None
+
+
+def _agenda_of(n_items: int) -> Event:
+    event = make_event()
+    for _ in range(2):
+        session = make_session(event, starts_at=at(8), ends_at=at(20))
+        for i in range(n_items):
+            item = make_item(session, starts_at=at(8 + i), ends_at=at(8 + i, 50))
+            make_appearance(item)
+            make_appearance(item)
+    return event
+
+
+def test_event_page_runs_the_same_number_of_queries_for_a_longer_agenda(client, sign_in, count_queries, app_context):
+    small, big = _agenda_of(2), _agenda_of(6)
+    sign_in(events=[small, big])
+    ids = small.id, big.id
+    db.session.remove()
+
+    counts = []
+    for event_id in ids:
+        with count_queries() as statements:
+            response = client.get(f"/organiser/events/{event_id}/")
+        assert response.status_code == 200
+        counts.append(len([s for s in statements if "FROM organisers" not in s.split("WHERE")[0]]))
+
+    # event, sessions, organisers, items, appearances with people, the people's other items, their names
+    assert counts == [7, 7]
+
+
+def test_agenda_forms_carry_a_csrf_token_and_a_post_without_one_is_refused(app, agenda):
+    from app import create_app
+    from tests.conftest import make_config
+    from tests.http.conftest import PASSWORD
+
+    csrf_app = create_app(make_config(WTF_CSRF_ENABLED=True))
+    make_organiser("ana@example.org", events=[agenda["event"]])
+    event_id = agenda["event"].id
+    db.session.remove()
+    client = csrf_app.test_client()
+    sign_in_page = client.get("/organiser/sign-in").text
+    token = sign_in_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/organiser/sign-in", data={"email": "ana@example.org", "password": PASSWORD, "csrf_token": token})
+
+    refused = client.post(f"/organiser/events/{event_id}/status/published")
+    page = client.get(f"/organiser/events/{event_id}/").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    accepted = client.post(f"/organiser/events/{event_id}/status/published", data={"csrf_token": token})
+
+    assert refused.status_code == 400 and "The CSRF token is missing." in refused.text
+    assert accepted.status_code == 302
+    with csrf_app.app_context():
+        assert db.session.get(Event, event_id).status == EventStatus.PUBLISHED
