@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: install run db demo test test-postgres lint clean
+.PHONY: install run db demo test test-postgres lint clean bench drills
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,13 @@ lint: install
 
 clean:
 	rm -rf $(VENV) instance/events.sqlite* instance/mail
+
+# Throughput of each page as a ratio to /healthz under gunicorn, on PostgreSQL (database `bench`) and
+# SQLite; writes bench/results/results.md and results.png. Not part of `make test`.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Load and fault drills on loopback against a throwaway PostgreSQL cluster (`drills`, port 5433, created
+# on first use); exits non-zero when a promise breaks. Not part of `make test`. DRILLS="db_restart bad_input"
+drills: install
+	$(BIN)/python -m drills.run $(DRILLS)

@@ -32,6 +32,8 @@ class Config:
     FEED_REFRESH_MINUTES = _int("FEED_REFRESH_MINUTES", 60)
     #: Rendered public pages and feeds kept per process, keyed on the agenda's data version (0: no cache).
     PUBLIC_CACHE_SIZE = _int("PUBLIC_CACHE_SIZE", 256)
+    #: How long a process trusts the agenda version it looked up; its own changes show at once, others' after this.
+    PUBLIC_CACHE_SECONDS = _int("PUBLIC_CACHE_SECONDS", 2)
 
     # Flask-Mail's own names. No MAIL_SERVER means: write .eml files to MAIL_FILE_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -54,6 +56,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     #: Failed organiser sign-ins allowed per email and per IP address (Flask-Limiter syntax).
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "5 per 15 minutes")
+    #: gunicorn's own variable for its number of workers; more than one needs a shared rate-limit store.
+    WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 1)
+    #: How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    #: Adds an X-Query-Count header (SQL statements per request) for the benchmark; off in production.
+    QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -62,6 +70,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     BOOTSTRAP_SERVE_LOCAL = True
     PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
+    #: How long a speaker's sign-in link works, in minutes.
+    SPEAKER_LINK_MINUTES = _int("SPEAKER_LINK_MINUTES", 30)
+    #: Flask-Limiter limits on asking for a speaker sign-in link, per email address and per client IP.
+    SPEAKER_LINK_LIMIT_PER_EMAIL = os.environ.get("SPEAKER_LINK_LIMIT_PER_EMAIL", "3 per 15 minutes")
+    SPEAKER_LINK_LIMIT_PER_IP = os.environ.get("SPEAKER_LINK_LIMIT_PER_IP", "20 per hour")
 
 
 class DevelopmentConfig(Config):

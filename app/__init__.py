@@ -13,6 +13,7 @@ from app.extensions import bootstrap, configure_sqlite, csrf, db, limiter, login
 from app.organiser.views import bp as organiser_bp
 from app.registration.views import bp as registration_bp
 from app.speakers.views import bp as speakers_bp
+from app.web import register_web
 from config import CONFIGS
 
 
@@ -22,6 +23,7 @@ def create_app(config_class=None) -> Flask:
     check_config(app)
     register_extensions(app)
     register_blueprints(app)
+    register_web(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)
@@ -45,8 +47,21 @@ def check_config(app: Flask) -> None:
         problems.append("DATABASE_URL must be set (PostgreSQL, e.g. postgresql+psycopg://user@host/db)")
     elif uri.startswith("sqlite") and not app.config.get("ALLOW_SQLITE"):
         problems.append("DATABASE_URL points to SQLite: set ALLOW_SQLITE=1 if that is really meant")
+    problems += _rate_limit_problems(app)
     if problems:
         raise RuntimeError("Refusing to start in production: " + "; ".join(problems))
+
+
+def _rate_limit_problems(app: Flask) -> list[str]:
+    """Several workers each counting in memory would multiply every limit by the number of workers."""
+    storage = app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
+    workers = app.config.get("WEB_CONCURRENCY", 1)
+    if app.config.get("RATELIMIT_ENABLED", True) and storage.startswith("memory://") and workers > 1:
+        return [
+            f"WEB_CONCURRENCY={workers} workers cannot share rate-limit counters kept in memory: "
+            "set RATELIMIT_STORAGE_URI to a shared store, e.g. redis://127.0.0.1:6379"
+        ]
+    return []
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,23 +1,41 @@
 """A small in-process cache of rendered public pages and feeds, keyed on the agenda's data version.
 
 The key holds `queries.agenda_version(slug)`, which changes with any change to what the agenda shows,
-so a stale entry is never served: it is simply not asked for again and falls out of the LRU.
+so a stale entry is never served for a version: it is simply not asked for again and falls out of the LRU.
+
+Asking the database for the version is itself the main cost of a cached page, so a process trusts a version
+it looked up for PUBLIC_CACHE_SECONDS. A change committed through the ORM in this process forgets the
+versions at once (session events below); another process's change shows after at most that many seconds.
 """
 
+import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from itertools import chain
 from threading import Lock
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.models import AgendaItem, Appearance, Event, EventSession, Person
+
+#: Rows whose change can change a public page or feed.
+WATCHED = (Event, EventSession, AgendaItem, Appearance, Person)
+_CHANGED = "public_agenda_changed"
+#: Raised after every commit that changed a watched row in this process; versions looked up before are forgotten.
+_generation = 0
 
 
 class RenderCache:
-    """A thread-safe LRU of at most `size` entries; size 0 keeps nothing."""
+    """A thread-safe LRU of at most `size` entries (size 0 keeps nothing), and the versions recently seen."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, version_seconds: float = 0):
         self.size = size
+        self.version_seconds = version_seconds
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._versions: dict[str, tuple[tuple, float, int]] = {}
         self._lock = Lock()
 
     def get(self, key: Hashable) -> Any | None:
@@ -36,19 +54,62 @@ class RenderCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
+    def version(self, slug: str, look_up: Callable[[str], tuple | None]) -> tuple | None:
+        """The agenda version of `slug`, from memory while it is fresh, else from `look_up` (the database)."""
+        remembered = self._versions.get(slug)
+        if remembered is not None:
+            version, expires, generation = remembered
+            if generation == _generation and time.monotonic() < expires:
+                return version
+        generation = _generation
+        version = look_up(slug)
+        if version is not None and self.size > 0 and self.version_seconds > 0:
+            with self._lock:
+                if len(self._versions) >= self.size:
+                    self._versions.clear()
+                self._versions[slug] = (version, time.monotonic() + self.version_seconds, generation)
+        return version
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._versions.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
 
 
 def render_cache() -> RenderCache:
-    """The application's cache, made on first use with PUBLIC_CACHE_SIZE entries."""
+    """The application's cache, made on first use from PUBLIC_CACHE_SIZE and PUBLIC_CACHE_SECONDS."""
     cache = current_app.extensions.get("public_render_cache")
     if cache is None:
+        config = current_app.config
         cache = current_app.extensions.setdefault(
-            "public_render_cache", RenderCache(current_app.config.get("PUBLIC_CACHE_SIZE", 256))
+            "public_render_cache",
+            RenderCache(config.get("PUBLIC_CACHE_SIZE", 256), config.get("PUBLIC_CACHE_SECONDS", 2)),
         )
     return cache
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changed_rows(session, _flush_context) -> None:
+    if any(isinstance(obj, WATCHED) for obj in chain(session.new, session.dirty, session.deleted)):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_statements(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_versions(session) -> None:
+    global _generation
+    if session.info.pop(_CHANGED, False):
+        _generation += 1
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_note(session, _previous_transaction) -> None:
+    session.info.pop(_CHANGED, None)

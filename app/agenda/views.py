@@ -59,7 +59,7 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
     The zone comes from ?tz= (then remembered in a cookie), else the cookie, else the event's own.
     Only visitors without a session share cached pages, so nothing personal is ever served to another.
     """
-    version = queries.agenda_version(slug) or abort(404)
+    version = render_cache().version(slug, queries.agenda_version) or abort(404)
     asked = request.args.get("tz", "").strip()
     chosen = asked if timeutil.is_valid_zone(asked) else None
     unknown_zone = asked if asked and chosen is None else None
@@ -81,7 +81,7 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
             zone_options=_zone_options(zone, event.timezone),
             google_link=google_link,
             **context,
-        )
+        ).encode()  # cached as bytes, so a hit does not encode the page again
         if cacheable and not session.modified and not session:
             render_cache().put(key, html)
     response = make_response(html)

@@ -60,7 +60,7 @@ def _feed(slug: str, build: Callable[[object], tuple[str, str, list[Slot], str]]
 
     If-None-Match and If-Modified-Since answer 304; malformed ones are ignored by Werkzeug's parsers.
     """
-    version = queries.agenda_version(slug) or abort(404)
+    version = render_cache().version(slug, queries.agenda_version) or abort(404)
     key = (request.endpoint, tuple(sorted(request.view_args.items())), version)
     feed = render_cache().get(key)
     if feed is None:

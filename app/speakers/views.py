@@ -1,5 +1,241 @@
-"""Speakers' sign-in by link, their slots, feed and profile."""
+"""Speakers' sign-in by link, their slots, feed and profile (under /speaker/)."""
 
-from flask import Blueprint
+from datetime import UTC, datetime
+from functools import wraps
 
-bp = Blueprint("speakers", __name__)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from app import timeutil
+from app.errors import DomainError, InvalidToken
+from app.extensions import db, limiter
+from app.models import AppearanceResponse, Person
+from app.speakers import services
+from app.speakers.forms import (
+    ActionForm,
+    ProfileForm,
+    ResponseForm,
+    SignInConfirmForm,
+    SignInRequestForm,
+    TimezoneForm,
+)
+from app.speakers.sanitise import render_bio
+
+bp = Blueprint("speakers", __name__, url_prefix="/speaker")
+
+#: Key of the signed-in speaker's person id in the Flask session (organisers use Flask-Login instead).
+SESSION_KEY = "speaker_id"
+NEW_FEED_TOKEN_KEY = "speaker_new_feed_token"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def speaker_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        person_id = session.get(SESSION_KEY)
+        person = db.session.get(Person, person_id) if isinstance(person_id, int) else None
+        if person is None:
+            session.pop(SESSION_KEY, None)
+            flash("Please sign in with a link sent to your email address.", "warning")
+            return redirect(url_for("speakers.sign_in"))
+        g.speaker = person
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.context_processor
+def _speaker_context():
+    return {"speaker": g.get("speaker"), "sign_out_form": ActionForm()}
+
+
+@bp.app_template_filter("bio")
+def bio_filter(text: str | None):
+    """`{{ person.bio|bio }}` on any page (the public speaker pages too): sanitised Markdown."""
+    return render_bio(text)
+
+
+def _email_key() -> str:
+    return "speaker-link-email:" + services.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SPEAKER_LINK_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["SPEAKER_LINK_LIMIT_PER_EMAIL"], methods=["POST"], key_func=_email_key)
+def sign_in():
+    form = SignInRequestForm()
+    if form.validate_on_submit():
+        services.request_sign_in_link(form.email.data, now=_now())
+        return redirect(url_for("speakers.link_sent"))
+    return render_template("speakers/sign_in.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/sign-in/sent")
+def link_sent():
+    return render_template("speakers/link_sent.html")
+
+
+@bp.route("/sign-in/<token>", methods=["GET", "POST"])
+def use_link(token: str):
+    form = SignInConfirmForm()
+    # The token is in the address: no Referer header may carry it to another page.
+    headers = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    try:
+        if not form.validate_on_submit():
+            services.check_sign_in_link(token, now=_now())
+            return render_template("speakers/confirm_sign_in.html", form=form), 200, headers
+        person = services.sign_in_with_link(token, now=_now())
+    except InvalidToken as error:
+        return render_template("speakers/link_invalid.html", reason=error.message), 410, headers
+    session.pop(NEW_FEED_TOKEN_KEY, None)
+    session[SESSION_KEY] = person.id
+    return redirect(url_for("speakers.slots"))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    if ActionForm().validate_on_submit():
+        session.pop(SESSION_KEY, None)
+        session.pop(NEW_FEED_TOKEN_KEY, None)
+        flash("You are signed out.", "info")
+    return redirect(url_for("speakers.sign_in"))
+
+
+@bp.get("/")
+@speaker_required
+def slots():
+    zone = timeutil.zone_or(g.speaker.timezone, "")
+    form = TimezoneForm(formdata=None, timezone=zone or None)
+    return render_template("speakers/slots.html", slots=services.list_slots(g.speaker), zone=zone, form=form)
+
+
+@bp.post("/timezone")
+@speaker_required
+def set_timezone():
+    form = TimezoneForm()
+    if form.validate_on_submit():
+        services.set_speaker_timezone(g.speaker, form.timezone.data, now=_now())
+        flash(f"Times are now shown in {form.timezone.data} as well.", "success")
+    else:
+        flash("Choose a time zone from the list.", "danger")
+    return redirect(url_for("speakers.slots"))
+
+
+@bp.route("/slots/<int:appearance_id>/", methods=["GET", "POST"])
+@speaker_required
+def slot(appearance_id: int):
+    appearance = _own_appearance(appearance_id)
+    form = ResponseForm(data=None if request.method == "POST" else _previous_answer(appearance))
+    if form.validate_on_submit():
+        try:
+            services.respond_to_slot(
+                appearance, response=form.response.data, note=form.note.data or "", by=g.speaker, now=_now()
+            )
+        except DomainError as error:
+            form.response.errors.append(error.message)
+        else:
+            flash(f"Thank you: your answer for “{appearance.item.title}” is saved.", "success")
+            return redirect(url_for("speakers.slots"))
+    found = next(s for s in services.list_slots(g.speaker) if s.appearance.id == appearance.id)
+    zone = timeutil.zone_or(g.speaker.timezone, "")
+    return render_template("speakers/slot.html", slot=found, form=form, zone=zone), 400 if form.errors else 200
+
+
+@bp.get("/slots/<int:appearance_id>/invite.ics")
+@speaker_required
+def slot_invite(appearance_id: int):
+    appearance = _own_appearance(appearance_id)
+    body = services.slot_invite(appearance, method="REQUEST", now=_now())
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=REQUEST"
+    response.headers["Content-Disposition"] = f'attachment; filename="slot-{appearance.id}.ics"'
+    return response
+
+
+@bp.get("/calendar")
+@speaker_required
+def calendar():
+    token = session.pop(NEW_FEED_TOKEN_KEY, None)
+    feed_url = url_for("speakers.feed", token=token, _external=True) if token else None
+    return render_template(
+        "speakers/calendar.html", feed_url=feed_url, has_feed=bool(g.speaker.feed_token_hash), form=ActionForm()
+    )
+
+
+@bp.post("/calendar/feed")
+@speaker_required
+def reset_feed():
+    if ActionForm().validate_on_submit():
+        session[NEW_FEED_TOKEN_KEY] = services.reset_feed_token(g.speaker, now=_now())
+    return redirect(url_for("speakers.calendar"))
+
+
+@bp.get("/feed/<token>.ics")
+def feed(token: str):
+    person = services.find_person_by_feed_token(token)
+    if person is None:
+        return render_template("speakers/feed_unknown.html"), 404
+    response = make_response(services.speaker_feed(person))
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@speaker_required
+def profile():
+    form = ProfileForm(obj=g.speaker)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                g.speaker,
+                honorific=form.honorific.data or "",
+                name=form.name.data,
+                position=form.position.data or "",
+                organisation=form.organisation.data or "",
+                bio=form.bio.data or "",
+                by=g.speaker,
+                now=_now(),
+            )
+        except DomainError as error:
+            form.name.errors.append(error.message)
+        else:
+            flash("Your profile is saved.", "success")
+            return redirect(url_for("speakers.profile"))
+    preview = render_bio(g.speaker.bio)
+    return render_template("speakers/profile.html", form=form, preview=preview), 400 if form.errors else 200
+
+
+@bp.get("/questions")
+@speaker_required
+def questions():
+    return render_template("speakers/questions.html", questions=services.list_questions(g.speaker))
+
+
+def _own_appearance(appearance_id: int):
+    try:
+        return services.get_own_appearance(g.speaker, appearance_id)
+    except DomainError:
+        abort(404)
+
+
+def _previous_answer(appearance) -> dict:
+    """The form starts from the answer already given (a POST starts from what was sent, nothing else)."""
+    answered = appearance.response != AppearanceResponse.PENDING
+    return {"response": appearance.response.value if answered else None, "note": appearance.response_note}

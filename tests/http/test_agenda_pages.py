@@ -428,4 +428,15 @@ def test_agenda_page_and_feed_make_the_same_number_of_queries_for_10_and_200_ite
         assert warm_response.data == cold_response.data
         counts[slug] = (len(cold), len(warm))
 
-    assert counts == {"small": (5, 1), "large": (5, 1)}
+    assert counts == {"small": (5, 0), "large": (5, 0)}
+
+
+def test_a_visitor_with_a_session_gets_their_own_page_not_the_shared_one(client, demo):
+    shared = client.get(f"/events/{SLUG}/")
+    with client.session_transaction() as flask_session:
+        flask_session["_flashes"] = [("message", "Your registration is confirmed.")]
+
+    own = client.get(f"/events/{SLUG}/")
+
+    assert "Your registration is confirmed." not in text_of(shared.data)
+    assert "Your registration is confirmed." in text_of(own.data)

@@ -1,0 +1,25 @@
+"""`flask speakers ...`: send a speaker their sign-in link."""
+
+from datetime import UTC, datetime
+
+import click
+from flask.cli import AppGroup
+
+from app.errors import DomainError
+from app.speakers import services
+
+speakers_cli = AppGroup("speakers", help="Speakers.")
+
+
+@speakers_cli.command("send-link")
+@click.argument("email")
+def send_link(email: str) -> None:
+    """Email EMAIL a single-use sign-in link to their speaker pages (through the outbox)."""
+    person = services.find_speaker(email)
+    if person is None:
+        raise click.ClickException(f"No speaker of a published event has the address {email}.")
+    try:
+        services.send_sign_in_link(person, by=None, now=datetime.now(UTC))
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Sign-in link for {person.display_name} queued for {person.email}.")

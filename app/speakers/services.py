@@ -1,0 +1,452 @@
+"""Speakers' rules: sign-in links, their slots, answers, profile, calendar feed and invites, questions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import timeutil
+from app.calendar import ical
+from app.errors import DomainError, InvalidToken, NotFound, ValidationFailed
+from app.extensions import db
+from app.mail.outbox import enqueue_message
+from app.models import (
+    AgendaItem,
+    Appearance,
+    AppearanceResponse,
+    Event,
+    EventSession,
+    EventStatus,
+    OutboxMessage,
+    Person,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    SpeakerLoginToken,
+)
+from app.security import hash_token, new_token
+
+LINK_KIND = "speaker_link"
+
+
+class NotASpeaker(DomainError):
+    default_message = "This person does not appear in a published event or has no email address."
+
+
+class LinkExpired(InvalidToken):
+    default_message = "This sign-in link has expired."
+
+
+class LinkUsed(InvalidToken):
+    default_message = "This sign-in link has already been used."
+
+
+# --- sign-in links ---------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_speaker(email: str) -> Person | None:
+    """The person with this email (any case) who appears in at least one published event."""
+    address = normalise_email(email)
+    if not address:
+        return None
+    return db.session.scalar(
+        select(Person)
+        .join(Appearance, Appearance.person_id == Person.id)
+        .join(AgendaItem, AgendaItem.id == Appearance.item_id)
+        .join(EventSession, EventSession.id == AgendaItem.session_id)
+        .join(Event, Event.id == EventSession.event_id)
+        .where(func.lower(Person.email) == address, Event.status == EventStatus.PUBLISHED)
+        .limit(1)
+    )
+
+
+def request_sign_in_link(email: str, *, now: datetime) -> None:
+    """Email a sign-in link if the address is a speaker's; otherwise do nothing, and say nothing either way."""
+    person = find_speaker(email)
+    if person is None:
+        return
+    _issue_link(person, now=now)
+    db.session.commit()
+
+
+def send_sign_in_link(person: Person, *, by=None, now: datetime) -> OutboxMessage:
+    """An organiser (or the CLI) sends a speaker a fresh sign-in link."""
+    if not person.email or find_speaker(person.email) is None:
+        raise NotASpeaker()
+    message = _issue_link(person, now=now)
+    db.session.commit()
+    return message
+
+
+def _issue_link(person: Person, *, now: datetime) -> OutboxMessage:
+    token = new_token()
+    minutes = current_app.config["SPEAKER_LINK_MINUTES"]
+    expires_at = now + timedelta(minutes=minutes)
+    db.session.add(
+        SpeakerLoginToken(person=person, token_hash=hash_token(token), created_at=now, expires_at=expires_at)
+    )
+    url = f"{current_app.config['SERVER_BASE_URL'].rstrip('/')}/speaker/sign-in/{token}"
+    context = {"person": person, "url": url, "minutes": minutes}
+    return enqueue_message(
+        kind=LINK_KIND,
+        to_address=person.email,
+        to_name=person.display_name,
+        subject="Your sign-in link for your speaker pages",
+        body_text=render_template("mail/speaker_link.txt", **context),
+        body_html=render_template("mail/speaker_link.html", **context),
+        person=person,
+    )
+
+
+def check_sign_in_link(token: str, *, now: datetime) -> SpeakerLoginToken:
+    """The link's record if it can still be used; reading it changes nothing (mail scanners open links)."""
+    record = db.session.scalar(select(SpeakerLoginToken).where(SpeakerLoginToken.token_hash == hash_token(token)))
+    if record is None:
+        raise InvalidToken("This sign-in link is not valid. It may have been copied incompletely.")
+    if record.used_at is not None:
+        raise LinkUsed()
+    if record.expires_at <= now:
+        raise LinkExpired()
+    return record
+
+
+def sign_in_with_link(token: str, *, now: datetime) -> Person:
+    """Use the link once: a single conditional UPDATE, so of many concurrent uses exactly one wins."""
+    result = db.session.execute(
+        update(SpeakerLoginToken)
+        .where(
+            SpeakerLoginToken.token_hash == hash_token(token),
+            SpeakerLoginToken.used_at.is_(None),
+            SpeakerLoginToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(SpeakerLoginToken.person_id)
+    )
+    person_id = result.scalar()
+    if person_id is None:
+        db.session.rollback()
+        check_sign_in_link(token, now=now)  # raises the precise reason
+        raise LinkUsed()  # pragma: no cover - used by another request between the two statements
+    db.session.commit()
+    return db.session.get_one(Person, person_id)
+
+
+# --- slots -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeakerSlot:
+    """One appearance with what the speaker needs around it."""
+
+    appearance: Appearance
+    others: list[Appearance]
+    before: AgendaItem | None
+    after: AgendaItem | None
+
+    @property
+    def item(self) -> AgendaItem:
+        return self.appearance.item
+
+    @property
+    def session(self) -> EventSession:
+        return self.appearance.item.session
+
+    @property
+    def event(self) -> Event:
+        return self.appearance.item.session.event
+
+    @property
+    def place(self) -> str:
+        return self.item.location or self.session.location or self.event.venue
+
+    @property
+    def join_url(self) -> str | None:
+        """Only for online sessions, and only ever shown to the people who speak in them."""
+        if self.session.is_online and not self.session.is_cancelled:
+            return self.session.join_url
+        return None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.session.is_cancelled
+
+
+def list_slots(person: Person) -> list[SpeakerSlot]:
+    """Every appearance of the person in a published event, in time order, loaded in a fixed number of queries."""
+    appearances = db.session.scalars(
+        select(Appearance)
+        .join(AgendaItem, AgendaItem.id == Appearance.item_id)
+        .join(EventSession, EventSession.id == AgendaItem.session_id)
+        .join(Event, Event.id == EventSession.event_id)
+        .where(Appearance.person_id == person.id, Event.status == EventStatus.PUBLISHED)
+        .order_by(AgendaItem.starts_at, AgendaItem.id)
+        .options(
+            joinedload(Appearance.item).options(
+                joinedload(AgendaItem.session).options(
+                    joinedload(EventSession.event), selectinload(EventSession.items)
+                ),
+                selectinload(AgendaItem.appearances).joinedload(Appearance.person),
+            ),
+        )
+    ).all()
+    slots = []
+    for appearance in appearances:
+        siblings = appearance.item.session.items
+        index = siblings.index(appearance.item)
+        slots.append(
+            SpeakerSlot(
+                appearance=appearance,
+                others=[a for a in appearance.item.appearances if a.person_id != person.id],
+                before=siblings[index - 1] if index > 0 else None,
+                after=siblings[index + 1] if index + 1 < len(siblings) else None,
+            )
+        )
+    return slots
+
+
+def get_own_appearance(person: Person, appearance_id: int) -> Appearance:
+    """The appearance if it is the person's own in a published event; anyone else's is simply not found."""
+    appearance = db.session.get(Appearance, appearance_id)
+    if (
+        appearance is None
+        or appearance.person_id != person.id
+        or appearance.item.session.event.status != EventStatus.PUBLISHED
+    ):
+        raise NotFound("This slot was not found among yours.")
+    return appearance
+
+
+def set_speaker_timezone(person: Person, zone_name: str, *, now: datetime) -> None:
+    """Remember the zone the speaker reads their times in."""
+    if not timeutil.is_valid_zone(zone_name):
+        raise ValidationFailed("Choose a time zone from the list.")
+    person.timezone = zone_name
+    person.updated_at = now
+    db.session.commit()
+
+
+def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Person, now: datetime) -> None:
+    """The speaker confirms or declines a slot, with an optional note to the organisers."""
+    if appearance.person_id != by.id:
+        raise NotFound("This slot was not found among yours.")
+    try:
+        answer = AppearanceResponse(response)
+    except ValueError:
+        raise ValidationFailed("Choose confirm or decline.") from None
+    if answer == AppearanceResponse.PENDING:
+        raise ValidationFailed("Choose confirm or decline.")
+    appearance.response = answer
+    appearance.response_note = (note or "").strip()
+    appearance.responded_at = now
+    db.session.commit()
+
+
+def update_profile(
+    person: Person,
+    *,
+    honorific: str,
+    name: str,
+    position: str,
+    organisation: str,
+    bio: str,
+    by: Person,
+    now: datetime,
+) -> None:
+    """The speaker keeps how their name is written, position, organisation and bio current.
+
+    The bio is stored as typed and sanitised when shown (app.speakers.sanitise.render_bio).
+    """
+    if by.id != person.id:
+        raise NotFound("This profile was not found.")
+    if not name.strip():
+        raise ValidationFailed("Enter your name.")
+    person.honorific = honorific.strip()
+    person.name = name.strip()
+    person.position = position.strip()
+    person.organisation = organisation.strip()
+    person.bio = bio.replace("\r\n", "\n").strip()
+    person.updated_at = now
+    db.session.commit()
+
+
+# --- calendar --------------------------------------------------------------------------------------
+
+
+def _ical_uid(appearance: Appearance) -> str:
+    return f"{appearance.uid}@{current_app.config['ICAL_UID_DOMAIN']}"
+
+
+def _slot_for(appearance: Appearance, *, sequence: int, cancelled: bool = False) -> ical.Slot:
+    item, session = appearance.item, appearance.item.session
+    event = session.event
+    lines = [f"Your role: {appearance.role.label}", f"Session: {session.title}", f"Event: {event.title}"]
+    others = [a for a in item.appearances if a.person_id != appearance.person_id]
+    if others:
+        lines.append("With: " + "; ".join(f"{a.person.display_name} ({a.role.label})" for a in others))
+    if session.is_online and session.join_url:
+        lines.append(f"Join: {session.join_url}")
+    return ical.Slot(
+        uid=_ical_uid(appearance),
+        sequence=sequence,
+        summary=f"{item.title} ({appearance.role.label})",
+        start=item.starts_at,
+        end=item.ends_at,
+        description="\n".join(lines),
+        location=(session.join_url if session.is_online and session.join_url else "")
+        or item.location
+        or session.location
+        or event.venue,
+        cancelled=cancelled or session.is_cancelled,
+    )
+
+
+def feed_sequence(appearance: Appearance) -> int:
+    """Never falls: the invite's SEQUENCE, or the item's and session's versions if they moved further."""
+    return max(appearance.sequence, appearance.item.version + appearance.item.session.version)
+
+
+def slot_invite(appearance: Appearance, *, method: str = "REQUEST", now: datetime) -> str:
+    """The iTIP invite (or cancellation) of one slot for its speaker, as iCalendar text."""
+    event = appearance.item.session.event
+    calendar = ical.invite_calendar(
+        _slot_for(appearance, sequence=appearance.sequence),
+        method=method,
+        organizer_email=event.contact_email or current_app.config["MAIL_DEFAULT_SENDER"],
+        organizer_name=event.contact_name or event.title,
+        attendee_email=appearance.person.email or "",
+        attendee_name=appearance.person.display_name,
+        stamp=now,
+    )
+    return ical.to_bytes(calendar).decode("utf-8")
+
+
+def speaker_feed(person: Person) -> bytes:
+    """All the speaker's slots as a subscribable feed; the same data always gives the same bytes."""
+    slots = list_slots(person)
+    stamps = [person.created_at, person.updated_at]
+    for slot in slots:
+        stamps += [slot.item.updated_at, slot.session.updated_at, slot.event.updated_at]
+    calendar = ical.feed_calendar(
+        f"speaker-{person.id}@{current_app.config['ICAL_UID_DOMAIN']}",
+        f"{person.display_name}: speaking slots",
+        [_slot_for(slot.appearance, sequence=feed_sequence(slot.appearance)) for slot in slots],
+        stamp=max(stamps),
+        refresh=timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"]),
+    )
+    return ical.to_bytes(calendar)
+
+
+def reset_feed_token(person: Person, *, now: datetime) -> str:
+    """A new secret feed address; the old one stops working. Returns the token (only its hash is kept)."""
+    token = new_token()
+    person.feed_token_hash = hash_token(token)
+    person.updated_at = now
+    db.session.commit()
+    return token
+
+
+def find_person_by_feed_token(token: str) -> Person | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.scalar(select(Person).where(Person.feed_token_hash == hash_token(token)))
+
+
+def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -> OutboxMessage | None:
+    """Queue the speaker's updated invite (change="moved") or cancellation (change="cancelled").
+
+    Raises the appearance's SEQUENCE. Never commits: it belongs to the organiser's transaction.
+    Returns None when the person has no email address.
+    """
+    if change not in ("moved", "cancelled"):
+        raise ValueError(f"unknown change {change!r}")
+    person = appearance.person
+    if not person.email:
+        return None
+    appearance.sequence += 1
+    method = "REQUEST" if change == "moved" else "CANCEL"
+    item, session = appearance.item, appearance.item.session
+    event = session.event
+    zone = timeutil.zone_or(person.timezone, event.timezone)
+    context = {
+        "appearance": appearance,
+        "person": person,
+        "item": item,
+        "session": session,
+        "event": event,
+        "change": change,
+        "when": timeutil.format_range(item.starts_at, item.ends_at, zone),
+        "day": timeutil.format_date(item.starts_at, zone),
+    }
+    verb = "moved" if change == "moved" else "cancelled"
+    return enqueue_message(
+        kind="speaker_update" if change == "moved" else "speaker_cancel",
+        to_address=person.email,
+        to_name=person.display_name,
+        subject=f"Your slot has been {verb}: {item.title}",
+        body_text=render_template("mail/speaker_slot_changed.txt", **context),
+        body_html=render_template("mail/speaker_slot_changed.html", **context),
+        ics=slot_invite(appearance, method=method, now=now),
+        ics_method=method,
+        event=event,
+        session=session,
+        person=person,
+    )
+
+
+# --- questions -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """A registrant's question as a speaker sees it: never the registrant's email address."""
+
+    text: str
+    asked_by: str
+    organisation: str
+    asked_at: datetime
+    session_title: str
+    #: The event's time zone, to show `asked_at` in when the speaker chose none.
+    zone: str
+
+
+def list_questions(person: Person) -> list[Question]:
+    """Questions of active registrants of the online sessions whose items the person appears in, newest first."""
+    session_ids = (
+        select(AgendaItem.session_id)
+        .join(Appearance, Appearance.item_id == AgendaItem.id)
+        .join(EventSession, EventSession.id == AgendaItem.session_id)
+        .join(Event, Event.id == EventSession.event_id)
+        .where(
+            Appearance.person_id == person.id,
+            EventSession.is_online.is_(True),
+            EventSession.status == SessionStatus.SCHEDULED,
+            Event.status == EventStatus.PUBLISHED,
+        )
+    )
+    rows = db.session.execute(
+        select(
+            Registration.question,
+            Registration.full_name,
+            Registration.organisation,
+            Registration.created_at,
+            EventSession.title,
+            Event.timezone,
+        )
+        .join(EventSession, EventSession.id == Registration.session_id)
+        .join(Event, Event.id == EventSession.event_id)
+        .where(
+            Registration.session_id.in_(session_ids),
+            Registration.status != RegistrationStatus.CANCELLED,
+            func.length(func.trim(Registration.question)) > 0,
+        )
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+    ).all()
+    return [Question(row[0].strip(), *row[1:]) for row in rows]

@@ -1,0 +1,108 @@
+"""Journeys through the public pages in Debian's chromium, and axe-core on every public page."""
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from icalendar import Calendar
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.demo.loader import load_demo
+from app.extensions import db
+from app.models import Person
+
+SLUG = "mpf-exchange-event"
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """A visitor whose computer is set to Pakistan's time."""
+    return {**browser_context_args, "timezone_id": "Asia/Karachi"}
+
+
+@pytest.fixture
+def demo(app):
+    """The demo event, dated from today so that it is upcoming on the home page."""
+    with app.app_context():
+        event = load_demo(today=date.today(), now=datetime.now(UTC)).event
+        ids = {
+            "follow_up": event.sessions[2].id,
+            "erzen": db.session.scalar(select(Person.id).where(Person.name == "Borut Erzen")),
+        }
+        db.session.remove()
+    return ids
+
+
+def test_visitor_follows_the_event_switches_zone_and_downloads_the_agenda(live_server, page, demo, tmp_path):
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="MPF Exchange Event").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("MPF Exchange Event")
+    prometheus = page.locator(".agenda-item", has=page.get_by_role("heading", name="PROMETHEUS II"))
+    expect(prometheus.locator(".time")).to_have_text("09:30–09:55 CEST")
+    # The page's script pre-selects the visitor's own zone; times change only when they ask.
+    expect(page.get_by_label("Show times in")).to_have_value("Asia/Karachi")
+
+    page.get_by_role("button", name="Show times").click()
+
+    expect(prometheus.locator(".time")).to_have_text("12:30–12:55 PKT")
+    expect(page.locator("#zone-shown")).to_contain_text("Times are shown in Asia/Karachi")
+
+    page.get_by_label("Show times in").select_option("Asia/Tbilisi")
+    page.get_by_role("button", name="Show times").click()
+
+    expect(prometheus.locator(".time")).to_have_text("11:30–11:55 +04")
+    expect(page.get_by_label("Show times in")).to_have_value("Asia/Tbilisi")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Subscribe to the agenda (.ics)").click()
+    download = download_info.value
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+
+    calendar = Calendar.from_ical(path.read_bytes())
+    assert download.suggested_filename == f"{SLUG}.ics"
+    assert calendar.errors == []
+    assert len(calendar.events) == 19
+    prometheus_event = next(e for e in calendar.events if str(e["SUMMARY"]) == "PROMETHEUS II")
+    assert prometheus_event.start.astimezone(UTC).time().isoformat() == "07:30:00"
+    assert "Mr Jean-Christophe Hilaire (speaker)" in str(prometheus_event["DESCRIPTION"])
+
+
+def test_the_chosen_zone_is_remembered_on_the_next_page(live_server, page, demo):
+    page.goto(f"{live_server}/events/{SLUG}/?tz=Atlantic/Cape_Verde")
+
+    page.get_by_role("link", name="Speakers", exact=True).click()
+    page.get_by_role("link", name="Mr Jean-Christophe Hilaire").click()
+
+    expect(page.locator(".time").first).to_have_text("06:30–06:55 -01")
+    expect(page.get_by_label("Show times in")).to_have_value("Atlantic/Cape_Verde")
+
+
+def test_an_unknown_zone_shows_a_note_and_keeps_the_events_zone(live_server, page, demo):
+    page.goto(f"{live_server}/events/{SLUG}/?tz=Mars/Olympus")
+
+    expect(page.locator("#zone-note")).to_have_text(
+        re.compile(r"“Mars/Olympus” is not a time zone we know, so times are shown in Europe/Brussels\.")
+    )
+
+
+PAGES = {
+    "home": "/",
+    "event": f"/events/{SLUG}/",
+    "session": f"/events/{SLUG}/sessions/{{follow_up}}/",
+    "speakers": f"/events/{SLUG}/speakers/",
+    "speaker": f"/events/{SLUG}/speakers/{{erzen}}/",
+    "not found": "/events/no-such-event/",
+    "event in another zone": f"/events/{SLUG}/?tz=Mars/Olympus",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_public_page_has_no_axe_violations(live_server, page, axe, demo, name):
+    response = page.goto(live_server + PAGES[name].format(**demo))
+
+    assert response.status == (404 if name == "not found" else 200)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert axe() == []

@@ -1,0 +1,470 @@
+"""Speaker pages through the test client: sign-in by link, slots, answers, calendar, profile, questions."""
+
+import re
+import threading
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app import create_app
+from app.extensions import db, limiter
+from app.models import AppearanceResponse, OutboxMessage, Person, Role, SpeakerLoginToken
+from app.speakers import services
+from app.speakers.views import SESSION_KEY
+from tests.conftest import make_config
+from tests.factories import (
+    at,
+    make_appearance,
+    make_event,
+    make_item,
+    make_online_session,
+    make_person,
+    make_registration,
+    make_session,
+)
+
+
+@pytest.fixture
+def people(app_context):
+    event = make_event(title="MPF Exchange Event")
+    session = make_session(event, title="Morning", location="Plenary room")
+    panel = make_item(session, title="Looking Ahead", starts_at=at(9), ends_at=at(10))
+    online = make_online_session(event, join_url="https://meet.example.org/secret-room")
+    discussion = make_item(online, title="Questions and discussion", starts_at=online.starts_at, ends_at=online.ends_at)
+    ana = make_person(name="Ana Moderator", email="ana@example.org")
+    ben = make_person(name="Ben Panellist", email="ben@example.org")
+    cas = make_person(name="Cas Elsewhere", email="cas@example.org")
+    make_appearance(panel, ana, role=Role.MODERATOR)
+    ben_panel = make_appearance(panel, ben, role=Role.PANELLIST)
+    make_appearance(discussion, ben, role=Role.PANELLIST)
+    cas_slot = make_appearance(make_item(make_session(event, title="Afternoon"), title="Typology"), cas)
+    return dict(ana=ana, ben=ben, cas=cas, ben_panel=ben_panel, cas_slot=cas_slot, online=online)
+
+
+def sign_in_as(client, person: Person) -> None:
+    with client.session_transaction() as flask_session:
+        flask_session[SESSION_KEY] = person.id
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _last_token() -> str:
+    message = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    return re.search(r"/speaker/sign-in/([A-Za-z0-9_-]+)", message.body_text).group(1)
+
+
+# --- sign-in ---------------------------------------------------------------------------------------
+
+
+def test_sign_in_page_answers_the_same_for_known_and_unknown_addresses(client, people):
+    known = client.post("/speaker/sign-in", data={"email": "ben@example.org"})
+    unknown = client.post("/speaker/sign-in", data={"email": "stranger@example.org"})
+
+    assert (
+        (known.status_code, known.location) == (unknown.status_code, unknown.location) == (302, "/speaker/sign-in/sent")
+    )
+    assert _text(client.get(known.location)) == _text(client.get(unknown.location))
+    assert db.session.scalars(select(OutboxMessage.to_address)).all() == ["ben@example.org"]
+
+
+def test_sign_in_request_with_a_bad_address_shows_the_error_next_to_the_field_and_keeps_it(client, people):
+    response = client.post("/speaker/sign-in", data={"email": "not-an-email"})
+
+    html = _text(response)
+    assert response.status_code == 400
+    assert 'value="not-an-email"' in html
+    assert 'class="form-control is-invalid"' in html
+    assert 'aria-describedby="email-help email-error"' in html
+    assert '<div id="email-error" class="invalid-feedback">' in html
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_opening_a_link_shows_a_button_and_does_not_sign_in(client, people):
+    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    token = _last_token()
+
+    response = client.get(f"/speaker/sign-in/{token}")
+
+    assert response.status_code == 200
+    assert '<input class="btn btn-primary" id="submit" name="submit" type="submit" value="Sign in">' in _text(response)
+    assert (response.headers["Referrer-Policy"], response.headers["Cache-Control"]) == ("no-referrer", "no-store")
+    assert db.session.scalars(select(SpeakerLoginToken.used_at)).one() is None
+    assert client.get("/speaker/").location == "/speaker/sign-in"
+
+
+def test_pressing_the_button_signs_in_once_and_a_reused_link_offers_a_new_one(client, people):
+    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    token = _last_token()
+
+    first = client.post(f"/speaker/sign-in/{token}")
+    slots = client.get("/speaker/")
+    other_client = client.application.test_client()
+    again = other_client.post(f"/speaker/sign-in/{token}")
+
+    assert first.location == "/speaker/"
+    assert "Signed in as Ms Ben Panellist" in _text(slots)
+    assert again.status_code == 410
+    assert "This sign-in link has already been used." in _text(again)
+    assert 'href="/speaker/sign-in">Get a new sign-in link</a>' in _text(again)
+    assert other_client.get("/speaker/").location == "/speaker/sign-in"
+
+
+def test_an_expired_link_gives_a_clear_page(client, people):
+    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC) - timedelta(minutes=31))
+    token = _last_token()
+
+    response = client.post(f"/speaker/sign-in/{token}")
+
+    assert response.status_code == 410
+    assert "This sign-in link has expired." in _text(response)
+    assert client.get("/speaker/").location == "/speaker/sign-in"
+
+
+def test_an_altered_link_gives_a_clear_page_and_nobodys_data(client, people):
+    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    token = _last_token()
+
+    response = client.get(f"/speaker/sign-in/{token[:-2]}xx")
+
+    assert response.status_code == 410
+    assert "This sign-in link is not valid." in _text(response)
+    assert "Ben" not in _text(response)
+
+
+def test_sign_out_forgets_the_speaker(client, people):
+    sign_in_as(client, people["ben"])
+
+    client.post("/speaker/sign-out")
+
+    assert client.get("/speaker/").location == "/speaker/sign-in"
+
+
+# --- slots and what one speaker may reach ------------------------------------------------------------
+
+
+def test_pages_need_a_signed_in_speaker(client, people):
+    for url in ("/speaker/", "/speaker/profile", "/speaker/calendar", "/speaker/questions", "/speaker/slots/1/"):
+        response = client.get(url)
+        assert (url, response.status_code, response.location) == (url, 302, "/speaker/sign-in")
+
+
+def test_my_slots_shows_own_slots_with_the_moderator_and_the_join_link_of_the_online_session(client, people):
+    sign_in_as(client, people["ben"])
+
+    html = _text(client.get("/speaker/"))
+
+    assert html.count('<section class="card mb-4"') == 2
+    assert "Looking Ahead" in html and "Questions and discussion" in html
+    assert 'Ms Ana Moderator <span class="text-body-secondary">(moderator' in html
+    assert '<a href="https://meet.example.org/secret-room">' in html
+    assert "Plenary room" in html
+    assert "Typology" not in html and "Cas Elsewhere" not in html
+
+
+def test_the_join_link_is_not_shown_to_a_speaker_who_is_not_in_the_online_session(client, people):
+    sign_in_as(client, people["ana"])
+
+    html = _text(client.get("/speaker/"))
+
+    assert "Looking Ahead" in html
+    assert "secret-room" not in html
+
+
+def test_one_speaker_cannot_reach_another_speakers_slot_or_invite(client, people):
+    sign_in_as(client, people["ben"])
+    cas_slot = people["cas_slot"].id
+
+    assert client.get(f"/speaker/slots/{cas_slot}/").status_code == 404
+    assert client.post(f"/speaker/slots/{cas_slot}/", data={"response": "declined"}).status_code == 404
+    assert client.get(f"/speaker/slots/{cas_slot}/invite.ics").status_code == 404
+    assert db.session.get(type(people["cas_slot"]), cas_slot).response == AppearanceResponse.PENDING
+
+
+def test_choosing_a_time_zone_is_remembered_and_shown(client, people):
+    sign_in_as(client, people["ben"])
+
+    client.post("/speaker/timezone", data={"timezone": "Asia/Karachi"})
+    html = _text(client.get("/speaker/"))
+
+    assert db.session.get(Person, people["ben"].id).timezone == "Asia/Karachi"
+    assert '14:00–15:00 PKT <span class="text-body-secondary">(Asia/Karachi, your time)' in html
+    assert '10:00–11:00 CET <span class="text-body-secondary">(Europe/Brussels, event time)' in html
+    assert '<option selected value="Asia/Karachi">' in html
+
+
+def test_an_unknown_time_zone_is_refused(client, people):
+    sign_in_as(client, people["ben"])
+
+    response = client.post("/speaker/timezone", data={"timezone": "Mars/Olympus"}, follow_redirects=True)
+
+    assert "Choose a time zone from the list." in _text(response)
+    assert db.session.get(Person, people["ben"].id).timezone is None
+
+
+def test_confirming_a_slot_saves_the_answer_and_note(client, people):
+    sign_in_as(client, people["ben"])
+    slot_id = people["ben_panel"].id
+
+    response = client.post(f"/speaker/slots/{slot_id}/", data={"response": "confirmed", "note": "Happy to join"})
+
+    assert response.location == "/speaker/"
+    saved = db.session.get(type(people["ben_panel"]), slot_id)
+    db.session.refresh(saved)
+    assert (saved.response, saved.response_note) == (AppearanceResponse.CONFIRMED, "Happy to join")
+    assert "Confirmed: “Happy to join”" in _text(client.get("/speaker/"))
+
+
+def test_answering_without_a_choice_shows_the_error_and_keeps_the_note(client, people):
+    sign_in_as(client, people["ben"])
+
+    response = client.post(f"/speaker/slots/{people['ben_panel'].id}/", data={"note": "Kept text"})
+
+    html = _text(response)
+    assert response.status_code == 400
+    assert "Choose confirm or decline." in html
+    assert "Kept text</textarea>" in html
+
+
+def test_slot_invite_download_is_a_request_for_the_speaker(client, people):
+    sign_in_as(client, people["ben"])
+
+    response = client.get(f"/speaker/slots/{people['ben_panel'].id}/invite.ics")
+
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8; method=REQUEST"
+    body = _text(response)
+    assert "METHOD:REQUEST" in body
+    assert f"UID:{people['ben_panel'].uid}@events.example.org" in body
+
+
+# --- feed ------------------------------------------------------------------------------------------
+
+
+def test_feed_address_is_shown_once_and_serves_only_its_owners_slots_with_etag(client, people):
+    sign_in_as(client, people["ben"])
+
+    client.post("/speaker/calendar/feed")
+    page = _text(client.get("/speaker/calendar"))
+    url = re.search(r'value="http://localhost(/speaker/feed/[A-Za-z0-9_-]+\.ics)"', page).group(1)
+    feed = client.get(url)
+    cached = client.get(url, headers={"If-None-Match": feed.headers["ETag"]})
+
+    assert feed.status_code == 200 and feed.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert _text(feed).count("BEGIN:VEVENT") == 2 and "METHOD" not in _text(feed)
+    assert "Typology" not in _text(feed)
+    assert (cached.status_code, cached.data) == (304, b"")
+    assert "/speaker/feed/" not in _text(client.get("/speaker/calendar"))
+
+
+def test_resetting_the_feed_address_retires_the_old_one(client, people):
+    sign_in_as(client, people["ben"])
+    client.post("/speaker/calendar/feed")
+    old = re.search(r"(/speaker/feed/[A-Za-z0-9_-]+\.ics)", _text(client.get("/speaker/calendar"))).group(1)
+
+    client.post("/speaker/calendar/feed")
+    new = re.search(r"(/speaker/feed/[A-Za-z0-9_-]+\.ics)", _text(client.get("/speaker/calendar"))).group(1)
+
+    assert old != new
+    assert client.get(old).status_code == 404
+    assert "Unknown calendar address" in _text(client.get(old))
+    assert client.get(new).status_code == 200
+
+
+def test_an_unknown_feed_token_gives_nothing(client, people):
+    response = client.get("/speaker/feed/" + "A" * 43 + ".ics")
+
+    assert response.status_code == 404
+    assert "BEGIN:VCALENDAR" not in _text(response)
+
+
+# --- profile and questions ---------------------------------------------------------------------------
+
+
+def test_profile_saves_and_shows_the_bio_sanitised(client, people):
+    sign_in_as(client, people["ben"])
+
+    response = client.post(
+        "/speaker/profile",
+        data={
+            "honorific": "Dr",
+            "name": "Ben Panellist",
+            "position": "Researcher",
+            "organisation": "RAND Europe",
+            "bio": 'Works on **AI**. <script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror="alert(2)">',
+        },
+    )
+    html = _text(client.get("/speaker/profile"))
+
+    assert response.location == "/speaker/profile"
+    assert db.session.get(Person, people["ben"].id).display_name == "Dr Ben Panellist"
+    preview = html.split('data-testid="bio-preview">', 1)[1]
+    assert "<strong>AI</strong>" in preview
+    assert "<script" not in html and "<img" not in html and 'href="javascript' not in html
+    assert "onerror=" not in preview.replace("&#34;", '"').split("&lt;img", 1)[0]
+
+
+def test_profile_without_a_name_shows_the_error_and_keeps_the_input(client, people):
+    sign_in_as(client, people["ben"])
+
+    response = client.post("/speaker/profile", data={"name": "", "position": "Kept position", "bio": "Kept bio"})
+
+    html = _text(response)
+    assert response.status_code == 400
+    assert "Enter your name." in html
+    assert 'value="Kept position"' in html and "Kept bio</textarea>" in html
+    assert db.session.get(Person, people["ben"].id).name == "Ben Panellist"
+
+
+def test_questions_page_shows_registrants_questions_without_their_emails(client, people):
+    make_registration(
+        people["online"], full_name="Nino K.", email="nino@example.com", question="What about AI?", created_at=at(6)
+    )
+    sign_in_as(client, people["ben"])
+
+    html = _text(client.get("/speaker/questions"))
+
+    assert "What about AI?" in html and "Nino K." in html
+    assert "Wednesday 30 October 2030, 07:00 CET" in html  # in the event's zone until the speaker picks one
+    assert "nino@example.com" not in html
+
+
+def test_questions_page_of_a_speaker_without_online_sessions_is_empty(client, people):
+    make_registration(people["online"], question="What about AI?")
+    sign_in_as(client, people["cas"])
+
+    html = _text(client.get("/speaker/questions"))
+
+    assert "No questions yet." in html and "What about AI?" not in html
+
+
+# --- CSRF and rate limits ----------------------------------------------------------------------------
+
+
+def test_a_post_without_csrf_token_is_refused_when_csrf_is_on(app, people):
+    csrf_app = create_app(make_config(WTF_CSRF_ENABLED=True))
+    client = csrf_app.test_client()
+
+    response = client.post("/speaker/sign-in", data={"email": "ben@example.org"})
+
+    assert response.status_code == 400
+    assert "The CSRF token is missing." in _text(response)
+    with csrf_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.fixture
+def limited_app(app):
+    """A dedicated app with rate limits on (TestingConfig turns them off); restores the shared limiter after."""
+    limited = create_app(
+        make_config(
+            RATELIMIT_ENABLED=True, SPEAKER_LINK_LIMIT_PER_EMAIL="2 per hour", SPEAKER_LINK_LIMIT_PER_IP="4 per hour"
+        )
+    )
+    limiter.reset()
+    yield limited
+    limiter.reset()
+    # The limiter is one shared object: give the session's app back its "off" switch.
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]
+
+
+def test_sign_in_links_are_rate_limited_per_email_and_per_ip(limited_app, people):
+    client = limited_app.test_client()
+
+    per_email = [client.post("/speaker/sign-in", data={"email": "ben@example.org"}).status_code for _ in range(3)]
+    other_emails = [client.post("/speaker/sign-in", data={"email": f"x{n}@example.org"}).status_code for n in range(3)]
+    from_elsewhere = client.post(
+        "/speaker/sign-in", data={"email": "ana@example.org"}, environ_base={"REMOTE_ADDR": "10.0.0.9"}
+    )
+
+    assert per_email == [302, 302, 429]
+    assert other_emails == [302, 302, 429]  # the IP's 4 allowed requests are used up
+    assert from_elsewhere.status_code == 302
+    with limited_app.app_context():
+        assert db.session.scalars(select(OutboxMessage.to_address).order_by(OutboxMessage.id)).all() == [
+            "ben@example.org",
+            "ben@example.org",
+            "ana@example.org",
+        ]
+
+
+# --- command ---------------------------------------------------------------------------------------
+
+
+def test_send_link_command_queues_a_link_for_a_speaker(runner, people):
+    result = runner.invoke(args=["speakers", "send-link", "BEN@example.org"])
+
+    assert result.exit_code == 0
+    assert result.output == "Sign-in link for Ms Ben Panellist queued for ben@example.org.\n"
+    assert db.session.scalars(select(OutboxMessage.kind)).all() == ["speaker_link"]
+
+
+def test_send_link_command_fails_for_an_unknown_address(runner, people):
+    result = runner.invoke(args=["speakers", "send-link", "nobody@example.org"])
+
+    assert result.exit_code == 1
+    assert "No speaker of a published event has the address nobody@example.org." in result.output
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_my_slots_page_runs_the_same_number_of_queries_for_one_slot_or_five(client, people, count_queries):
+    person = make_person(email="busy@example.org")
+    first = make_item(make_session(make_event()))
+    make_appearance(first, person)
+    sign_in_as(client, person)
+    db.session.expire_all()
+    with count_queries() as one_slot:
+        assert _text(client.get("/speaker/")).count('<section class="card mb-4"') == 1
+    for _ in range(4):
+        item = make_item(make_session(make_event()))
+        make_appearance(item, make_person(), role=Role.MODERATOR)
+        make_appearance(item, person)
+    db.session.expire_all()
+
+    with count_queries() as five_slots:
+        assert _text(client.get("/speaker/")).count('<section class="card mb-4"') == 5
+
+    assert len(five_slots) == len(one_slot) <= 6
+
+
+def test_twenty_browsers_pressing_one_links_button_at_once_give_one_sign_in(app, live_server, people):
+    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    url = f"{live_server}/speaker/sign-in/{_last_token()}"
+    db.session.remove()
+    barrier = threading.Barrier(20)
+    statuses: list[int] = []
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def press():
+        barrier.wait()
+        try:
+            status = opener.open(urllib.request.Request(url, data=b"submit=Sign+in", method="POST"), timeout=30).status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        statuses.append(status)
+
+    threads = [threading.Thread(target=press) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [302] + [410] * 19
+
+
+def test_the_answer_form_starts_from_the_answer_already_given(client, people):
+    sign_in_as(client, people["ben"])
+    services.respond_to_slot(people["ben_panel"], response="declined", note="Travelling", by=people["ben"], now=at(7))
+
+    html = _text(client.get(f"/speaker/slots/{people['ben_panel'].id}/"))
+
+    assert '<input checked class="form-check-input" id="response-1" name="response" required type="radio"' in html
+    assert "Travelling</textarea>" in html

@@ -1,0 +1,145 @@
+"""A speaker's invites, cancellations and private feed, parsed by icalendar and vobject."""
+
+from datetime import UTC, timedelta
+
+import pytest
+import vobject
+from icalendar import Calendar
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMessage, Role
+from app.speakers import services
+from tests.factories import at, make_appearance, make_event, make_item, make_online_session, make_person, make_session
+
+NOW = at(7)
+
+
+@pytest.fixture
+def slot(app_context):
+    event = make_event(title="MPF Exchange Event", contact_name="MPF Team", contact_email="mpf@example.org")
+    session = make_session(event, title="Morning", starts_at=at(8), ends_at=at(12), location="Plenary room")
+    item = make_item(session, title="Looking Ahead", starts_at=at(9), ends_at=at(10))
+    moderator = make_person(name="Borut Erzen", honorific="Mr")
+    person = make_person(name="Erik Silfversten", honorific="Mr", email="erik@example.org")
+    make_appearance(item, moderator, role=Role.MODERATOR)
+    return make_appearance(item, person, role=Role.PANELLIST)
+
+
+def _parse(text: str | bytes) -> Calendar:
+    calendar = Calendar.from_ical(text)
+    assert calendar.errors == []
+    for component in calendar.walk():
+        assert component.errors == []
+    return calendar
+
+
+def test_slot_invite_is_an_itip_request_with_the_appearances_uid_and_sequence(slot):
+    slot.sequence = 2
+    db.session.commit()
+
+    text = services.slot_invite(slot, now=NOW)
+
+    calendar = _parse(text)
+    assert str(calendar["METHOD"]) == "REQUEST"
+    (event,) = calendar.events
+    assert str(event["UID"]) == f"{slot.uid}@events.example.org"
+    assert event["SEQUENCE"] == 2
+    assert event.start == at(9) and event.end == at(10)
+    assert str(event["ORGANIZER"]) == "mailto:mpf@example.org"
+    assert str(event["ATTENDEE"]) == "mailto:erik@example.org"
+    assert "Mr Borut Erzen (Moderator)" in str(event["DESCRIPTION"])
+    assert str(event["LOCATION"]) == "Plenary room"
+    parsed = vobject.readOne(text)
+    assert parsed.vevent.uid.value == f"{slot.uid}@events.example.org"
+    assert parsed.vevent.dtstart.value == at(9).astimezone(UTC)
+
+
+def test_notify_slot_changed_queues_an_update_with_a_higher_sequence_in_the_callers_transaction(slot):
+    slot.item.starts_at, slot.item.ends_at = at(10), at(11)
+
+    message = services.notify_slot_changed(slot, change="moved", now=NOW)
+
+    assert slot.sequence == 1
+    assert (message.kind, message.to_address, message.ics_method) == ("speaker_update", "erik@example.org", "REQUEST")
+    assert "has moved" in message.body_text and "Looking Ahead" in message.subject
+    (event,) = _parse(message.ics).events
+    assert (str(event["UID"]), event["SEQUENCE"], event.start) == (f"{slot.uid}@events.example.org", 1, at(10))
+    db.session.rollback()  # the caller's transaction decides: nothing was committed
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_notify_slot_changed_for_a_cancellation_queues_an_itip_cancel(slot):
+    message = services.notify_slot_changed(slot, change="cancelled", now=NOW)
+    db.session.commit()
+
+    calendar = _parse(message.ics)
+    assert str(calendar["METHOD"]) == "CANCEL"
+    (event,) = calendar.events
+    assert (str(event["STATUS"]), event["SEQUENCE"]) == ("CANCELLED", 1)
+    assert (message.kind, message.ics_method) == ("speaker_cancel", "CANCEL")
+    assert db.session.scalars(select(OutboxMessage.kind)).all() == ["speaker_cancel"]
+
+
+def test_notify_slot_changed_for_a_person_without_email_queues_nothing(slot):
+    slot.person.email = None
+
+    assert services.notify_slot_changed(slot, change="moved", now=NOW) is None
+    assert slot.sequence == 0
+
+
+def test_speaker_feed_has_no_method_and_the_refresh_properties(slot):
+    online = make_online_session(slot.item.session.event, starts_at=at(13), ends_at=at(14))
+    make_appearance(make_item(online, starts_at=at(13), ends_at=at(14)), slot.person)
+
+    body = services.speaker_feed(slot.person)
+
+    calendar = _parse(body)
+    assert "METHOD" not in calendar
+    assert str(calendar["REFRESH-INTERVAL"].to_ical(), "ascii") == "PT1H"
+    assert "X-PUBLISHED-TTL:PT1H" in body.decode()
+    assert len(calendar.events) == 2
+    assert str(calendar.events[1]["LOCATION"]) == online.join_url
+    parsed = vobject.readOne(body.decode())
+    assert [e.summary.value for e in parsed.vevent_list] == [
+        "Looking Ahead (Panellist)",
+        f"{online.items[0].title} (Speaker)",
+    ]
+
+
+def test_speaker_feed_is_byte_stable_while_nothing_changes(slot):
+    assert services.speaker_feed(slot.person) == services.speaker_feed(slot.person)
+
+
+def test_speaker_feed_keeps_uids_and_raises_sequence_when_a_slot_moves(slot):
+    before = _parse(services.speaker_feed(slot.person)).events[0]
+
+    slot.item.starts_at, slot.item.ends_at = at(10), at(11)
+    slot.item.version += 1
+    db.session.commit()
+    after = _parse(services.speaker_feed(slot.person)).events[0]
+
+    assert str(after["UID"]) == str(before["UID"]) == f"{slot.uid}@events.example.org"
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+    assert after.start == at(10)
+
+
+def test_feed_sequence_never_falls_below_the_last_invite_sent(slot):
+    services.notify_slot_changed(slot, change="moved", now=NOW)
+    services.notify_slot_changed(slot, change="moved", now=NOW + timedelta(minutes=1))
+    db.session.commit()
+
+    (event,) = _parse(services.speaker_feed(slot.person)).events
+    assert event["SEQUENCE"] == 2
+
+
+def test_reset_feed_token_replaces_the_address_and_stores_only_the_hash(slot):
+    person = slot.person
+    first = services.reset_feed_token(person, now=NOW)
+    second = services.reset_feed_token(person, now=NOW)
+
+    assert len(first) >= 43 and first != second
+    assert person.feed_token_hash not in (first, second)
+    assert services.find_person_by_feed_token(second) == person
+    assert services.find_person_by_feed_token(first) is None
+    assert services.find_person_by_feed_token("") is None

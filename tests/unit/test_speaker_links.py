@@ -1,0 +1,158 @@
+"""The sign-in link's lifecycle: issued through the outbox, used once, expired, reused, altered, raced."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.errors import InvalidToken
+from app.extensions import db
+from app.models import EventStatus, OutboxMessage, SpeakerLoginToken
+from app.security import hash_token
+from app.speakers import services
+from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
+
+NOW = at(7)
+
+
+def _speaker(**fields):
+    person = make_person(**fields)
+    make_appearance(make_item(make_session(make_event())), person)
+    return person
+
+
+def _token_from(message: OutboxMessage) -> str:
+    return re.search(r"/speaker/sign-in/([A-Za-z0-9_-]+)", message.body_text).group(1)
+
+
+def _issue(person) -> str:
+    message = services.send_sign_in_link(person, by=None, now=NOW)
+    return _token_from(message)
+
+
+def test_request_sign_in_link_for_a_speaker_queues_one_email_with_a_link_and_stores_only_the_hash(app_context):
+    person = _speaker(email="Ana.Speaker@example.org")
+
+    services.request_sign_in_link("  ana.speaker@EXAMPLE.org ", now=NOW)
+
+    messages = db.session.scalars(select(OutboxMessage)).all()
+    assert [(m.kind, m.to_address, m.person_id) for m in messages] == [
+        ("speaker_link", "Ana.Speaker@example.org", person.id)
+    ]
+    token = _token_from(messages[0])
+    assert len(token) >= 43  # 32 random bytes, base64url
+    assert "http://127.0.0.1:5000/speaker/sign-in/" + token in messages[0].body_text
+    assert "30 minutes" in messages[0].body_text
+    record = db.session.scalars(select(SpeakerLoginToken)).one()
+    assert record.token_hash == hash_token(token) != token
+    assert record.expires_at == NOW + timedelta(minutes=30)
+    assert record.used_at is None
+
+
+def test_request_sign_in_link_for_an_unknown_address_queues_nothing(app_context):
+    _speaker(email="known@example.org")
+
+    services.request_sign_in_link("unknown@example.org", now=NOW)
+
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert db.session.scalar(select(func.count()).select_from(SpeakerLoginToken)) == 0
+
+
+def test_request_sign_in_link_for_a_person_only_in_a_draft_event_queues_nothing(app_context):
+    person = make_person(email="draft@example.org")
+    make_appearance(make_item(make_session(make_event(status=EventStatus.DRAFT))), person)
+
+    services.request_sign_in_link("draft@example.org", now=NOW)
+
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_send_sign_in_link_refuses_a_person_without_published_slots(app_context):
+    person = make_person(email="nobody@example.org")
+
+    with pytest.raises(services.NotASpeaker):
+        services.send_sign_in_link(person, by=None, now=NOW)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_checking_a_link_does_not_use_it(app_context):
+    person = _speaker()
+    token = _issue(person)
+
+    assert services.check_sign_in_link(token, now=NOW).person_id == person.id
+    assert services.check_sign_in_link(token, now=NOW).used_at is None
+
+
+def test_sign_in_with_link_works_once(app_context):
+    person = _speaker()
+    token = _issue(person)
+
+    assert services.sign_in_with_link(token, now=NOW + timedelta(minutes=1)) == person
+    with pytest.raises(services.LinkUsed, match="already been used"):
+        services.sign_in_with_link(token, now=NOW + timedelta(minutes=2))
+    record = db.session.scalars(select(SpeakerLoginToken)).one()
+    assert record.used_at == NOW + timedelta(minutes=1)
+
+
+def test_sign_in_with_link_after_it_expired_is_refused(app_context):
+    token = _issue(_speaker())
+
+    with pytest.raises(services.LinkExpired, match="expired"):
+        services.sign_in_with_link(token, now=NOW + timedelta(minutes=30))
+    assert db.session.scalars(select(SpeakerLoginToken)).one().used_at is None
+
+
+def test_sign_in_with_an_altered_link_is_refused(app_context):
+    token = _issue(_speaker())
+    altered = token[:-1] + ("A" if token[-1] != "A" else "B")
+
+    with pytest.raises(InvalidToken, match="not valid"):
+        services.sign_in_with_link(altered, now=NOW)
+
+
+def test_each_link_signs_in_its_own_person_only(app_context):
+    ana, ben = _speaker(), _speaker()
+    ana_token, ben_token = _issue(ana), _issue(ben)
+
+    assert services.sign_in_with_link(ben_token, now=NOW) == ben
+    assert services.sign_in_with_link(ana_token, now=NOW) == ana
+
+
+def race_sign_in(app, token: str, now, requests: int = 20) -> list[int | None]:
+    """`requests` threads use one link at the same moment; returns the person id each one got (None if refused)."""
+    barrier = threading.Barrier(requests)
+    results: list[int | None] = []
+    lock = threading.Lock()
+
+    def attempt():
+        with app.app_context():
+            barrier.wait()
+            try:
+                person_id = services.sign_in_with_link(token, now=now).id
+            except InvalidToken:
+                person_id = None
+            finally:
+                db.session.remove()
+            with lock:
+                results.append(person_id)
+
+    threads = [threading.Thread(target=attempt) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_twenty_concurrent_uses_of_one_link_sign_in_exactly_once(app, app_context):
+    person_id = _speaker().id
+    token = _issue(db.session.get(services.Person, person_id))
+    db.session.remove()
+
+    results = race_sign_in(app, token, NOW)
+
+    assert len(results) == 20
+    assert [r for r in results if r is not None] == [person_id]
+    assert db.session.scalars(select(SpeakerLoginToken)).one().used_at == NOW
