@@ -406,3 +406,22 @@ def test_agenda_forms_carry_a_csrf_token_and_a_post_without_one_is_refused(app, 
     assert accepted.status_code == 302
     with csrf_app.app_context():
         assert db.session.get(Event, event_id).status == EventStatus.PUBLISHED
+
+
+def test_moving_an_item_of_a_published_event_says_how_many_speakers_are_told(client, sign_in, agenda):
+    agenda["event"].status = EventStatus.PUBLISHED
+    db.session.commit()
+    sign_in(events=[agenda["event"]])
+    url = f"/organiser/items/{agenda['panel'].id}/edit"
+    form = {"title": "Looking Ahead", "kind": "panel", "starts": "10:15", "ends": "11:15"}
+
+    first = client.post(url, data=form)
+    key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
+
+    assert "Saving sends an updated calendar invite to 1 speaker(s)." in first.text
+    assert "The item is saved. 1 speaker(s) get an updated invite." in saved.text
+    from app.models import OutboxMessage
+
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert (message.kind, message.to_address) == ("speaker_update", agenda["person"].email)
