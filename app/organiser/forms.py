@@ -22,6 +22,8 @@ from app import timeutil
 from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
 
 CHECKBOX_VALUES = ("y", "1", "on", "true")
+#: What a datetime-local input sends (the first one is also how a value is written back into it).
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 def choices_of(enum_class) -> list[SelectChoice]:
@@ -87,8 +89,8 @@ class SessionForm(FlaskForm):
         "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
     )
     waitlist_enabled = BooleanField("Waiting list when full", default=True)
-    registration_opens_at = DateTimeLocalField("Registration opens", validators=[Optional()])
-    registration_closes_at = DateTimeLocalField("Registration closes", validators=[Optional()])
+    registration_opens_at = DateTimeLocalField("Registration opens", format=LOCAL_FORMATS, validators=[Optional()])
+    registration_closes_at = DateTimeLocalField("Registration closes", format=LOCAL_FORMATS, validators=[Optional()])
     move_items = BooleanField("Move the session's items with it", default=True)
     confirm = HiddenField()
     submit = SubmitField("Save session")

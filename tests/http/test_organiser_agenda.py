@@ -425,3 +425,25 @@ def test_moving_an_item_of_a_published_event_says_how_many_speakers_are_told(cli
 
     [message] = db.session.scalars(select(OutboxMessage)).all()
     assert (message.kind, message.to_address) == ("speaker_update", agenda["person"].email)
+
+
+def test_session_edit_form_shows_the_registration_window_in_the_event_zone(client, sign_in, agenda):
+    from datetime import timedelta
+
+    agenda["session"].registration_opens_at = at(7) - timedelta(days=29)  # 1 October, 09:00 CEST
+    db.session.commit()
+    sign_in(events=[agenda["event"]])
+
+    page = client.get(f"/organiser/sessions/{agenda['session'].id}/edit").text
+
+    assert 'name="registration_opens_at" type="datetime-local" value="2030-10-01T09:00"' in page
+    assert 'name="starts" required type="time" value="09:00"' in page
+
+
+def test_mark_an_event_cancelled(client, sign_in, agenda):
+    sign_in(events=[agenda["event"]])
+
+    response = client.post(f"/organiser/events/{agenda['event'].id}/status/cancelled", follow_redirects=True)
+
+    assert "The event is marked cancelled." in response.text
+    assert 'data-status="cancelled">Cancelled</span>' in response.text
