@@ -642,7 +642,10 @@ def _filtered(event_session: EventSession) -> tuple[RegistrationFilterForm, list
     form = RegistrationFilterForm(request.args)
     form.validate()
     found = registrations.find_registrations(
-        event_session, status=form.status.data or None, group=form.group.data or None, search=form.q.data or ""
+        event_session,
+        status=form.status.data or None,
+        group=form.group.data or None,
+        search="" if form.q.errors else form.q.data or "",
     )
     return form, found
 
