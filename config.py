@@ -54,6 +54,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    #: Registration submissions per client IP and per email address (Flask-Limiter syntax).
+    REGISTRATION_RATE_LIMIT_IP = os.environ.get("REGISTRATION_RATE_LIMIT_IP", "10 per minute;60 per hour")
+    REGISTRATION_RATE_LIMIT_EMAIL = os.environ.get("REGISTRATION_RATE_LIMIT_EMAIL", "5 per hour")
     #: Failed organiser sign-ins allowed per email and per IP address (Flask-Limiter syntax).
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "5 per 15 minutes")
     #: gunicorn's own variable for its number of workers; more than one needs a shared rate-limit store.

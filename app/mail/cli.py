@@ -2,6 +2,7 @@
 
 import contextlib
 import signal
+import threading
 
 import click
 from flask.cli import AppGroup
@@ -22,17 +23,15 @@ def outbox_send() -> None:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def outbox_work(interval: float) -> None:
     """Deliver due messages every few seconds until stopped (Ctrl-C or SIGTERM); several may run at once."""
-    stopping = []
-
-    def stop(*_args) -> None:
-        stopping.append(True)
-
-    signal.signal(signal.SIGTERM, stop)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_args: stopping.set())
     click.echo(f"Outbox worker delivering every {interval:g}s; stop with Ctrl-C.")
     with contextlib.suppress(KeyboardInterrupt):
+        # Waiting on the event (not sleeping) lets a stop signal end the pause at once.
         work(
             interval=interval,
-            should_stop=lambda: bool(stopping),
+            should_stop=stopping.is_set,
             on_report=lambda report: click.echo(f"Outbox: {report}."),
+            sleep=stopping.wait,
         )
     click.echo("Outbox worker stopped.")

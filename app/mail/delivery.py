@@ -21,7 +21,7 @@ from flask_mail import BadHeaderError, Connection, Message
 from sqlalchemy import and_, or_, select
 
 from app.extensions import db
-from app.models import OutboxMessage, OutboxStatus, utcnow
+from app.models import OutboxMessage, OutboxStatus, Registration, utcnow
 
 #: Seconds to wait before the 1st, 2nd, ... retry; the last value repeats.
 RETRY_DELAYS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
@@ -72,6 +72,11 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryRepo
     with _Transport(current_app.config) as transport:
         for message_id in claimed:
             message = db.session.get(OutboxMessage, message_id)
+            if _is_stale_reminder(message):
+                message.status = OutboxStatus.CANCELLED
+                message.claimed_until = None
+                db.session.commit()
+                continue
             try:
                 transport.send(build_mime(message))
             except TemporaryFailure as error:
@@ -114,6 +119,14 @@ def work(
         if should_stop():
             return
         sleep(interval)
+
+
+def _is_stale_reminder(message: OutboxMessage) -> bool:
+    """Reminders go only to attendees still confirmed for a session still on, whatever path changed that."""
+    if not message.kind.startswith("reminder") or message.registration_id is None:
+        return False
+    registration = db.session.get(Registration, message.registration_id)
+    return registration is None or not registration.is_confirmed or registration.session.is_cancelled
 
 
 def _claim_due(*, now: datetime, limit: int) -> list[int]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
@@ -158,12 +159,12 @@ def register_attendee(
 
     state = registration_state(session, now=now)
     if state in (RegistrationState.CANCELLED, RegistrationState.NOT_OFFERED, RegistrationState.CLOSED):
-        raise RegistrationClosed()
+        _refuse(RegistrationClosed())
     if state == RegistrationState.NOT_YET_OPEN:
         opens = timeutil.format_datetime(session.registration_opens_at, session.event.timezone)
-        raise RegistrationClosed(f"Registration for this session opens on {opens}.")
+        _refuse(RegistrationClosed(f"Registration for this session opens on {opens}."))
     if state == RegistrationState.FULL:
-        raise SessionFull("This session is full and has no waiting list.")
+        _refuse(SessionFull("This session is full and has no waiting list."))
 
     token = new_token()
     registration = Registration(
@@ -239,13 +240,18 @@ def cancel_registration(registration: Registration, *, by=None, now: datetime | 
     session = _lock(registration.session)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
-        raise DomainError("This registration is already cancelled.")
+        _refuse(DomainError("This registration is already cancelled."))
     had_seat = registration.is_confirmed
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     _cancel_reminders(registration)
     if had_seat:
         session.seats_taken -= 1
+    if session.is_cancelled:
+        # Everyone already had the session's cancellation; nothing more to send or to promote.
+        db.session.commit()
+        return registration
+    if had_seat:
         registration.sequence += 1
     messages.queue_registration_cancelled(registration, now=now, had_seat=had_seat)
     if had_seat:
@@ -259,11 +265,13 @@ def change_capacity(session: EventSession, capacity: int | None, *, by=None, now
     now = now or utcnow()
     session = _lock(session)
     if capacity is not None and capacity < 0:
-        raise ValidationFailed("The capacity cannot be negative.")
+        _refuse(ValidationFailed("The capacity cannot be negative."))
     if capacity is not None and capacity < session.seats_taken:
-        raise CapacityTooLow(
-            f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
-            "cancel registrations first."
+        _refuse(
+            CapacityTooLow(
+                f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
+                "cancel registrations first."
+            )
         )
     session.capacity = capacity
     promoted = _promote_waitlisted(session, now=now)
@@ -280,7 +288,7 @@ def reschedule_session(
         raise ValidationFailed("The session must end after it starts.")
     session = _lock(session)
     if session.is_cancelled:
-        raise DomainError("This session is cancelled.")
+        _refuse(DomainError("This session is cancelled."))
     if (session.starts_at, session.ends_at) == (starts_at, ends_at):
         return session
     old = _when(session.starts_at, session.ends_at, session.event.timezone)
@@ -318,7 +326,7 @@ def cancel_session(session: EventSession, *, reason: str = "", by=None, now: dat
     now = now or utcnow()
     session = _lock(session)
     if session.is_cancelled:
-        raise DomainError("This session is already cancelled.")
+        _refuse(DomainError("This session is already cancelled."))
     session.status = SessionStatus.CANCELLED
     session.version += 1
     reason = " ".join(reason.split())[:500]
@@ -344,6 +352,12 @@ def _lock(session: EventSession) -> EventSession:
     ).scalar_one()
 
 
+def _refuse(error: DomainError) -> NoReturn:
+    """End the transaction (and so the row lock; on SQLite the write lock) before the error travels up."""
+    db.session.rollback()
+    raise error
+
+
 def _confirm(registration: Registration, *, now: datetime) -> None:
     registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at = now
@@ -353,6 +367,8 @@ def _confirm(registration: Registration, *, now: datetime) -> None:
 def _promote_waitlisted(session: EventSession, *, now: datetime) -> list[Registration]:
     """Give free seats to the waiting list in order, each with their invite; the session row is locked."""
     promoted = []
+    if session.is_cancelled:
+        return promoted
     while session.capacity is None or session.seats_taken < session.capacity:
         registration = db.session.scalar(
             select(Registration)

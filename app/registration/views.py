@@ -1,5 +1,149 @@
-"""Attendees register for a session and manage their registration."""
+"""Attendees register for a session and manage their registration through a private link."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.errors import AlreadyRegistered, DomainError, InvalidToken
+from app.extensions import db, limiter
+from app.models import Event, EventSession, EventStatus, Registration, utcnow
+from app.registration import services
+from app.registration.forms import CancelForm, ManageForm, RegistrationForm
+from app.registration.services import RegistrationState
 
 bp = Blueprint("registration", __name__)
+
+OPEN_STATES = (RegistrationState.OPEN, RegistrationState.WAITLIST)
+
+
+def _email_key() -> str:
+    """Rate-limit key: the address being registered, so one inbox cannot be flooded from many IPs."""
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+@bp.app_template_global("registration_state")
+def registration_state(session: EventSession) -> RegistrationState:
+    return services.registration_state(session, now=utcnow())
+
+
+@bp.route("/events/<slug>/sessions/<int:session_id>/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT_EMAIL"], methods=["POST"], key_func=_email_key)
+def new(slug: str, session_id: int):
+    session = _public_session(slug, session_id)
+    state = registration_state(session)
+    form = RegistrationForm()
+    if request.method == "GET" and not form.timezone.data:
+        form.timezone.data = session.event.timezone
+    if state in OPEN_STATES and form.validate_on_submit():
+        try:
+            result = services.register_attendee(session, consent=form.consent.data, **_details(form, email=True))
+        except AlreadyRegistered as error:
+            flash(error.message, "info")
+            return redirect(url_for("registration.new", slug=slug, session_id=session_id))
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            return redirect(url_for("registration.confirmation", token=result.token))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("registration/new.html", event=session.event, session=session, form=form, state=state), (
+        status
+    )
+
+
+@bp.get("/registrations/<token>/confirmation")
+def confirmation(token: str):
+    registration = _by_token(token)
+    return _private(
+        render_template(
+            "registration/confirmation.html",
+            registration=registration,
+            session=registration.session,
+            event=registration.session.event,
+            place=services.waitlist_place(registration),
+            manage_token=token,
+        )
+    )
+
+
+@bp.route("/registrations/<token>/", methods=["GET", "POST"])
+def manage(token: str):
+    registration = _by_token(token)
+    form = ManageForm(obj=registration if request.method == "GET" else None)
+    if request.method == "GET":
+        form.group.data = registration.group.value
+    if form.validate_on_submit():
+        try:
+            services.update_registration(registration, **_details(form))
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash("Your changes are saved.", "success")
+            return redirect(url_for("registration.manage", token=token))
+    status = 422 if form.errors or form.form_errors else 200
+    return _private(_render_manage(registration, token, form, CancelForm()), status)
+
+
+@bp.post("/registrations/<token>/cancel")
+def cancel(token: str):
+    registration = _by_token(token)
+    form = CancelForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_registration(registration)
+        except DomainError as error:
+            flash(error.message, "warning")
+        else:
+            flash("Your registration is cancelled. We have sent you a confirmation.", "success")
+    return redirect(url_for("registration.manage", token=token))
+
+
+def _render_manage(registration: Registration, token: str, form: ManageForm, cancel_form: CancelForm) -> str:
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        session=registration.session,
+        event=registration.session.event,
+        place=services.waitlist_place(registration),
+        form=form,
+        cancel_form=cancel_form,
+        token=token,
+    )
+
+
+def _details(form, *, email: bool = False) -> dict:
+    details = dict(
+        full_name=form.full_name.data,
+        organisation=form.organisation.data,
+        group=form.group.data,
+        question=form.question.data or "",
+        accessibility_needs=form.accessibility_needs.data or "",
+        timezone=form.timezone.data or None,
+    )
+    if email:
+        details["email"] = form.email.data
+    return details
+
+
+def _public_session(slug: str, session_id: int) -> EventSession:
+    session = db.session.scalar(
+        select(EventSession)
+        .join(Event)
+        .where(EventSession.id == session_id, Event.slug == slug, Event.status != EventStatus.DRAFT)
+    )
+    return session or abort(404)
+
+
+def _by_token(token: str) -> Registration:
+    """A wrong token and an unknown one give the same 404."""
+    try:
+        return services.find_by_token(token)
+    except InvalidToken:
+        abort(404)
+
+
+def _private(body, status: int = 200):
+    """Pages behind a private link are never cached (the site-wide Referrer-Policy keeps the path same-origin)."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -14,7 +14,8 @@ from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
 from app.mail.delivery import RETRY_DELAYS, deliver_all_due, deliver_due, retry_delay, work
 from app.mail.outbox import enqueue_message
-from app.models import OutboxMessage, OutboxStatus
+from app.models import OutboxMessage, OutboxStatus, RegistrationStatus
+from tests.factories import make_online_session, make_registration
 
 NOW = datetime(2030, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -174,6 +175,19 @@ def test_deliver_due_when_server_never_answers_times_out_and_retries(app, app_co
 
     assert report.retrying == [message.id]
     assert "timed out" in _status(message.id).last_error
+
+
+def test_deliver_due_drops_a_reminder_when_the_registration_is_no_longer_confirmed(app_context, mail_server):
+    session = make_online_session()
+    registration = make_registration(session, status=RegistrationStatus.WAITLISTED)
+    reminder = _queue(kind="reminder_1h", registration=registration)
+    kept = _queue(kind="reminder_1h", registration=make_registration(session), to_address="kept@example.com")
+
+    report = deliver_due(now=NOW)
+
+    assert report.sent == [kept.id]
+    assert _status(reminder.id).status == OutboxStatus.CANCELLED
+    assert [m["To"] for m in mail_server.messages] == ["Amina Diallo <kept@example.com>"]
 
 
 def test_retry_delays_grow_then_cap():

@@ -384,6 +384,24 @@ def test_cancel_session_sends_cancel_to_confirmed_and_a_note_to_the_waiting_list
     assert registration_state(session, now=NOW) == RegistrationState.CANCELLED
 
 
+def test_after_cancel_session_leaving_or_more_seats_promote_nobody_and_send_nothing(app_context):
+    session = make_online_session(capacity=1)
+    confirmed = _register(session, "a@example.com").registration
+    waiting = _register(session, "b@example.com").registration
+    cancel_session(session, now=NOW)
+    before = len(_outbox())
+
+    cancel_registration(confirmed, now=NOW + timedelta(hours=1))
+    change_capacity(session, 5, now=NOW + timedelta(hours=2))
+
+    assert (confirmed.status, confirmed.sequence, waiting.status) == (
+        RegistrationStatus.CANCELLED,
+        1,
+        RegistrationStatus.WAITLISTED,
+    )
+    assert len(_outbox()) == before
+
+
 def test_reminders_are_planned_only_while_still_ahead(app_context):
     session = make_online_session()
 
@@ -429,10 +447,16 @@ def test_find_by_token_refuses_unknown_and_overlong_tokens(app_context):
 
 
 def test_register_attendee_runs_a_fixed_number_of_queries(app_context, count_queries):
-    session = make_online_session()
+    session = make_online_session(capacity=3)
     _register(session, "warm@example.com")
-
-    with count_queries() as statements:
+    with count_queries() as first:
         _register(session, "counted@example.com")
+    for n in range(5):
+        _register(session, f"more{n}@example.com")
 
-    assert len(statements) == 9, statements
+    with count_queries() as later:
+        _register(session, "waitlisted@example.com")
+
+    # Lock, duplicate check, insert, place, outbox rows (batched into one INSERT on PostgreSQL), updates.
+    assert len(first) <= 9, first
+    assert len(later) <= len(first), later

@@ -1,0 +1,132 @@
+"""Forms for attendees: shape only (required, lengths, email, no control characters); rules live in services."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from app import timeutil
+from app.models import AttendeeGroup
+from app.registration.services import LIMITS
+
+
+def no_control_characters(*, multiline: bool = False):
+    """Refuse control characters; line breaks only where the field is a free text."""
+
+    def check(form, field) -> None:
+        value = field.data or ""
+        if multiline:
+            value = value.replace("\r\n", "").replace("\n", "")
+        if any(ch < " " or ch == "\x7f" for ch in value):
+            raise ValidationError("Please remove the special characters (such as line breaks) from this field.")
+
+    return check
+
+
+def known_zone(form, field) -> None:
+    if field.data and not timeutil.is_valid_zone(field.data):
+        raise ValidationError("Please choose a time zone from the list.")
+
+
+def _zone_choices() -> list[SelectChoice]:
+    common = [SelectChoice(z, z.replace("_", " "), optgroup="Common") for z in timeutil.COMMON_ZONES]
+    rest = [
+        SelectChoice(z, z.replace("_", " "), optgroup="All zones")
+        for z in timeutil.all_zones()
+        if z not in timeutil.COMMON_ZONES
+    ]
+    return common + rest
+
+
+def _group_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Choose a group")] + [SelectChoice(v, label) for v, label in AttendeeGroup.choices()]
+
+
+class _DetailsForm(FlaskForm):
+    full_name = StringField(
+        "Full name",
+        validators=[
+            DataRequired("Please give your full name."),
+            Length(max=LIMITS["full_name"]),
+            no_control_characters(),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": LIMITS["full_name"]},
+    )
+    organisation = StringField(
+        "Organisation",
+        validators=[
+            DataRequired("Please give your organisation."),
+            Length(max=LIMITS["organisation"]),
+            no_control_characters(),
+        ],
+        render_kw={"autocomplete": "organization", "maxlength": LIMITS["organisation"]},
+    )
+    group = SelectField(
+        "Which group do you belong to?",
+        choices=_group_choices,
+        validate_choice=False,
+        validators=[InputRequired("Please choose the group you belong to.")],
+    )
+    question = TextAreaField(
+        "Your question for the panel (optional)",
+        validators=[Optional(), Length(max=LIMITS["question"]), no_control_characters(multiline=True)],
+        render_kw={"rows": 4, "maxlength": LIMITS["question"]},
+    )
+    accessibility_needs = TextAreaField(
+        "Accessibility needs (optional)",
+        description="For example live captions or sign language interpretation.",
+        validators=[Optional(), Length(max=LIMITS["accessibility_needs"]), no_control_characters(multiline=True)],
+        render_kw={"rows": 2, "maxlength": LIMITS["accessibility_needs"]},
+    )
+    timezone = SelectField(
+        "Your time zone",
+        description="We show the session's time in this zone too.",
+        validators=[Optional(), known_zone],
+        validate_choice=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = _zone_choices()
+
+    def validate_group(self, field) -> None:
+        if field.data not in {value for value, _ in AttendeeGroup.choices()}:
+            raise ValidationError("Please choose the group you belong to.")
+
+
+class RegistrationForm(_DetailsForm):
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Please give your email address."),
+            Length(max=LIMITS["email"]),
+            no_control_characters(),
+            Email("Please give a valid email address, like name@example.org."),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": LIMITS["email"]},
+    )
+    consent = BooleanField(
+        "I agree that my details are processed as the privacy notice describes.",
+        validators=[DataRequired("Please agree to the privacy notice to register.")],
+    )
+    submit = SubmitField("Register")
+
+    field_order = (
+        "full_name",
+        "email",
+        "organisation",
+        "group",
+        "question",
+        "accessibility_needs",
+        "timezone",
+    )
+
+
+class ManageForm(_DetailsForm):
+    submit = SubmitField("Save changes")
+
+    field_order = ("full_name", "organisation", "group", "question", "accessibility_needs", "timezone")
+
+
+class CancelForm(FlaskForm):
+    submit = SubmitField("Cancel my registration")

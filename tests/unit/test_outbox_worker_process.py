@@ -1,0 +1,48 @@
+"""`flask outbox work` as a real process: it delivers what is due and stops cleanly on SIGTERM."""
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from app.extensions import db
+from app.mail.outbox import enqueue_message
+from tests.conftest import DATABASE_URL
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_outbox_work_delivers_then_stops_on_sigterm(app_context, mail_server):
+    enqueue_message(
+        kind="confirmation",
+        to_address="amina@example.com",
+        subject="From the worker",
+        body_text="Hello",
+        not_before=datetime(2020, 1, 1, tzinfo=UTC),
+    )
+    db.session.commit()
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": DATABASE_URL,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(mail_server.port),
+        "FLASK_APP": "wsgi",
+    }
+    flask = [sys.executable, "-m", "flask", "outbox", "work", "--interval", "0.2"]
+    worker = subprocess.Popen(flask, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        received = mail_server.wait_for(1, timeout=30)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+
+    assert [m["Subject"] for m in received] == ["From the worker"]
+    assert worker.returncode == 0, output
+    assert output.splitlines() == [
+        "Outbox worker delivering every 0.2s; stop with Ctrl-C.",
+        "Outbox: 1 sent, 0 to retry, 0 failed.",
+        "Outbox worker stopped.",
+    ]
