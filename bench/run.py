@@ -378,7 +378,7 @@ end
 function request()
   counter = counter + 1
   local email = "bench-" .. RUN .. "-" .. id .. "-" .. counter .. "%40example.com"
-  local body = string.gsub(BODY, "EMAIL", email)
+  local body = BEFORE .. email .. AFTER
   return wrk.format("POST", PATH, {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = COOKIE}, body)
 end
 """
@@ -386,9 +386,10 @@ end
 
 def post_script(path: str, body: str, cookie: str) -> Path:
     script = OUT / "register.lua"
-    header = f"RUN = {secrets.token_hex(4)!r}\nPATH = {path!r}\nBODY = {body!r}\nCOOKIE = {cookie!r}\n".replace(
-        "'", '"'
-    )
+    before, _, after = body.partition("EMAIL")
+    values = {"RUN": secrets.token_hex(4), "PATH": path, "BEFORE": before, "AFTER": after, "COOKIE": cookie}
+    # JSON strings are valid Lua strings; the email goes in by concatenation (gsub treats % specially).
+    header = "".join(f"{name} = {json.dumps(value)}\n" for name, value in values.items())
     script.write_text(header + POST_SCRIPT)
     return script
 
