@@ -1,7 +1,5 @@
 """Cross-cutting HTTP concerns: security headers, readiness, proxy headers and an opt-in query counter."""
 
-import contextlib
-
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -36,12 +34,28 @@ def readyz():
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as error:
-        # Throw the broken session away; a rollback on a lost connection can itself raise.
-        with contextlib.suppress(sa.exc.SQLAlchemyError):
-            db.session.remove()
+        discard_session()
         reason = str(error.orig if getattr(error, "orig", None) else error).strip().splitlines()[0]
         return {"status": "unavailable", "database": f"cannot be reached: {reason}"}, 503, {"Retry-After": "5"}
     return {"status": "ok", "database": "ok"}
+
+
+def discard_session() -> None:
+    """Throw the request's session away even when its connection is gone: closing it rolls back, which
+    raises on a lost connection and would leave the session registered for the next close to fail again."""
+    try:
+        db.session.remove()
+    except Exception:  # noqa: BLE001 - psycopg or SQLAlchemy, the connection is dead either way
+        db.session.registry.clear()
+
+
+def register_session_teardown(app: Flask) -> None:
+    """Runs before Flask-SQLAlchemy's own teardown (registered earlier, so run later), which would
+    otherwise turn a connection lost during a database restart into a bare 500 after the 503 page."""
+
+    @app.teardown_appcontext
+    def discard_session_quietly(_error=None):
+        discard_session()
 
 
 def register_security_headers(app: Flask) -> None:
@@ -129,5 +143,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
     register_security_headers(app)
     register_input_guards(app)
+    register_session_teardown(app)
     register_proxy_fix(app)
     register_query_counter(app)
