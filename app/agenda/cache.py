@@ -4,25 +4,26 @@ The key holds `queries.agenda_version(slug)`, which changes with any change to w
 so a stale entry is never served for a version: it is simply not asked for again and falls out of the LRU.
 
 Asking the database for the version is itself the main cost of a cached page, so a process trusts a version
-it looked up for PUBLIC_CACHE_SECONDS. A change committed through the ORM in this process forgets the
-versions at once (session events below); another process's change shows after at most that many seconds.
+it looked up for PUBLIC_CACHE_SECONDS. Any write to the agenda's tables committed in this process (ORM,
+Core or plain SQL: engine events below) forgets the versions at once; another process's change shows after
+at most that many seconds.
 """
 
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from itertools import chain
 from threading import Lock
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Engine
 
 from app.models import AgendaItem, Appearance, Event, EventSession, Person
 
-#: Rows whose change can change a public page or feed.
-WATCHED = (Event, EventSession, AgendaItem, Appearance, Person)
+#: Tables whose rows can change a public page or feed (a write naming one of them forgets the versions).
+WATCHED_TABLES = tuple(model.__tablename__ for model in (Event, EventSession, AgendaItem, Appearance, Person))
+_WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "DROP")
 _CHANGED = "public_agenda_changed"
 #: Raised after every commit that changed a watched row in this process; versions looked up before are forgotten.
 _generation = 0
@@ -91,25 +92,19 @@ def render_cache() -> RenderCache:
     return cache
 
 
-@event.listens_for(Session, "after_flush")
-def _note_changed_rows(session, _flush_context) -> None:
-    if any(isinstance(obj, WATCHED) for obj in chain(session.new, session.dirty, session.deleted)):
-        session.info[_CHANGED] = True
+@event.listens_for(Engine, "after_cursor_execute")
+def _note_writes(conn, _cursor, statement: str, _parameters, _context, _executemany) -> None:
+    if statement.lstrip()[:8].upper().startswith(_WRITES) and any(t in statement for t in WATCHED_TABLES):
+        conn.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _note_bulk_statements(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_CHANGED] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_versions(session) -> None:
+@event.listens_for(Engine, "commit")
+def _forget_versions(conn) -> None:
     global _generation
-    if session.info.pop(_CHANGED, False):
+    if conn.info.pop(_CHANGED, False):
         _generation += 1
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_note(session, _previous_transaction) -> None:
-    session.info.pop(_CHANGED, None)
+@event.listens_for(Engine, "rollback")
+def _drop_note(conn) -> None:
+    conn.info.pop(_CHANGED, None)

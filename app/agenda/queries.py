@@ -21,6 +21,20 @@ def upcoming_events(*, today: date) -> list[Event]:
     )
 
 
+_EVENTS_VERSION_SQL = text(
+    """
+SELECT count(e.id), max(e.updated_at),
+       sum(e.id * CASE e.status WHEN 'published' THEN 1 WHEN 'cancelled' THEN 2 ELSE 3 END)
+  FROM events e
+"""
+)
+
+
+def events_version() -> tuple:
+    """A fingerprint of the events table, which is all the list of upcoming events shows."""
+    return tuple(db.session.execute(_EVENTS_VERSION_SQL).one())
+
+
 def _agenda_options():
     sessions = selectinload(Event.sessions)
     return (

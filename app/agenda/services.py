@@ -32,6 +32,7 @@ from app.models import (
     Role,
 )
 from app.registration import services as registration_services
+from app.speakers import services as speaker_services
 
 EVENT_FIELDS = (
     "title",
@@ -75,6 +76,34 @@ def _all_or_nothing():
     except DomainError:
         db.session.rollback()
         raise
+
+
+def _tell_people(items: list[AgendaItem], change: str, now: datetime) -> int:
+    """The speakers' updated invites (or cancellations) for these items, in the caller's transaction.
+
+    Only for published events: nobody relies on a draft yet. Returns how many emails were queued.
+    """
+    told = 0
+    for item in items:
+        if item.session.event.status != EventStatus.PUBLISHED:
+            continue
+        for appearance in item.appearances:
+            if speaker_services.notify_slot_changed(appearance, change=change, now=now) is not None:
+                told += 1
+    return told
+
+
+def people_in(items: list[AgendaItem]) -> int:
+    """How many speakers with an email a change to these items would tell (0 for a draft)."""
+    return len(
+        {
+            a.person_id
+            for item in items
+            if item.session.event.status == EventStatus.PUBLISHED
+            for a in item.appearances
+            if a.person.email
+        }
+    )
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -201,6 +230,9 @@ def update_session(
         if moved and move_items:
             _shift_session_items(session, starts_at - session.starts_at, now)
         _apply_session_details(session, fields, now)
+        if (moved and move_items) or join_url != session.join_url:
+            # The speakers' invites carry the times and the join link; they go with the change below.
+            _tell_people_with_link(session, join_url, now)
     if moved:
         # Commits the details and the moved items with the attendees' updated invites.
         registration_services.reschedule_session(session, starts_at=starts_at, ends_at=ends_at, by=by, now=now)
@@ -228,9 +260,19 @@ def _apply_session_details(session: EventSession, fields: dict, now: datetime) -
         session.event.updated_at = now
 
 
+def _tell_people_with_link(session: EventSession, join_url: str | None, now: datetime) -> None:
+    # The speaker's invite is built from the session as it will be: set the new link for the build only,
+    # then put the old one back so that change_join_link sees the change and tells the attendees.
+    old = session.join_url
+    session.join_url = join_url
+    _tell_people(list(session.items), "moved", now)
+    session.join_url = old
+
+
 def cancel_session(session: EventSession, *, reason: str, by: Organiser, now: datetime) -> EventSession:
-    """Call a session off; the registration service sends the cancellations in the same transaction."""
+    """Call a session off; the attendees' and the speakers' cancellations go in the same transaction."""
     session.event.updated_at = now
+    _tell_people(list(session.items), "cancelled", now)
     return registration_services.cancel_session(session, reason=reason, by=by, now=now)
 
 
@@ -295,6 +337,7 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
     ends_at = fields.get("ends_at", item.ends_at)
     plan = plan_item_change(item, starts_at, ends_at, shift_later=shift_later)
     by_id = {other.id: other for other in item.session.items}
+    item_moved = (starts_at, ends_at) != (item.starts_at, item.ends_at)
     with _all_or_nothing():
         changed = False
         for name in ITEM_FIELDS:
@@ -312,6 +355,8 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
             other.starts_at, other.ends_at = start, end
             other.version += 1
             other.updated_at = now
+        moved = [item] if item_moved else []
+        _tell_people(moved + [by_id[i] for i in plan if i != item.id], "moved", now)
     item.session.event.updated_at = now
     db.session.commit()
     return item
@@ -337,14 +382,16 @@ def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: dateti
     for moved in (first, second):
         moved.version += 1
         moved.updated_at = now
+    _tell_people([first, second], "moved", now)
     item.session.event.updated_at = now
     db.session.commit()
     return item
 
 
 def delete_item(item: AgendaItem, *, by: Organiser, now: datetime) -> None:
-    """Remove an item and its appearances."""
+    """Remove an item and its appearances; its speakers get a cancellation of their slot."""
     item.session.event.updated_at = now
+    _tell_people([item], "cancelled", now)
     db.session.delete(item)
     db.session.commit()
 
@@ -403,8 +450,10 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
 
 
 def remove_appearance(appearance: Appearance, *, by: Organiser, now: datetime) -> None:
-    """Take a person out of an item."""
+    """Take a person out of an item; they get a cancellation of their slot if the event is published."""
     item = appearance.item
+    if item.session.event.status == EventStatus.PUBLISHED:
+        speaker_services.notify_slot_changed(appearance, change="cancelled", now=now)
     db.session.delete(appearance)
     item.version += 1
     item.updated_at = now

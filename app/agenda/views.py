@@ -16,12 +16,21 @@ bp = Blueprint("agenda", __name__)
 #: The cookie that remembers the zone a visitor chose.
 TZ_COOKIE = "tz"
 TZ_COOKIE_MAX_AGE = 365 * 24 * 3600
+#: The render cache's version key of the list of events (slugs never contain a space).
+INDEX_KEY = "all events"
 
 
 @bp.get("/")
 def index():
-    events = queries.upcoming_events(today=datetime.now(UTC).date())
-    return render_template("agenda/index.html", events=events)
+    today = datetime.now(UTC).date()
+    cacheable = set(request.cookies) <= {TZ_COOKIE}
+    key = ("agenda.index", today, render_cache().version(INDEX_KEY, lambda _key: queries.events_version()))
+    html = render_cache().get(key) if cacheable else None
+    if html is None:
+        html = render_template("agenda/index.html", events=queries.upcoming_events(today=today)).encode()
+        if cacheable and not session.modified and not session:
+            render_cache().put(key, html)
+    return make_response(html)
 
 
 @bp.get("/events/<slug>/")
@@ -67,7 +76,9 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
     chosen = chosen or (remembered if timeutil.is_valid_zone(remembered) else None)
     cacheable = unknown_zone is None and set(request.cookies) <= {TZ_COOKIE}
     key = (request.endpoint, tuple(sorted(request.view_args.items())), chosen, version)
-    html = render_cache().get(key) if cacheable else None
+    now = datetime.now(UTC)
+    cached = render_cache().get(key) if cacheable else None
+    html = cached[0] if cached is not None and (cached[1] is None or now < cached[1]) else None
     if html is None:
         event = queries.public_event(slug) or abort(404)
         context = context_for(event)
@@ -83,11 +94,20 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
             **context,
         ).encode()  # cached as bytes, so a hit does not encode the page again
         if cacheable and not session.modified and not session:
-            render_cache().put(key, html)
+            render_cache().put(key, (html, _next_change_of_state(context.get("session"), now)))
     response = make_response(html)
+    response.vary.add("Cookie")  # the zone cookie changes the page
     if asked and unknown_zone is None:
         response.set_cookie(TZ_COOKIE, asked, max_age=TZ_COOKIE_MAX_AGE, samesite="Lax", httponly=True)
     return response
+
+
+def _next_change_of_state(session, now: datetime) -> datetime | None:
+    """When a session page changes with the clock alone (registration opens or closes, the session starts)."""
+    if session is None:
+        return None
+    moments = (session.registration_opens_at, session.registration_closes_at, session.starts_at, session.ends_at)
+    return min((m for m in moments if m is not None and m > now), default=None)
 
 
 def _zone_options(selected: str, event_zone: str) -> Markup:

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app.errors import DomainError
-from app.organiser.services import create_organiser, disable_organiser
+from app.organiser.services import add_event_organiser, create_organiser, disable_organiser, find_event
 
 organisers_cli = AppGroup("organisers", help="Organiser accounts.")
 
@@ -32,3 +32,16 @@ def organisers_disable(email: str) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Disabled organiser {organiser.email}.")
+
+
+@organisers_cli.command("grant")
+@click.argument("email")
+@click.argument("event_slug")
+def organisers_grant(email: str, event_slug: str) -> None:
+    """List an organiser on an event (by its web address), so that they manage it."""
+    try:
+        event = find_event(event_slug)
+        organiser = add_event_organiser(event, email)
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{organiser.email} now manages {event.title}.")

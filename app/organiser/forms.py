@@ -22,29 +22,52 @@ from app import timeutil
 from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
 
 CHECKBOX_VALUES = ("y", "1", "on", "true")
+#: What a datetime-local input sends (the first one is also how a value is written back into it).
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def _has_control(text: str, *, multiline: bool) -> bool:
+    allowed = "\n\r\t" if multiline else ""
+    return any((ch < " " and ch not in allowed) or ch == "\x7f" for ch in text)
+
+
+class OrganiserForm(FlaskForm):
+    """Every organiser form refuses control characters in text (PostgreSQL refuses NUL, and none belong)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            text = field.data if isinstance(field.data, str) and field.type in TEXT_FIELDS else ""
+            if _has_control(text, multiline=field.type == "TextAreaField"):
+                field.errors = [*field.errors, "This contains characters that are not allowed."]
+                valid = False
+        return valid
+
+
+TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
 
 
 def choices_of(enum_class) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in enum_class.choices()]
 
 
-class SignInForm(FlaskForm):
+class SignInForm(OrganiserForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Sign in")
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(OrganiserForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField("Send a reset link")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(OrganiserForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(min=12, max=200)])
     submit = SubmitField("Set the password")
 
 
-class EventForm(FlaskForm):
+class EventForm(OrganiserForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         "Web address",
@@ -69,7 +92,7 @@ class EventForm(FlaskForm):
             raise ValidationError("The last day cannot be before the first day.")
 
 
-class SessionForm(FlaskForm):
+class SessionForm(OrganiserForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Aims and description", validators=[Optional(), Length(max=5000)])
     day = DateField("Day", validators=[DataRequired()])
@@ -87,8 +110,8 @@ class SessionForm(FlaskForm):
         "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
     )
     waitlist_enabled = BooleanField("Waiting list when full", default=True)
-    registration_opens_at = DateTimeLocalField("Registration opens", validators=[Optional()])
-    registration_closes_at = DateTimeLocalField("Registration closes", validators=[Optional()])
+    registration_opens_at = DateTimeLocalField("Registration opens", format=LOCAL_FORMATS, validators=[Optional()])
+    registration_closes_at = DateTimeLocalField("Registration closes", format=LOCAL_FORMATS, validators=[Optional()])
     move_items = BooleanField("Move the session's items with it", default=True)
     confirm = HiddenField()
     submit = SubmitField("Save session")
@@ -110,7 +133,7 @@ class SessionForm(FlaskForm):
             raise ValidationError("Registration must close after it opens.")
 
 
-class ItemForm(FlaskForm):
+class ItemForm(OrganiserForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     kind = SelectField("Kind", choices=choices_of(ItemKind), default=ItemKind.PRESENTATION.value)
     starts = TimeField("Starts", validators=[DataRequired()])
@@ -131,7 +154,7 @@ class ItemForm(FlaskForm):
         return (self.confirm.data or "") in CHECKBOX_VALUES
 
 
-class PersonForm(FlaskForm):
+class PersonForm(OrganiserForm):
     honorific = StringField("Honorific", validators=[Optional(), Length(max=20)], description="Ms, Mr, Dr, …")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     position = StringField("Position", validators=[Optional(), Length(max=300)])
@@ -141,7 +164,7 @@ class PersonForm(FlaskForm):
     submit = SubmitField("Save person")
 
 
-class AppearanceForm(FlaskForm):
+class AppearanceForm(OrganiserForm):
     person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
     role = SelectField("Role", choices=choices_of(Role), default=Role.SPEAKER.value)
     confirm = HiddenField()
@@ -152,20 +175,20 @@ class AppearanceForm(FlaskForm):
         return (self.confirm.data or "") in CHECKBOX_VALUES
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(OrganiserForm):
     """A button that posts: publish, delete, reorder; CSRF only."""
 
     submit = SubmitField("Confirm")
 
 
-class CancelSessionForm(FlaskForm):
+class CancelSessionForm(OrganiserForm):
     reason = TextAreaField(
         "Reason, sent to the attendees", validators=[Optional(), Length(max=500)], description="Optional."
     )
     submit = SubmitField("Cancel the session")
 
 
-class RegistrationFilterForm(FlaskForm):
+class RegistrationFilterForm(OrganiserForm):
     """The list's filters, sent with GET (nothing changes, so no CSRF token)."""
 
     class Meta:
@@ -182,14 +205,14 @@ class RegistrationFilterForm(FlaskForm):
     )
 
 
-class CapacityForm(FlaskForm):
+class CapacityForm(OrganiserForm):
     capacity = IntegerField(
         "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
     )
     submit = SubmitField("Change the capacity")
 
 
-class MessageForm(FlaskForm):
+class MessageForm(OrganiserForm):
     audience = SelectField(
         "Send to",
         choices=[SelectChoice("confirmed", "Confirmed attendees"), SelectChoice("waitlisted", "The waiting list")],

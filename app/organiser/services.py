@@ -121,3 +121,21 @@ def managed_events(organiser: Organiser) -> list[Event]:
     if not organiser.is_admin:
         query = query.where(Event.organisers.any(Organiser.id == organiser.id))
     return list(db.session.scalars(query))
+
+
+def add_event_organiser(event: Event, email: str) -> Organiser:
+    """List an organiser on an event, so that they manage it too."""
+    organiser = _find_by_email(email)
+    if organiser is None:
+        raise NotFound(f"No account for {normalise_email(email)}.")
+    if organiser not in event.organisers:
+        event.organisers.append(organiser)
+    db.session.commit()
+    return organiser
+
+
+def find_event(slug: str) -> Event:
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise NotFound(f"No event with the web address “{slug}”.")
+    return event

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app import timeutil
@@ -148,8 +149,18 @@ def reset_password(token: str):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _event_or_404(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
+#: Everything the agenda editor shows, in a fixed number of queries whatever the size of the agenda.
+AGENDA_OPTIONS = (
+    selectinload(Event.organisers),
+    selectinload(Event.sessions)
+    .selectinload(EventSession.items)
+    .selectinload(AgendaItem.appearances)
+    .joinedload(Appearance.person),
+)
+
+
+def _event_or_404(event_id: int, *options) -> Event:
+    event = db.session.get(Event, event_id, options=options)
     if event is None or not accounts.can_manage(current_user, event):
         abort(404)
     return event
@@ -228,7 +239,7 @@ def event_new():
 @bp.get("/events/<int:event_id>/")
 @login_required
 def event_detail(event_id: int):
-    event = _event_or_404(event_id)
+    event = _event_or_404(event_id, *AGENDA_OPTIONS)
     warnings = agenda.check_timeline(event)
     flagged = {item_id for w in warnings for item_id in w.item_ids}
     return render_template(
@@ -340,9 +351,15 @@ def session_edit(session_id: int):
             event_session.ends_at,
             event_session.join_url,
         )
-        if changes_invite and told and form.confirm.data != key:
+        speakers = agenda.people_in(list(event_session.items)) if changes_invite else 0
+        if not changes_invite:
+            told = 0
+        if (told or speakers) and form.confirm.data != key:
             form.confirm.data = key
-            notice = f"Saving sends an updated calendar invite to {told} confirmed attendee(s). Save again to go ahead."
+            notice = (
+                f"Saving sends an updated calendar invite to {told} confirmed attendee(s) "
+                f"and {speakers} speaker(s). Save again to go ahead."
+            )
         else:
             try:
                 agenda.update_session(
@@ -352,10 +369,8 @@ def session_edit(session_id: int):
                 db.session.rollback()
                 flash(error.message, "danger")
             else:
-                flash(
-                    "The session is saved." + (f" {told} attendee(s) will be told." if changes_invite and told else ""),
-                    "success",
-                )
+                told_text = f" {told} attendee(s) and {speakers} speaker(s) will be told." if told or speakers else ""
+                flash("The session is saved." + told_text, "success")
                 return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template(
         "organiser/session_form.html", form=form, event=event, event_session=event_session, notice=notice
@@ -433,7 +448,7 @@ def item_edit(item_id: int):
     item = _item_or_404(item_id)
     event_session, event = item.session, item.session.event
     form = ItemForm(obj=item)
-    warnings = []
+    warnings, speakers = [], 0
     if request.method == "GET":
         form.starts.data = timeutil.to_zone(item.starts_at, event.timezone).time()
         form.ends.data = timeutil.to_zone(item.ends_at, event.timezone).time()
@@ -442,8 +457,10 @@ def item_edit(item_id: int):
         starts_at, ends_at = _item_times(event_session, form)
         key = _confirmation_key(starts_at, ends_at, form.shift_later.data)
         plan = agenda.plan_item_change(item, starts_at, ends_at, shift_later=form.shift_later.data)
+        moved = [i for i in event_session.items if i.id in plan and plan[i.id] != (i.starts_at, i.ends_at)]
+        speakers = agenda.people_in(moved)
         warnings = agenda.check_timeline(event, changes=plan)
-        if not warnings or form.confirm.data == key:
+        if not (warnings or speakers) or form.confirm.data == key:
             agenda.update_item(
                 item,
                 by=current_user,
@@ -454,8 +471,13 @@ def item_edit(item_id: int):
                 ends_at=ends_at,
                 **_form_fields(form, ("title", "description", "location")),
             )
-            moved = len(plan) - 1
-            flash("The item is saved." + (f" {moved} later item(s) moved with it." if moved else ""), "success")
+            later = len(plan) - 1
+            flash(
+                "The item is saved."
+                + (f" {later} later item(s) moved with it." if later else "")
+                + (f" {speakers} speaker(s) get an updated invite." if speakers else ""),
+                "success",
+            )
             return redirect(url_for("organiser.event_detail", event_id=event.id))
         form.confirm.data = key
     return render_template(
@@ -465,6 +487,7 @@ def item_edit(item_id: int):
         event_session=event_session,
         item=item,
         warnings=warnings,
+        speakers=speakers,
         appearance_form=_appearance_form(),
         action_form=ConfirmForm(),
     )
@@ -619,7 +642,10 @@ def _filtered(event_session: EventSession) -> tuple[RegistrationFilterForm, list
     form = RegistrationFilterForm(request.args)
     form.validate()
     found = registrations.find_registrations(
-        event_session, status=form.status.data or None, group=form.group.data or None, search=form.q.data or ""
+        event_session,
+        status=form.status.data or None,
+        group=form.group.data or None,
+        search="" if form.q.errors else form.q.data or "",
     )
     return form, found
 

@@ -401,6 +401,12 @@ def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -
     )
 
 
+def notify_item_changed(item: AgendaItem, *, change: str, now: datetime) -> list[OutboxMessage]:
+    """notify_slot_changed for everyone in an agenda item (a moved or cancelled item); never commits."""
+    messages = [notify_slot_changed(appearance, change=change, now=now) for appearance in item.appearances]
+    return [message for message in messages if message is not None]
+
+
 # --- questions -------------------------------------------------------------------------------------
 
 

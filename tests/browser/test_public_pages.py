@@ -100,9 +100,14 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_public_page_has_no_axe_violations(live_server, page, axe, demo, name):
+def test_public_page_has_no_axe_violations_and_no_csp_refusals(live_server, page, axe, demo, name):
+    console_errors = []
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+
     response = page.goto(live_server + PAGES[name].format(**demo))
 
     assert response.status == (404 if name == "not found" else 200)
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert [e for e in console_errors if "Content Security Policy" in e] == []
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert axe() == []

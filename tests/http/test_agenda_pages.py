@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.agenda import views
 from app.agenda.cache import render_cache
 from app.demo.loader import load_demo
 from app.extensions import db
@@ -314,6 +315,7 @@ def test_choosing_a_zone_shows_times_there_and_remembers_it_in_a_cookie(client, 
     assert "PROMETHEUS II 11:30–11:55 +04" in sections(response.data)[0]
     assert "Times are shown in Asia/Tbilisi (the event takes place in Europe/Brussels)." in text_of(response.data)
     assert response.headers["Set-Cookie"].startswith("tz=Asia/Tbilisi;")
+    assert response.headers["Vary"] == "Cookie"
     assert "HttpOnly" in response.headers["Set-Cookie"]
 
     later = client.get(f"/events/{SLUG}/speakers/{_person('Jean-Christophe Hilaire').id}/")
@@ -440,3 +442,33 @@ def test_a_visitor_with_a_session_gets_their_own_page_not_the_shared_one(client,
 
     assert "Your registration is confirmed." not in text_of(shared.data)
     assert "Your registration is confirmed." in text_of(own.data)
+
+
+def test_a_cached_session_page_is_rendered_again_once_registration_closes(app, client, app_context):
+    """The page is cached only until the next moment its state changes with the clock alone."""
+    session = make_session(make_event(slug="clocked"), registration_enabled=True, capacity=5)
+    closes = datetime.now(UTC) + timedelta(hours=1)
+    session.registration_closes_at = closes
+    db.session.commit()
+    render_cache().clear()
+    client.get(f"/events/clocked/sessions/{session.id}/")
+    (key,) = render_cache()._entries
+    html, valid_until = render_cache().get(key)
+
+    render_cache().put(key, (b"stale page", datetime.now(UTC) - timedelta(seconds=1)))
+    fresh = client.get(f"/events/clocked/sessions/{session.id}/")
+
+    assert valid_until == closes
+    assert views._next_change_of_state(session, closes) == session.starts_at
+    assert fresh.data != b"stale page" and "5 of 5 seats left." in text_of(fresh.data)
+
+
+def test_the_home_page_shows_a_newly_published_event_at_once(client, app_context):
+    event = make_event(slug="soon", title="Soon Exchange", status=EventStatus.DRAFT)
+    before = text_of(client.get("/").data)
+
+    event.status = EventStatus.PUBLISHED
+    db.session.commit()
+    after = text_of(client.get("/").data)
+
+    assert ("Soon Exchange" in before, "Soon Exchange" in after) == (False, True)

@@ -353,3 +353,97 @@ def test_delete_item_removes_it(client, sign_in, agenda):
 
     assert "“Opening remarks” is removed from the agenda." in response.text
     assert db.session.get(AgendaItem, agenda["opening"].id) is None
+
+
+def _agenda_of(n_items: int) -> Event:
+    event = make_event()
+    for _ in range(2):
+        session = make_session(event, starts_at=at(8), ends_at=at(20))
+        for i in range(n_items):
+            item = make_item(session, starts_at=at(8 + i), ends_at=at(8 + i, 50))
+            make_appearance(item)
+            make_appearance(item)
+    return event
+
+
+def test_event_page_runs_the_same_number_of_queries_for_a_longer_agenda(client, sign_in, count_queries, app_context):
+    small, big = _agenda_of(2), _agenda_of(6)
+    sign_in(events=[small, big])
+    ids = small.id, big.id
+    db.session.remove()
+
+    counts = []
+    for event_id in ids:
+        with count_queries() as statements:
+            response = client.get(f"/organiser/events/{event_id}/")
+        assert response.status_code == 200
+        counts.append(len([s for s in statements if "FROM organisers" not in s.split("WHERE")[0]]))
+
+    # event, sessions, organisers, items, appearances with people, the people's other items, their names
+    assert counts == [7, 7]
+
+
+def test_agenda_forms_carry_a_csrf_token_and_a_post_without_one_is_refused(app, agenda):
+    from app import create_app
+    from tests.conftest import make_config
+    from tests.http.conftest import PASSWORD
+
+    csrf_app = create_app(make_config(WTF_CSRF_ENABLED=True))
+    make_organiser("ana@example.org", events=[agenda["event"]])
+    event_id = agenda["event"].id
+    db.session.remove()
+    client = csrf_app.test_client()
+    sign_in_page = client.get("/organiser/sign-in").text
+    token = sign_in_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/organiser/sign-in", data={"email": "ana@example.org", "password": PASSWORD, "csrf_token": token})
+
+    refused = client.post(f"/organiser/events/{event_id}/status/published")
+    page = client.get(f"/organiser/events/{event_id}/").text
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    accepted = client.post(f"/organiser/events/{event_id}/status/published", data={"csrf_token": token})
+
+    assert refused.status_code == 400 and "The CSRF token is missing." in refused.text
+    assert accepted.status_code == 302
+    with csrf_app.app_context():
+        assert db.session.get(Event, event_id).status == EventStatus.PUBLISHED
+
+
+def test_moving_an_item_of_a_published_event_says_how_many_speakers_are_told(client, sign_in, agenda):
+    agenda["event"].status = EventStatus.PUBLISHED
+    db.session.commit()
+    sign_in(events=[agenda["event"]])
+    url = f"/organiser/items/{agenda['panel'].id}/edit"
+    form = {"title": "Looking Ahead", "kind": "panel", "starts": "10:15", "ends": "11:15"}
+
+    first = client.post(url, data=form)
+    key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
+
+    assert "Saving sends an updated calendar invite to 1 speaker(s)." in first.text
+    assert "The item is saved. 1 speaker(s) get an updated invite." in saved.text
+    from app.models import OutboxMessage
+
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert (message.kind, message.to_address) == ("speaker_update", agenda["person"].email)
+
+
+def test_session_edit_form_shows_the_registration_window_in_the_event_zone(client, sign_in, agenda):
+    from datetime import timedelta
+
+    agenda["session"].registration_opens_at = at(7) - timedelta(days=29)  # 1 October, 09:00 CEST
+    db.session.commit()
+    sign_in(events=[agenda["event"]])
+
+    page = client.get(f"/organiser/sessions/{agenda['session'].id}/edit").text
+
+    assert 'name="registration_opens_at" type="datetime-local" value="2030-10-01T09:00"' in page
+    assert 'name="starts" required type="time" value="09:00"' in page
+
+
+def test_mark_an_event_cancelled(client, sign_in, agenda):
+    sign_in(events=[agenda["event"]])
+
+    response = client.post(f"/organiser/events/{agenda['event'].id}/status/cancelled", follow_redirects=True)
+
+    assert "The event is marked cancelled." in response.text
+    assert 'data-status="cancelled">Cancelled</span>' in response.text

@@ -224,13 +224,13 @@ def test_moving_a_session_with_attendees_says_how_many_are_told_first(client, si
     }
 
     first = client.post(url, data=form)
-    assert "Saving sends an updated calendar invite to 2 confirmed attendee(s)." in first.text
+    assert "Saving sends an updated calendar invite to 2 confirmed attendee(s) and 0 speaker(s)." in first.text
     assert db.session.get(EventSession, setup["session"].id).starts_at == at(8)
     key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
 
     saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
 
-    assert "The session is saved. 2 attendee(s) will be told." in saved.text
+    assert "The session is saved. 2 attendee(s) and 0 speaker(s) will be told." in saved.text
     db.session.expire_all()
     assert db.session.get(EventSession, setup["session"].id).starts_at == at(10)
     updates = db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "update")).all()

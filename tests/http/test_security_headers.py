@@ -11,7 +11,10 @@ from werkzeug.routing import IntegerConverter
 from app import create_app
 from app.demo.loader import load_demo
 from app.extensions import db
-from app.models import Appearance
+from app.mail.outbox import enqueue_message
+from app.models import Appearance, Event
+from app.security import hash_token
+from app.speakers.views import SESSION_KEY as SPEAKER_SESSION_KEY
 from app.web import CONTENT_SECURITY_POLICY, HSTS
 from tests.conftest import make_config
 from tests.factories import make_registration
@@ -21,17 +24,22 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 EXPECTED = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
+#: The default, or a stricter one a view chose (the speakers' sign-in link pages send no referrer at all).
+REFERRER_POLICIES = {"strict-origin-when-cross-origin", "same-origin", "no-referrer"}
 
 
 def _demo_values() -> dict[str, object]:
     """A value for every URL argument name the app uses (or may use), taken from the demo event."""
     event = load_demo(today=NOW.date(), now=NOW).event
+    message = enqueue_message(kind="test", to_address="a@example.com", subject="s", body_text="b", event=event)
+    db.session.commit()
     follow_up = event.sessions[2]
     appearance = db.session.scalars(select(Appearance).order_by(Appearance.id)).first()
     registration = make_registration(follow_up, token="demo-manage-token")
+    appearance.person.feed_token_hash = hash_token("demo-manage-token")
+    db.session.commit()
     return {
         "slug": event.slug,
         "event_slug": event.slug,
@@ -44,6 +52,7 @@ def _demo_values() -> dict[str, object]:
         "appearance_id": appearance.id,
         "registration_id": registration.id,
         "token": "demo-manage-token",
+        "message_id": message.id,
         "filename": "site.css",
     }
 
@@ -62,8 +71,14 @@ def _url_for_rule(app, rule, values) -> str:
         return app.url_for(rule.endpoint, **args)
 
 
-def test_every_get_route_answers_with_the_security_headers(app, client):
+@pytest.mark.parametrize("who", ["anonymous", "organiser", "speaker"])
+def test_every_get_route_answers_with_the_security_headers(app, client, sign_in, who):
     values = _demo_values()
+    if who == "organiser":
+        sign_in(events=[db.session.get(Event, values["event_id"])])
+    elif who == "speaker":
+        with client.session_transaction() as flask_session:
+            flask_session[SPEAKER_SESSION_KEY] = values["person_id"]
     rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods]
     walked = []
     for rule in rules:
@@ -75,10 +90,18 @@ def test_every_get_route_answers_with_the_security_headers(app, client):
             if name == "Referrer-Policy" and response.headers.get(name) == "no-referrer":
                 continue  # stricter still: pages whose URL carries a private token
             assert response.headers.get(name) == value, f"{url} lacks {name}"
+        assert response.headers.get("Referrer-Policy") in REFERRER_POLICIES, f"{url} lacks Referrer-Policy"
         assert "Strict-Transport-Security" not in response.headers, f"{url} sent HSTS outside production"
 
+    answers = dict(walked)
+    assert answers[f"/speaker/feed/{values['token']}.ics"] == 200
+    if who == "organiser":
+        assert answers["/organiser/"] == answers["/organiser/events/1/"] == 200
+    if who == "speaker":
+        assert answers["/speaker/"] == answers["/speaker/slots/1/"] == 200
     endpoints = {r.endpoint for r in rules}
     assert {"agenda.index", "agenda.healthz", "web.readyz", "static", "bootstrap.static"} <= endpoints
+    assert client.get("/healthz").headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert len(walked) == len(rules)
 
 

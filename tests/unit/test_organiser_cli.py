@@ -60,3 +60,19 @@ def test_organisers_disable_stops_the_account(app_context, runner):
     assert result.exit_code == 0 and "Disabled organiser ana@example.org." in result.output
     assert _organiser("ana@example.org").is_disabled is True
     assert unknown.exit_code == 1 and "No account for nobody@example.org." in unknown.output
+
+
+def test_organisers_grant_lists_an_organiser_on_an_event(app_context, runner):
+    from tests.factories import make_event
+
+    make_event(slug="mpf", title="MPF Exchange Event")
+    runner.invoke(args=["organisers", "create", "ana@example.org"], input="pw-long-enough\n" * 2)
+
+    granted = runner.invoke(args=["organisers", "grant", "ana@example.org", "mpf"])
+    twice = runner.invoke(args=["organisers", "grant", "ana@example.org", "mpf"])
+    no_event = runner.invoke(args=["organisers", "grant", "ana@example.org", "nope"])
+
+    assert granted.exit_code == 0 and "ana@example.org now manages MPF Exchange Event." in granted.output
+    assert twice.exit_code == 0
+    assert [e.slug for e in _organiser("ana@example.org").events] == ["mpf"]
+    assert no_event.exit_code == 1 and "No event with the web address “nope”." in no_event.output

@@ -250,3 +250,82 @@ def test_event_dashboard_counts_seats_days_groups_and_questions(organiser, full_
         ("2030-10-22", 1),
     ]
     assert figures.groups == [("MPF grantee", 1, 50.0), ("Partner country authority", 1, 50.0)]
+
+
+# --- the people appearing in moved items: the speakers' own invites -------------------------------
+
+
+def _speaker_messages() -> list[tuple[str, str, str, int]]:
+    rows = []
+    for m in _messages():
+        if m.kind.startswith("speaker_"):
+            event = Calendar.from_ical(m.ics).events[0]
+            rows.append((m.kind, m.to_address, m.ics_method, int(event["SEQUENCE"])))
+    return rows
+
+
+@pytest.fixture
+def panel(organiser, full_session):
+    """The follow-up's panel with a moderator and a panellist, then a later item with a third person."""
+    panel = make_item(full_session, title="Panel", starts_at=at(8), ends_at=at(8, 45))
+    make_appearance(panel, make_person(email="mod@example.org"))
+    make_appearance(panel, make_person(email="pan@example.org"))
+    closing = make_item(full_session, title="Closing", starts_at=at(8, 45), ends_at=at(9))
+    make_appearance(closing, make_person(email="close@example.org"))
+    return panel
+
+
+def test_moving_an_item_sends_its_speakers_and_the_shifted_ones_an_update(organiser, panel):
+    agenda.update_item(panel, by=organiser, now=NOW, shift_later=True, ends_at=at(8, 50))
+
+    assert _speaker_messages() == [
+        ("speaker_update", "mod@example.org", "REQUEST", 1),
+        ("speaker_update", "pan@example.org", "REQUEST", 1),
+        ("speaker_update", "close@example.org", "REQUEST", 1),
+    ]
+    assert agenda.people_in(list(panel.session.items)) == 3
+
+
+def test_renaming_an_item_without_moving_it_tells_nobody(organiser, panel):
+    agenda.update_item(panel, by=organiser, now=NOW, title="Looking Ahead panel")
+
+    assert _speaker_messages() == []
+
+
+def test_a_draft_event_tells_no_speaker(organiser, panel):
+    panel.session.event.status = "draft"
+    db.session.commit()
+
+    agenda.update_item(panel, by=organiser, now=NOW, starts_at=at(8, 5), ends_at=at(8, 50))
+
+    assert _speaker_messages() == []
+    assert agenda.people_in([panel]) == 0
+
+
+def test_moving_the_session_tells_attendees_and_speakers_in_one_go(organiser, panel, full_session):
+    agenda.update_session(full_session, by=organiser, now=NOW, starts_at=at(10), ends_at=at(11, 30), move_items=True)
+
+    speakers = _speaker_messages()
+    assert [s[1] for s in speakers] == ["mod@example.org", "pan@example.org", "close@example.org"]
+    mod = next(m for m in _messages() if m.to_address == "mod@example.org")
+    assert Calendar.from_ical(mod.ics).events[0].start == at(10)
+    assert len(_messages("update")) == 2
+
+
+def test_cancelling_the_session_cancels_the_speakers_slots(organiser, panel, full_session):
+    agenda.cancel_session(full_session, reason="", by=organiser, now=NOW)
+
+    assert {(kind, method) for kind, _, method, _ in _speaker_messages()} == {("speaker_cancel", "CANCEL")}
+    assert len(_speaker_messages()) == 3
+
+
+def test_removing_a_person_from_an_item_cancels_their_slot(organiser, panel):
+    agenda.remove_appearance(panel.appearances[0], by=organiser, now=NOW)
+
+    assert _speaker_messages() == [("speaker_cancel", "mod@example.org", "CANCEL", 1)]
+
+
+def test_reordering_tells_the_speakers_of_both_items(organiser, panel):
+    agenda.reorder_item(panel, "down", by=organiser, now=NOW)
+
+    assert sorted(s[1] for s in _speaker_messages()) == ["close@example.org", "mod@example.org", "pan@example.org"]

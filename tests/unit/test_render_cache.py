@@ -1,5 +1,7 @@
 """The render cache: LRU bounds, versions trusted for a while, forgotten at once after a change in this process."""
 
+from sqlalchemy import text
+
 from app.agenda.cache import RenderCache
 from app.extensions import db
 from tests.factories import make_event
@@ -82,3 +84,32 @@ def test_clear_forgets_entries_and_versions():
     cache.version("x", lookups)
 
     assert (cache.get("a"), lookups.calls) == (None, 2)
+
+
+def test_a_plain_sql_write_to_the_agenda_forgets_the_versions_but_other_tables_do_not(app_context):
+    cache = RenderCache(size=8, version_seconds=60)
+    lookups = VersionLookups()
+    make_event()
+    cache.version("x", lookups)
+
+    db.session.execute(text("UPDATE organisers SET name = 'n'"))
+    db.session.commit()
+    cache.version("x", lookups)
+    db.session.execute(text("UPDATE events SET title = 'Renamed'"))
+    db.session.commit()
+    cache.version("x", lookups)
+
+    assert lookups.calls == 2
+
+
+def test_a_rolled_back_write_keeps_the_versions(app_context):
+    cache = RenderCache(size=8, version_seconds=60)
+    lookups = VersionLookups()
+    make_event()
+    cache.version("x", lookups)
+
+    db.session.execute(text("UPDATE events SET title = 'Renamed'"))
+    db.session.rollback()
+    cache.version("x", lookups)
+
+    assert lookups.calls == 1

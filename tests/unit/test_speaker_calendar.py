@@ -143,3 +143,15 @@ def test_reset_feed_token_replaces_the_address_and_stores_only_the_hash(slot):
     assert services.find_person_by_feed_token(second) == person
     assert services.find_person_by_feed_token(first) is None
     assert services.find_person_by_feed_token("") is None
+
+
+def test_notify_item_changed_queues_one_update_per_person_with_an_email(slot):
+    item = slot.item
+    make_appearance(item, make_person(email=None, name="No Mail"), role=Role.PANELLIST)
+
+    messages = services.notify_item_changed(item, change="moved", now=NOW)
+    db.session.commit()
+
+    assert sorted(m.to_address for m in messages) == sorted(a.person.email for a in item.appearances if a.person.email)
+    assert len(messages) == 2
+    assert [a.sequence for a in item.appearances] == [1, 1, 0]

@@ -1,0 +1,35 @@
+"""Paths and forms carrying a NUL character are refused with a 400, on every route, before any query runs."""
+
+import pytest
+
+from app.demo.loader import load_demo
+from tests.http.test_security_headers import NOW
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/events/%00/", "/events/x%00/speakers/", "/events/drill/sessions/1%00/", "/%00"],
+)
+def test_get_with_a_nul_character_is_a_400_page(client, count_queries, url):
+    with count_queries() as statements:
+        response = client.get(url)
+
+    assert response.status_code == 400
+    assert "The request contains a NUL character" in response.get_data(as_text=True)
+    assert statements == []
+
+
+def test_post_form_with_a_nul_character_is_a_400(client):
+    response = client.post("/healthz", data={"name": "Ana\x00"})
+
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+
+
+def test_ordinary_requests_and_query_parameters_pass_the_guard(client):
+    load_demo(today=NOW.date(), now=NOW)
+
+    response = client.get("/?tz=Europe/Brussels%00")
+
+    assert response.status_code == 200
+    assert "MPF Exchange Event" in response.get_data(as_text=True)
