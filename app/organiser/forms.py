@@ -32,7 +32,7 @@ def _has_control(text: str, *, multiline: bool) -> bool:
 
 
 class OrganiserForm(FlaskForm):
-    """Every organiser form refuses control characters in text (PostgreSQL refuses NUL, and none belong)."""
+    """Every organiser form refuses control characters in text (NUL is refused earlier, site-wide, by app/web.py)."""
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
