@@ -104,7 +104,7 @@ class Browser:
     cookies: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, body: dict[str, str] | None = None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = {"Cookie": self.cookie_header()} if self.cookies else {}
         data = None
         if body is not None:
@@ -408,12 +408,18 @@ class Row:
     note: str = ""
 
 
+def drain(server: Gunicorn) -> None:
+    """Wait until the workers have worked off what wrk left queued, so the next run starts level."""
+    for _ in range(2):
+        Browser(server.port).request("GET", "/healthz")
+
+
 def count_queries(browser: Browser, path: str) -> str:
     response, _ = browser.request("GET", path)
     return f"{response.getheader('X-Query-Count', '?')} ({response.status})"
 
 
-def sign_in(browser: Browser, discovered: dict) -> str | None:
+def sign_in(browser: Browser, discovered: dict, slug: str = BIG) -> str | None:
     login = find_rule(discovered, r"^/organiser/(login|sign-in|signin)/?$", "POST")
     if login is None:
         return None
@@ -424,7 +430,7 @@ def sign_in(browser: Browser, discovered: dict) -> str | None:
     fields = dict(form["fields"])
     for name in fields:
         if "email" in name:
-            fields[name] = f"organiser@{BIG}.example.org"
+            fields[name] = f"organiser@{slug}.example.org"
         elif "password" in name:
             fields[name] = "synth-organiser-password"
     response, _ = browser.request("POST", form["action"] or login, fields)
@@ -444,6 +450,8 @@ def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[
     try:
         browser = Browser(server.port)
         cookie = sign_in(browser, discovered) or ""
+        small_organiser = Browser(server.port)
+        sign_in(small_organiser, discovered, SMALL)
         healthz = wrk(server.port, "/healthz", duration)
         rows.append(Row(backend, "/healthz", "baseline", healthz, 1.0, "0", "0", "first of the interleaved runs"))
         log(f"   /healthz {healthz.rps:.0f} req/s")
@@ -451,6 +459,7 @@ def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[
 
         def ratio_after(load: Load) -> float:
             """/healthz again right after the page: the page against the mean of the runs either side of it."""
+            drain(server)
             baselines.append(wrk(server.port, "/healthz", duration).rps)
             return load.rps / ((baselines[-2] + baselines[-1]) / 2)
 
@@ -466,9 +475,11 @@ def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[
                 row.note = "skipped: could not sign in as the organiser"
                 log(f"   {big.label}: {row.note}")
                 continue
-            probe = Browser(server.port, dict(browser.cookies) if big.kind == "organiser list" else {})
-            row.queries_big = count_queries(probe, big.path)
-            row.queries_small = count_queries(probe, small.path)
+            organiser = big.kind == "organiser list"
+            row.queries_big = count_queries(Browser(server.port, dict(browser.cookies) if organiser else {}), big.path)
+            row.queries_small = count_queries(
+                Browser(server.port, dict(small_organiser.cookies) if organiser else {}), small.path
+            )
             if not row.queries_big.endswith("(200)"):
                 row.note = f"{big.path} answered {row.queries_big}; not loaded"
                 log(f"   {big.label}: {row.note}")
@@ -476,6 +487,8 @@ def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[
             row.load = wrk(server.port, big.path, duration, cookie=cookie if big.kind == "organiser list" else "")
             row.ratio = ratio_after(row.load)
             row.note = big.path
+            if row.load.requests == 0:
+                row.note += f" (no request completed within {duration} s: latency figures are not meaningful)"
             log(f"   {big.label} {row.load.rps:.0f} req/s ratio {row.ratio:.2f} queries {row.queries_big}")
         rows.append(bench_registration(backend, server, discovered, ratio_after, duration))
         spread = f"{min(baselines):.0f}-{max(baselines):.0f}"

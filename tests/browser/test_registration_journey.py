@@ -11,28 +11,12 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.mail.delivery import deliver_due
-from tests.browser.conftest import AXE_JS
 from tests.factories import make_online_session
 
 pytestmark = pytest.mark.browser
 
 JOIN = "https://meet.example.org/looking-ahead"
 CONSENT = "I agree that my details are processed as the privacy notice describes."
-
-
-@pytest.fixture
-def axe(page):
-    """axe-core evaluated through the DevTools protocol: the site's CSP refuses `add_script_tag`, and stays in force."""
-
-    def run() -> list[dict]:
-        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-        return [
-            {"id": v["id"], "help": v["help"], "targets": [n["target"] for n in v["nodes"]]}
-            for v in result["violations"]
-        ]
-
-    return run
 
 
 def _deliver() -> None:
