@@ -1,7 +1,7 @@
 """Cross-cutting HTTP concerns: security headers, readiness, proxy headers and an opt-in query counter."""
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, g, has_request_context, request
+from flask import Blueprint, Flask, abort, current_app, g, has_request_context, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db
@@ -32,9 +32,10 @@ HSTS = "max-age=31536000; includeSubDomains"
 def readyz():
     """Ready when the database answers; a load balancer stops sending traffic on 503."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        # Its own connection, not the request's session: a broken session must not break the check.
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as error:
-        db.session.rollback()
         reason = str(error.orig if getattr(error, "orig", None) else error).strip().splitlines()[0]
         return {"status": "unavailable", "database": f"cannot be reached: {reason}"}, 503, {"Retry-After": "5"}
     return {"status": "ok", "database": "ok"}
@@ -54,6 +55,34 @@ def register_security_headers(app: Flask) -> None:
         if app.config.get("ENV_NAME") == "production":
             headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+#: Primary keys are 32-bit integers on PostgreSQL: a larger id in a URL can only be a 404.
+MAX_ID = 2**31 - 1
+
+
+def register_input_guards(app: Flask) -> None:
+    register_nul_guard(app)
+
+    @app.before_request
+    def refuse_ids_out_of_range():
+        if any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in (request.view_args or {}).values()):
+            abort(404)
+
+    # A connection lost mid-request leaves the session's transaction invalid: that is an outage too.
+    app.register_error_handler(sa.exc.PendingRollbackError, _database_unavailable)
+
+
+def _database_unavailable(error):
+    """The same 503 page app/errors.py gives for an OperationalError."""
+    current_app.logger.warning("database unavailable: %s", error)
+    page = render_template(
+        "errors/error.html",
+        code=503,
+        name="Service Unavailable",
+        description="The service is briefly unavailable. Please try again in a moment.",
+    )
+    return page, 503, {"Retry-After": "5"}
 
 
 def register_nul_guard(app: Flask) -> None:
@@ -102,6 +131,6 @@ def register_query_counter(app: Flask) -> None:
 def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
     register_security_headers(app)
-    register_nul_guard(app)
+    register_input_guards(app)
     register_proxy_fix(app)
     register_query_counter(app)

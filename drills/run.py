@@ -789,13 +789,13 @@ DRILLS: dict[str, tuple[Callable[[float], Outcome], float]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("drills", nargs="*", default=list(DRILLS), choices=list(DRILLS))
+    parser.add_argument("drills", nargs="*", choices=[*DRILLS, []], help="default: all of them")
     parser.add_argument("--strict", action="store_true", help="a skipped drill also fails the run")
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     ensure_cluster()
     outcomes = []
-    for name in args.drills:
+    for name in args.drills or list(DRILLS):
         drill, seconds = DRILLS[name]
         log(f"\n== {name} (bounded to about {seconds:.0f} s)")
         started = time.monotonic()

@@ -33,3 +33,13 @@ def test_ordinary_requests_and_query_parameters_pass_the_guard(client):
 
     assert response.status_code == 200
     assert "MPF Exchange Event" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/organiser/events/99999999999999999999/people/new", "/events/x/sessions/2147483648/"])
+def test_an_id_beyond_32_bits_is_a_404_before_any_query(client, count_queries, url):
+    with count_queries() as statements:
+        response = client.get(url)
+
+    assert response.status_code == 404
+    assert "We could not find that page" in response.get_data(as_text=True)
+    assert statements == []
