@@ -73,6 +73,7 @@ class _DetailsForm(FlaskForm):
         description="We show the session's time in this zone too.",
         validators=[Optional(), known_zone],
         validate_choice=False,
+        render_kw={"data-preselect-zone": True},
     )
 
     def __init__(self, *args, **kwargs):
