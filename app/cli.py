@@ -21,7 +21,10 @@ def demo_load() -> None:
     now = datetime.now(UTC)
     result = load_demo(today=now.date(), now=now)
     if result.created:
-        click.echo(f"Loaded {result.event.title} ({result.event.starts_on} and {result.event.ends_on}).")
+        click.echo(
+            f"Loaded {result.event.title} ({result.event.starts_on} and {result.event.ends_on}); "
+            "organisers sign in at /organiser/ as organiser@example.org with the password mpf-demo-organiser."
+        )
     else:
         click.echo(f"{result.event.title} is already loaded; nothing changed.")
 

@@ -96,10 +96,13 @@ def find_speaker(event: Event, person_id: int) -> Speaker | None:
 
 
 def last_change(event: Event) -> datetime:
-    """When anything on the public agenda last changed, from the loaded agenda: the feeds' DTSTAMP."""
+    """When the agenda's items or people last changed, from the loaded agenda: the feeds' DTSTAMP.
+
+    Sessions are left out: their row also changes with every seat taken, which says nothing new to a
+    calendar, and would otherwise change the feed's bytes (and ETag) at every registration.
+    """
     stamps = [event.updated_at]
     for session in event.sessions:
-        stamps.append(session.updated_at)
         for item in session.items:
             stamps.append(item.updated_at)
             stamps.extend(a.person.updated_at for a in item.appearances)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from app import timeutil
 from app.extensions import db
-from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Person, Role
+from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Organiser, Person, Role
 
 DEMO_FILE = Path(__file__).parent / "data" / "mpf-exchange-event.yaml"
 #: The exchange event is held this many days before the online follow-up.
@@ -54,6 +55,8 @@ def load_demo(*, today: date, now: datetime, path: Path = DEMO_FILE) -> DemoResu
         contact_email=data.get("contact_email", ""),
     )
     db.session.add(event)
+    if "organiser" in data:
+        event.organisers.append(_demo_organiser(data["organiser"]))
     items_by_key: dict[str, AgendaItem] = {}
     for session_data in data["sessions"]:
         day = days[session_data["day"]]
@@ -110,6 +113,16 @@ def _upsert_people(people_data: dict) -> dict[str, Person]:
             db.session.add(person)
         people[key] = person
     return people
+
+
+def _demo_organiser(fields: dict) -> Organiser:
+    organiser = db.session.scalar(select(Organiser).where(Organiser.email == fields["email"]))
+    if organiser is None:
+        organiser = Organiser(
+            email=fields["email"], name=fields["name"], password_hash=generate_password_hash(fields["password"])
+        )
+        db.session.add(organiser)
+    return organiser
 
 
 def _at(day: date, clock: str, zone_name: str) -> datetime:

@@ -1,6 +1,5 @@
 """One form per organiser screen: they check shape; the services check the rules."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from app import timeutil
+from app.forms import BaseForm
 from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
 
 CHECKBOX_VALUES = ("y", "1", "on", "true")
@@ -26,48 +26,27 @@ CHECKBOX_VALUES = ("y", "1", "on", "true")
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-def _has_control(text: str, *, multiline: bool) -> bool:
-    allowed = "\n\r\t" if multiline else ""
-    return any((ch < " " and ch not in allowed) or ch == "\x7f" for ch in text)
-
-
-class OrganiserForm(FlaskForm):
-    """Every organiser form refuses control characters in text (PostgreSQL refuses NUL, and none belong)."""
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in self:
-            text = field.data if isinstance(field.data, str) and field.type in TEXT_FIELDS else ""
-            if _has_control(text, multiline=field.type == "TextAreaField"):
-                field.errors = [*field.errors, "This contains characters that are not allowed."]
-                valid = False
-        return valid
-
-
-TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
-
-
 def choices_of(enum_class) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in enum_class.choices()]
 
 
-class SignInForm(OrganiserForm):
+class SignInForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     submit = SubmitField("Sign in")
 
 
-class ResetRequestForm(OrganiserForm):
+class ResetRequestForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField("Send a reset link")
 
 
-class ResetPasswordForm(OrganiserForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(min=12, max=200)])
     submit = SubmitField("Set the password")
 
 
-class EventForm(OrganiserForm):
+class EventForm(BaseForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         "Web address",
@@ -92,7 +71,7 @@ class EventForm(OrganiserForm):
             raise ValidationError("The last day cannot be before the first day.")
 
 
-class SessionForm(OrganiserForm):
+class SessionForm(BaseForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Aims and description", validators=[Optional(), Length(max=5000)])
     day = DateField("Day", validators=[DataRequired()])
@@ -133,7 +112,7 @@ class SessionForm(OrganiserForm):
             raise ValidationError("Registration must close after it opens.")
 
 
-class ItemForm(OrganiserForm):
+class ItemForm(BaseForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     kind = SelectField("Kind", choices=choices_of(ItemKind), default=ItemKind.PRESENTATION.value)
     starts = TimeField("Starts", validators=[DataRequired()])
@@ -154,7 +133,7 @@ class ItemForm(OrganiserForm):
         return (self.confirm.data or "") in CHECKBOX_VALUES
 
 
-class PersonForm(OrganiserForm):
+class PersonForm(BaseForm):
     honorific = StringField("Honorific", validators=[Optional(), Length(max=20)], description="Ms, Mr, Dr, …")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     position = StringField("Position", validators=[Optional(), Length(max=300)])
@@ -164,7 +143,7 @@ class PersonForm(OrganiserForm):
     submit = SubmitField("Save person")
 
 
-class AppearanceForm(OrganiserForm):
+class AppearanceForm(BaseForm):
     person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
     role = SelectField("Role", choices=choices_of(Role), default=Role.SPEAKER.value)
     confirm = HiddenField()
@@ -175,20 +154,20 @@ class AppearanceForm(OrganiserForm):
         return (self.confirm.data or "") in CHECKBOX_VALUES
 
 
-class ConfirmForm(OrganiserForm):
+class ConfirmForm(BaseForm):
     """A button that posts: publish, delete, reorder; CSRF only."""
 
     submit = SubmitField("Confirm")
 
 
-class CancelSessionForm(OrganiserForm):
+class CancelSessionForm(BaseForm):
     reason = TextAreaField(
         "Reason, sent to the attendees", validators=[Optional(), Length(max=500)], description="Optional."
     )
     submit = SubmitField("Cancel the session")
 
 
-class RegistrationFilterForm(OrganiserForm):
+class RegistrationFilterForm(BaseForm):
     """The list's filters, sent with GET (nothing changes, so no CSRF token)."""
 
     class Meta:
@@ -205,14 +184,14 @@ class RegistrationFilterForm(OrganiserForm):
     )
 
 
-class CapacityForm(OrganiserForm):
+class CapacityForm(BaseForm):
     capacity = IntegerField(
         "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
     )
     submit = SubmitField("Change the capacity")
 
 
-class MessageForm(OrganiserForm):
+class MessageForm(BaseForm):
     audience = SelectField(
         "Send to",
         choices=[SelectChoice("confirmed", "Confirmed attendees"), SelectChoice("waitlisted", "The waiting list")],

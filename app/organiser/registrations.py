@@ -12,9 +12,8 @@ from markupsafe import escape
 from sqlalchemy import func, or_, select
 
 from app import timeutil
-from app.errors import DomainError, SessionFull, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
-from app.mail import messages
 from app.mail.outbox import enqueue_message
 from app.models import AttendeeGroup, EventSession, Organiser, Registration, RegistrationStatus
 
@@ -93,36 +92,6 @@ def registrations_csv(session: EventSession, registrations: list[Registration]) 
             ]
         )
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
-
-
-def _lock(session: EventSession) -> EventSession:
-    return db.session.execute(
-        select(EventSession)
-        .where(EventSession.id == session.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-
-
-def promote_registration(registration: Registration, *, by: Organiser, now: datetime) -> Registration:
-    """Give a waitlisted attendee a free seat now, out of turn; they get the "you are in" invite."""
-    session = _lock(registration.session)
-    db.session.refresh(registration)
-    if registration.status != RegistrationStatus.WAITLISTED:
-        db.session.rollback()
-        raise DomainError(f"{registration.full_name} is not on the waiting list.")
-    if session.capacity is not None and session.seats_taken >= session.capacity:
-        db.session.rollback()
-        raise SessionFull("No seat is free: raise the capacity first, or cancel someone.")
-    registration.status = RegistrationStatus.CONFIRMED
-    registration.confirmed_at = now
-    registration.updated_at = now
-    session.seats_taken += 1
-    db.session.flush()
-    messages.queue_promoted(registration, now=now)
-    messages.queue_reminders(registration, now=now)
-    db.session.commit()
-    return registration
 
 
 def message_registrants(

@@ -52,7 +52,7 @@ def day_timelines(event: Event, flagged: set[int]) -> list[DayTimeline]:
         if end.minute or end.second:
             end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
         span = max((end - start).total_seconds(), 3600)
-        scale = (WIDTH - LABEL_WIDTH - 10) / span
+        scale = (WIDTH - LABEL_WIDTH - 40) / span  # room for the last hour label
 
         def x_of(value: datetime, start=start, scale=scale) -> float:
             return round(LABEL_WIDTH + (value - start).total_seconds() * scale, 1)

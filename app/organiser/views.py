@@ -691,7 +691,7 @@ def registration_action(registration_id: int, action: str):
             registration_services.cancel_registration(registration, by=current_user, now=_now())
             flash(f"The registration of {registration.full_name} is cancelled; they are told.", "success")
         else:
-            registrations.promote_registration(registration, by=current_user, now=_now())
+            registration_services.promote_registration(registration, by=current_user, now=_now())
             flash(f"{registration.full_name} now has a seat; they are told.", "success")
     except DomainError as error:
         db.session.rollback()

@@ -6,18 +6,18 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app import timeutil
+from app.forms import zone_choices
 from app.models import AttendeeGroup
 from app.registration.services import LIMITS
+from app.text import has_control_characters
 
 
 def no_control_characters(*, multiline: bool = False):
     """Refuse control characters; line breaks only where the field is a free text."""
 
     def check(form, field) -> None:
-        value = field.data or ""
-        if multiline:
-            value = value.replace("\r\n", "").replace("\n", "")
-        if any(ch < " " or ch == "\x7f" for ch in value):
+        value = (field.data or "").replace("\r\n", "").replace("\n", "") if multiline else field.data or ""
+        if has_control_characters(value):
             raise ValidationError("Please remove the special characters (such as line breaks) from this field.")
 
     return check
@@ -26,16 +26,6 @@ def no_control_characters(*, multiline: bool = False):
 def known_zone(form, field) -> None:
     if field.data and not timeutil.is_valid_zone(field.data):
         raise ValidationError("Please choose a time zone from the list.")
-
-
-def _zone_choices() -> list[SelectChoice]:
-    common = [SelectChoice(z, z.replace("_", " "), optgroup="Common") for z in timeutil.COMMON_ZONES]
-    rest = [
-        SelectChoice(z, z.replace("_", " "), optgroup="All zones")
-        for z in timeutil.all_zones()
-        if z not in timeutil.COMMON_ZONES
-    ]
-    return common + rest
 
 
 def _group_choices() -> list[SelectChoice]:
@@ -83,11 +73,12 @@ class _DetailsForm(FlaskForm):
         description="We show the session's time in this zone too.",
         validators=[Optional(), known_zone],
         validate_choice=False,
+        render_kw={"data-preselect-zone": True},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = _zone_choices()
+        self.timezone.choices = zone_choices()
 
     def validate_group(self, field) -> None:
         if field.data not in {value for value, _ in AttendeeGroup.choices()}:

@@ -31,6 +31,7 @@ from app.models import (
     AttendeeGroup,
     EventSession,
     EventStatus,
+    Organiser,
     OutboxMessage,
     OutboxStatus,
     Registration,
@@ -39,6 +40,7 @@ from app.models import (
     utcnow,
 )
 from app.security import hash_token, new_token
+from app.text import has_control_characters
 
 #: A second "already registered" within this window sends no new email (double clicks, retries, abuse).
 MANAGE_LINK_RESEND_WINDOW = timedelta(minutes=10)
@@ -309,7 +311,7 @@ def change_join_link(
     """A new join link; confirmed attendees get an updated invite and reminders that carry it."""
     now = now or utcnow()
     join_url = (join_url or "").strip() or None
-    if join_url is not None and (not join_url.startswith(("https://", "http://")) or _has_control(join_url)):
+    if join_url is not None and (not join_url.startswith(("https://", "http://")) or has_control_characters(join_url)):
         raise ValidationFailed("The join link must be a web address starting with https://.")
     session = _lock(session)
     if session.join_url == join_url:
@@ -337,6 +339,21 @@ def cancel_session(session: EventSession, *, reason: str = "", by=None, now: dat
         messages.queue_session_cancelled(registration, now=now, reason=reason)
     db.session.commit()
     return session
+
+
+def promote_registration(registration: Registration, *, by: Organiser, now: datetime) -> Registration:
+    """An organiser gives a waitlisted attendee a free seat now, out of turn; they get the "you are in" invite."""
+    session = _lock(registration.session)
+    db.session.refresh(registration)
+    if registration.status != RegistrationStatus.WAITLISTED:
+        db.session.rollback()
+        raise DomainError(f"{registration.full_name} is not on the waiting list.")
+    if session.capacity is not None and session.seats_taken >= session.capacity:
+        db.session.rollback()
+        raise SessionFull("No seat is free: raise the capacity first, or cancel someone.")
+    _give_seat(registration, now=now)
+    db.session.commit()
+    return registration
 
 
 # Helpers: never commit.
@@ -378,12 +395,18 @@ def _promote_waitlisted(session: EventSession, *, now: datetime) -> list[Registr
         )
         if registration is None:
             break
-        _confirm(registration, now=now)
-        db.session.flush()
-        messages.queue_promoted(registration, now=now)
-        messages.queue_reminders(registration, now=now)
+        _give_seat(registration, now=now)
         promoted.append(registration)
     return promoted
+
+
+def _give_seat(registration: Registration, *, now: datetime) -> None:
+    """A waitlisted attendee takes a seat: the "you are in" invite and the reminders go with it."""
+    _confirm(registration, now=now)
+    registration.updated_at = now
+    db.session.flush()
+    messages.queue_promoted(registration, now=now)
+    messages.queue_reminders(registration, now=now)
 
 
 def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> None:
@@ -443,10 +466,6 @@ def _when(starts_at: datetime, ends_at: datetime, zone: str) -> str:
     return f"{timeutil.format_date(starts_at, zone)}, {timeutil.format_range(starts_at, ends_at, zone)}"
 
 
-def _has_control(text: str) -> bool:
-    return any(ch < " " or ch == "\x7f" for ch in text)
-
-
 def _clean_fields(**fields: str) -> dict[str, str]:
     """Trimmed, within limits, no control characters (line breaks allowed only in the free texts)."""
     cleaned = {}
@@ -454,7 +473,7 @@ def _clean_fields(**fields: str) -> dict[str, str]:
         value = (value or "").strip()
         multiline = name in ("question", "accessibility_needs")
         check = value.replace("\r\n", "\n").replace("\n", "") if multiline else value
-        if _has_control(check):
+        if has_control_characters(check):
             raise ValidationFailed(f"The {name.replace('_', ' ')} contains characters that are not allowed.")
         if len(value) > LIMITS[name]:
             raise ValidationFailed(f"The {name.replace('_', ' ')} is longer than {LIMITS[name]} characters.")
@@ -466,7 +485,13 @@ def _clean_fields(**fields: str) -> dict[str, str]:
 
 def _clean_email(email: str) -> str:
     email = (email or "").strip()
-    if not email or len(email) > LIMITS["email"] or _has_control(email) or " " in email or email.count("@") != 1:
+    if (
+        not email
+        or len(email) > LIMITS["email"]
+        or has_control_characters(email)
+        or " " in email
+        or email.count("@") != 1
+    ):
         raise ValidationFailed("Please give a valid email address.")
     return email
 

@@ -134,7 +134,7 @@ def test_event_page_names_the_zone_and_offers_calendar_links(client, demo):
     ) in page
     assert '<option value="Europe/Brussels" selected>Europe/Brussels</option>' in page
     assert "<option>Pacific/Auckland</option>" in page
-    assert 'src="/static/timezone.js"' in page
+    assert 'src="/static/zone.js"' in page
     assert "<script>" not in page and " onclick=" not in page
 
 

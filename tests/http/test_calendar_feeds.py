@@ -93,10 +93,9 @@ def test_feed_dtstamp_is_the_last_change_so_the_same_data_gives_the_same_bytes(c
     second = client.get(f"/events/{SLUG}/agenda.ics")
 
     stamps = {e.decoded("DTSTAMP") for e in parse(first.data).events}
+    items = [i for s in demo.sessions for i in s.items]
     latest = max(
-        [demo.updated_at]
-        + [s.updated_at for s in demo.sessions]
-        + [i.updated_at for s in demo.sessions for i in s.items]
+        [demo.updated_at] + [i.updated_at for i in items] + [a.person.updated_at for i in items for a in i.appearances]
     )
     assert second.data == first.data
     assert second.headers["ETag"] == first.headers["ETag"]
@@ -229,3 +228,16 @@ def test_feeds_of_an_event_with_a_newline_in_a_title_stay_valid(client, app_cont
     (entry,) = parse(body).events
     assert str(entry["SUMMARY"]) == "A B – Line one DTSTART:19700101T000000Z"
     assert b"\r\nDTSTART:19700101" not in body
+
+
+def test_a_seat_taken_leaves_the_feeds_bytes_and_etag_alone(client, demo):
+    follow_up = demo.sessions[2]
+    before = client.get(f"/events/{SLUG}/agenda.ics")
+
+    follow_up.seats_taken += 1
+    db.session.commit()
+    after = client.get(f"/events/{SLUG}/agenda.ics", headers={"If-None-Match": before.headers["ETag"]})
+    page = client.get(f"/events/{SLUG}/sessions/{follow_up.id}/")
+
+    assert (after.status_code, after.headers["ETag"]) == (304, before.headers["ETag"])
+    assert "99 of 100 seats left." in page.get_data(as_text=True)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.demo.loader import demo_dates, load_demo
 from app.extensions import db
 from app.models import AgendaItem, Appearance, Event, EventSession, ItemKind, Person, Role
+from app.organiser.services import authenticate_organiser, managed_events
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -119,3 +120,12 @@ def test_load_demo_opens_the_30_october_follow_up_at_10_brussels(app_context):
     assert follow_up.registration_closes_at == follow_up.starts_at
     assert event.starts_on == date(2027, 10, 14)
     assert event.sessions[0].starts_at == datetime(2027, 10, 14, 7, 0, tzinfo=UTC)
+
+
+def test_load_demo_lists_a_demo_organiser_who_can_sign_in(app_context):
+    event = load_demo(today=NOW.date(), now=NOW).event
+
+    organiser = authenticate_organiser("organiser@example.org", "mpf-demo-organiser")
+
+    assert organiser is not None
+    assert [e.slug for e in managed_events(organiser)] == [event.slug]

@@ -129,7 +129,7 @@ def test_promote_registration_needs_a_free_seat(organiser, full_session):
     cleo = _by_email("cleo@example.com")
 
     with pytest.raises(SessionFull, match="No seat is free"):
-        registrations.promote_registration(cleo, by=organiser, now=NOW)
+        registration_services.promote_registration(cleo, by=organiser, now=NOW)
     registration_services.change_capacity(full_session, None, now=NOW)  # no limit: the waiting list moves up
     assert _by_email("cleo@example.com").status == RegistrationStatus.CONFIRMED
 
@@ -142,14 +142,14 @@ def test_promote_registration_out_of_turn_gives_the_seat_and_the_invite(organise
     full_session.capacity = 3  # a seat appears without the automatic promotion (set directly)
     db.session.commit()
 
-    registrations.promote_registration(dan, by=organiser, now=NOW)
+    registration_services.promote_registration(dan, by=organiser, now=NOW)
 
     assert (dan.status, db.session.get(EventSession, full_session.id).seats_taken) == (RegistrationStatus.CONFIRMED, 3)
     [promoted] = _messages("promoted")
     assert (promoted.to_address, promoted.ics_method) == ("dan@example.com", "REQUEST")
     assert _by_email("cleo@example.com").status == RegistrationStatus.WAITLISTED
     with pytest.raises(Exception, match="not on the waiting list"):
-        registrations.promote_registration(dan, by=organiser, now=NOW)
+        registration_services.promote_registration(dan, by=organiser, now=NOW)
 
 
 def test_message_registrants_queues_one_email_per_confirmed_attendee(organiser, full_session):

@@ -1,0 +1,36 @@
+"""What every form of the site shares: no control characters in typed text, the time zone choices."""
+
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+from app import timeutil
+from app.text import has_control_characters
+
+TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
+
+
+class BaseForm(FlaskForm):
+    """Refuses control characters in every text field, next to the field (line breaks only in text areas).
+
+    NUL is refused earlier, site-wide, by app/web.py.
+    """
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            text = field.data if isinstance(field.data, str) and field.type in TEXT_FIELDS else ""
+            if has_control_characters(text, multiline=field.type == "TextAreaField"):
+                field.errors = [*field.errors, "This contains characters that are not allowed."]
+                valid = False
+        return valid
+
+
+def zone_choices() -> list[SelectChoice]:
+    """The common zones first (the event's and where attendees join from), then every IANA zone."""
+    common = [SelectChoice(z, z.replace("_", " "), optgroup="Common") for z in timeutil.COMMON_ZONES]
+    rest = [
+        SelectChoice(z, z.replace("_", " "), optgroup="All zones")
+        for z in timeutil.all_zones()
+        if z not in timeutil.COMMON_ZONES
+    ]
+    return common + rest
