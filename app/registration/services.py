@@ -132,8 +132,9 @@ def register_attendee(
 
     Registering an email again never makes a second registration: a fresh manage link goes to that
     address (at most once per MANAGE_LINK_RESEND_WINDOW) and AlreadyRegistered is raised after commit.
+    Without `now`, the clock is read once the session row is locked, so the waiting list's times follow
+    the order in which registrations took the lock.
     """
-    now = now or utcnow()
     fields = _clean_fields(
         full_name=full_name,
         organisation=organisation,
@@ -147,6 +148,7 @@ def register_attendee(
     timezone = timezone if timeutil.is_valid_zone(timezone) else None
 
     session = _lock(session)
+    now = now or utcnow()
     existing = db.session.scalar(
         select(Registration).where(
             Registration.session_id == session.id,
