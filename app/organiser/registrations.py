@@ -6,6 +6,7 @@ into the outbox in the same transaction as the change.
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime
 
 from markupsafe import escape
@@ -31,11 +32,40 @@ CSV_COLUMNS = [
 AUDIENCES = {"confirmed": RegistrationStatus.CONFIRMED, "waitlisted": RegistrationStatus.WAITLISTED}
 
 
-def find_registrations(
-    session: EventSession, *, status: str | None = None, group: str | None = None, search: str = ""
-) -> list[Registration]:
-    """The session's registrations, oldest first, filtered by status and group, searched in name,
-    email, organisation and question."""
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class RegistrationPage:
+    """One page of the organiser's list: its rows, which page it is and how many rows match in all."""
+
+    items: list[Registration]
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+    def numbers(self, around: int = 2) -> list[int | None]:
+        """Page numbers for the links: the first, the last and those around this one; None for a gap."""
+        wanted = {1, self.pages} | set(range(self.page - around, self.page + around + 1))
+        shown = sorted(n for n in wanted if 1 <= n <= self.pages)
+        numbers: list[int | None] = []
+        for n in shown:
+            if numbers and n - numbers[-1] > 1:
+                numbers.append(None if n - numbers[-1] > 2 else n - 1)
+            numbers.append(n)
+        return numbers
+
+
+def _filtered_query(session: EventSession, *, status: str | None, group: str | None, search: str):
     query = select(Registration).where(Registration.session_id == session.id)
     if status in {s.value for s in RegistrationStatus}:
         query = query.where(Registration.status == RegistrationStatus(status))
@@ -52,7 +82,43 @@ def find_registrations(
                 func.lower(Registration.question).like(pattern, escape="\\"),
             )
         )
+    return query
+
+
+def find_registrations(
+    session: EventSession, *, status: str | None = None, group: str | None = None, search: str = ""
+) -> list[Registration]:
+    """The session's registrations, oldest first, filtered by status and group, searched in name,
+    email, organisation and question."""
+    query = _filtered_query(session, status=status, group=group, search=search)
     return list(db.session.scalars(query.order_by(Registration.created_at, Registration.id)))
+
+
+def page_of_registrations(
+    session: EventSession,
+    *,
+    status: str | None = None,
+    group: str | None = None,
+    search: str = "",
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> RegistrationPage:
+    """One page of `find_registrations` (same filters, same order) in two queries: one COUNT, one page of
+    rows. A page before the first is the first; a page after the last is the last."""
+    query = _filtered_query(session, status=status, group=group, search=search)
+    total = db.session.scalar(query.with_only_columns(func.count(Registration.id)).order_by(None))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    items = (
+        list(
+            db.session.scalars(
+                query.order_by(Registration.created_at, Registration.id).limit(per_page).offset((page - 1) * per_page)
+            )
+        )
+        if total
+        else []
+    )
+    return RegistrationPage(items=items, page=page, pages=pages, total=total, per_page=per_page)
 
 
 def status_counts(session: EventSession) -> dict[str, int]:

@@ -638,29 +638,32 @@ def _registration_or_404(registration_id: int) -> Registration:
     return registration
 
 
-def _filtered(event_session: EventSession) -> tuple[RegistrationFilterForm, list[Registration]]:
+def _filters() -> tuple[RegistrationFilterForm, dict]:
+    """The list's filter form from the query string, and the filters to search with."""
     form = RegistrationFilterForm(request.args)
     form.validate()
-    found = registrations.find_registrations(
-        event_session,
-        status=form.status.data or None,
-        group=form.group.data or None,
-        search="" if form.q.errors else form.q.data or "",
-    )
-    return form, found
+    return form, {
+        "status": form.status.data or None,
+        "group": form.group.data or None,
+        "search": "" if form.q.errors else form.q.data or "",
+    }
 
 
 @bp.get("/sessions/<int:session_id>/registrations/")
 @login_required
 def registrations_list(session_id: int):
     event_session = _session_or_404(session_id)
-    form, found = _filtered(event_session)
+    form, search = _filters()
+    shown = registrations.page_of_registrations(event_session, **search, page=request.args.get("page", 1, type=int))
+    # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
+    filters = {name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)}
     return render_template(
         "organiser/registrations.html",
         event=event_session.event,
         event_session=event_session,
         form=form,
-        registrations=found,
+        shown=shown,
+        filters=filters,
         counts=registrations.status_counts(event_session),
         capacity_form=CapacityForm(capacity=event_session.capacity),
         action_form=ConfirmForm(),
@@ -671,7 +674,8 @@ def registrations_list(session_id: int):
 @login_required
 def registrations_export(session_id: int):
     event_session = _session_or_404(session_id)
-    _, found = _filtered(event_session)
+    _, search = _filters()
+    found = registrations.find_registrations(event_session, **search)
     filename = f"registrations-{event_session.event.slug}-{event_session.id}.csv"
     return Response(
         registrations.registrations_csv(event_session, found),

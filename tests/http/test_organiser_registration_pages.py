@@ -1,0 +1,183 @@
+"""The organiser's registration list in pages of 50: links, kept filters, bad page numbers, query counts."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from app.extensions import db
+from app.models import AttendeeGroup, EventSession, Registration, RegistrationStatus
+from app.organiser.registrations import PAGE_SIZE
+from app.security import hash_token
+from tests.factories import DAY, at, make_online_session
+
+NOW = at(9, day=DAY - timedelta(days=10))
+
+
+def add_registrations(session: EventSession, count: int) -> None:
+    """`count` registrations in one commit, "Person 0001" the oldest; every third one waiting and an EU service."""
+    for n in range(1, count + 1):
+        waiting = n % 3 == 0
+        db.session.add(
+            Registration(
+                session=session,
+                full_name=f"Person {n:04d}",
+                email=f"person{n}-{session.id}@example.com",
+                email_normalised=f"person{n}-{session.id}@example.com",
+                organisation="Agency" if waiting else "Ministry",
+                group=AttendeeGroup.EU_SERVICE if waiting else AttendeeGroup.PARTNER_COUNTRY,
+                consent_version="2026-11",
+                status=RegistrationStatus.WAITLISTED if waiting else RegistrationStatus.CONFIRMED,
+                manage_token_hash=hash_token(f"page-token-{session.id}-{n}"),
+                created_at=NOW + timedelta(minutes=n),
+            )
+        )
+    db.session.commit()
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<tr data-registration="\d+">\s*<td>(Person \d{4})<br>', html)
+
+
+def page_links(html: str) -> dict[str, dict[str, list[str]]]:
+    """The pagination's links by their accessible name, each as its parsed query string."""
+    nav = re.search(r'<nav aria-label="Pages of registrations">(.*?)</nav>', html, re.S)
+    assert nav, "no pagination nav"
+    return {
+        label: parse_qs(urlsplit(unescape(href)).query)
+        for href, label in re.findall(r'<a class="page-link" href="([^"]+)" aria-label="([^"]+)">', nav.group(1))
+    }
+
+
+@pytest.fixture
+def session_of_120(app_context):
+    session = make_online_session(capacity=100, title="Crowded")
+    add_registrations(session, 120)
+    return session
+
+
+def test_page_size_is_50():
+    assert PAGE_SIZE == 50
+
+
+def test_first_page_shows_the_50_oldest_and_links_to_the_others(client, sign_in, session_of_120):
+    sign_in(events=[session_of_120.event])
+
+    html = client.get(f"/organiser/sessions/{session_of_120.id}/registrations/").text
+
+    assert names(html) == [f"Person {n:04d}" for n in range(1, 51)]
+    assert "Showing 1–50 of 120 registrations (page 1 of 3)." in html
+    assert '<li class="page-item disabled"><span class="page-link">Previous</span></li>' in html
+    assert '<li class="page-item active" aria-current="page"><span class="page-link">1<span' in html
+    assert page_links(html) == {"Page 2": {"page": ["2"]}, "Page 3": {"page": ["3"]}, "Next page": {"page": ["2"]}}
+
+
+def test_second_page_shows_the_next_50(client, sign_in, session_of_120):
+    sign_in(events=[session_of_120.event])
+
+    html = client.get(f"/organiser/sessions/{session_of_120.id}/registrations/", query_string={"page": 2}).text
+
+    assert names(html) == [f"Person {n:04d}" for n in range(51, 101)]
+    assert "Showing 51–100 of 120 registrations (page 2 of 3)." in html
+    assert '<li class="page-item active" aria-current="page"><span class="page-link">2<span' in html
+    assert page_links(html) == {
+        "Previous page": {"page": ["1"]},
+        "Page 1": {"page": ["1"]},
+        "Page 3": {"page": ["3"]},
+        "Next page": {"page": ["3"]},
+    }
+
+
+def test_filters_and_search_are_kept_across_pages(client, sign_in, session_of_120):
+    sign_in(events=[session_of_120.event])
+    filters = {"status": "confirmed", "group": "partner_country", "q": "ministry"}  # 80 of the 120
+
+    first = client.get(f"/organiser/sessions/{session_of_120.id}/registrations/", query_string=filters).text
+    link = page_links(first)["Next page"]
+    second = client.get(
+        f"/organiser/sessions/{session_of_120.id}/registrations/", query_string={**filters, "page": 2}
+    ).text
+
+    assert link == {"page": ["2"], "status": ["confirmed"], "group": ["partner_country"], "q": ["ministry"]}
+    assert "Showing 1–50 of 80 registrations (page 1 of 2)." in first
+    assert "Showing 51–80 of 80 registrations (page 2 of 2)." in second
+    confirmed = [f"Person {n:04d}" for n in range(1, 121) if n % 3]
+    assert names(first) == confirmed[:50] and names(second) == confirmed[50:]
+    assert page_links(second)["Page 1"] == {"page": ["1"], **{k: [v] for k, v in filters.items()}}
+    # The CSV link carries the filters but not the page: it exports the whole filtered list.
+    assert (
+        f'href="/organiser/sessions/{session_of_120.id}/registrations.csv?status=confirmed&amp;group=partner_country'
+        '&amp;q=ministry"' in second
+    )
+
+
+def test_csv_export_still_has_every_filtered_registration(client, sign_in, session_of_120):
+    sign_in(events=[session_of_120.event])
+
+    response = client.get(
+        f"/organiser/sessions/{session_of_120.id}/registrations.csv", query_string={"status": "waitlisted", "page": 2}
+    )
+
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == [f"Person {n:04d}" for n in range(3, 121, 3)]
+
+
+@pytest.mark.parametrize(
+    ("page", "first", "expected"),
+    [
+        ("abc", 1, "Showing 1–50 of 120 registrations (page 1 of 3)."),
+        ("0", 1, "Showing 1–50 of 120 registrations (page 1 of 3)."),
+        ("-2", 1, "Showing 1–50 of 120 registrations (page 1 of 3)."),
+        ("2.5", 1, "Showing 1–50 of 120 registrations (page 1 of 3)."),
+        ("4", 101, "Showing 101–120 of 120 registrations (page 3 of 3)."),
+        ("99999999999999999999999", 101, "Showing 101–120 of 120 registrations (page 3 of 3)."),
+    ],
+)
+def test_a_bad_or_too_high_page_number_shows_the_first_or_last_page(
+    client, sign_in, session_of_120, page, first, expected
+):
+    sign_in(events=[session_of_120.event])
+
+    response = client.get(f"/organiser/sessions/{session_of_120.id}/registrations/", query_string={"page": page})
+
+    assert response.status_code == 200
+    assert expected in response.text
+    assert names(response.text)[0] == f"Person {first:04d}"
+
+
+def test_a_page_of_an_empty_filter_says_none_are_shown_without_links(client, sign_in, session_of_120):
+    sign_in(events=[session_of_120.event])
+
+    html = client.get(
+        f"/organiser/sessions/{session_of_120.id}/registrations/", query_string={"q": "nobody-here", "page": 3}
+    ).text
+
+    assert "0 registration(s) shown." in html
+    assert names(html) == [] and "Pages of registrations" not in html
+
+
+def test_query_count_does_not_grow_with_the_registrations(client, sign_in, app_context, count_queries):
+    small, large = make_online_session(title="Small"), make_online_session(title="Large")
+    add_registrations(small, 60)
+    add_registrations(large, 600)
+    sign_in(events=[small.event, large.event])
+    ids = {"Small": small.id, "Large": large.id}
+    client.get(f"/organiser/sessions/{small.id}/registrations/")  # the signed-in organiser is then kept in `g`
+
+    counted = {}
+    for title, session_id in ids.items():
+        db.session.remove()  # nothing cached from building the data or the last request
+        with count_queries() as statements:
+            response = client.get(f"/organiser/sessions/{session_id}/registrations/", query_string={"page": 2})
+        assert len(names(response.text)) == (10 if title == "Small" else 50)
+        counted[title] = statements
+
+    # session, event, organiser's events, the COUNT, the page of rows, the event again, the status counts
+    assert len(counted["Small"]) == len(counted["Large"]) == 7, counted["Large"]
+    assert sum("LIMIT" in s for s in counted["Large"]) == 1, counted["Large"]
+    counts = [s for s in counted["Large"] if re.search(r"count\(registrations\.id\)", s, re.I)]
+    assert len(counts) == 1, counted["Large"]
