@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_paged_registration_list_has_no_axe_violations_and_keeps_filters(live_server, page, axe, app_context):
-    session = make_online_session(capacity=100, title="Crowded")
+    session = make_online_session(title="Crowded")
     add_registrations(session, 160)
     make_organiser("ana@example.org", events=[session.event])
     session_id = session.id

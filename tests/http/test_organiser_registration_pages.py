@@ -8,6 +8,7 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AttendeeGroup, EventSession, Registration, RegistrationStatus
@@ -19,7 +20,10 @@ NOW = at(9, day=DAY - timedelta(days=10))
 
 
 def add_registrations(session: EventSession, count: int) -> None:
-    """`count` registrations in one commit, "Person 0001" the oldest; every third one waiting and an EU service."""
+    """`count` registrations in one commit, "Person 0001" the oldest; every third one waiting and an EU service.
+    The confirmed ones take seats (the capacity is lifted), so cancelling one through the page works."""
+    session.capacity = None
+    session.seats_taken += count - count // 3
     for n in range(1, count + 1):
         waiting = n % 3 == 0
         db.session.add(
@@ -55,7 +59,7 @@ def page_links(html: str) -> dict[str, dict[str, list[str]]]:
 
 @pytest.fixture
 def session_of_120(app_context):
-    session = make_online_session(capacity=100, title="Crowded")
+    session = make_online_session(title="Crowded")
     add_registrations(session, 120)
     return session
 
@@ -181,3 +185,24 @@ def test_query_count_does_not_grow_with_the_registrations(client, sign_in, app_c
     assert sum("LIMIT" in s for s in counted["Large"]) == 1, counted["Large"]
     counts = [s for s in counted["Large"] if re.search(r"count\(registrations\.id\)", s, re.I)]
     assert len(counts) == 1, counted["Large"]
+
+
+def test_each_row_form_carries_the_csrf_token_and_it_works(app, client, sign_in, session_of_120, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    sign_in(events=[session_of_120.event])
+
+    html = client.get(f"/organiser/sessions/{session_of_120.id}/registrations/", query_string={"page": 3}).text
+    tokens = re.findall(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">', html)
+    # The capacity form, then each of the 20 rows' forms: 7 waiting (Give a seat + Cancel), 13 confirmed (Cancel).
+    assert len(tokens) == 1 + 7 * 2 + 13 and len(set(tokens)) == 1
+    cancel_action = re.search(r'action="(/organiser/registrations/\d+/cancel)"', html).group(1)
+    refused = client.post(cancel_action)
+    cancelled = client.post(cancel_action, data={"csrf_token": tokens[-1]})
+
+    assert refused.status_code == 400
+    assert cancelled.status_code == 302
+    db.session.expire_all()
+    status = select(Registration.status).where(
+        Registration.full_name == "Person 0101", Registration.session_id == session_of_120.id
+    )
+    assert db.session.scalar(status) == RegistrationStatus.CANCELLED
