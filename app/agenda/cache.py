@@ -1,5 +1,8 @@
 """A small in-process cache of rendered public pages and feeds, keyed on the agenda's data version.
 
+Speakers' private feeds use it too, keyed on a fingerprint of one person's slots
+(`app.speakers.services.speaker_feed_version`); the people table is watched, so the same invalidation applies.
+
 The key holds `queries.agenda_version(slug)`, which changes with any change to what the agenda shows,
 so a stale entry is never served for a version: it is simply not asked for again and falls out of the LRU.
 
@@ -36,7 +39,7 @@ class RenderCache:
         self.size = size
         self.version_seconds = version_seconds
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._versions: dict[str, tuple[tuple, float, int]] = {}
+        self._versions: dict[Hashable, tuple[tuple, float, int]] = {}
         self._lock = Lock()
 
     def get(self, key: Hashable) -> Any | None:
@@ -55,8 +58,12 @@ class RenderCache:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def version(self, slug: str, look_up: Callable[[str], tuple | None]) -> tuple | None:
-        """The agenda version of `slug`, from memory while it is fresh, else from `look_up` (the database)."""
+    def version(self, slug: Hashable, look_up: Callable[[Any], tuple | None]) -> tuple | None:
+        """The data version of `slug`, from memory while it is fresh, else from `look_up` (the database).
+
+        `slug` is an agenda's slug, or any other hashable naming a fingerprint (a speaker's feed uses
+        `("speaker-feed", person_id)`); `look_up(slug)` computes it.
+        """
         remembered = self._versions.get(slug)
         if remembered is not None:
             version, expires, generation = remembered

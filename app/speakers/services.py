@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import timeutil
@@ -342,6 +342,46 @@ def speaker_feed(person: Person) -> bytes:
         refresh=timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"]),
     )
     return ical.to_bytes(calendar)
+
+
+#: One round trip that changes whenever anything `speaker_feed` shows changes: the person's row (name,
+#: profile, feed token), each of their appearances in a published event (SEQUENCE, role) with its item's,
+#: session's and event's version and updated_at, and the other people on those items (order, role,
+#: profile). Plain SQL with one row per slot, so no sum can hide two changes cancelling out.
+_FEED_VERSION_SQL = text(
+    """
+SELECT 0, p.id, 0, 0, 0, 0, p.created_at, p.updated_at, p.updated_at
+  FROM people p WHERE p.id = :person
+UNION ALL
+SELECT 1, a.id, a.sequence,
+       CASE a.role WHEN 'speaker' THEN 1 WHEN 'panellist' THEN 2 WHEN 'moderator' THEN 3
+                   WHEN 'chair' THEN 4 ELSE 5 END,
+       i.version, s.version, i.updated_at, s.updated_at, e.updated_at
+  FROM appearances a JOIN agenda_items i ON i.id = a.item_id JOIN event_sessions s ON s.id = i.session_id
+  JOIN events e ON e.id = s.event_id
+ WHERE a.person_id = :person AND e.status = 'published'
+UNION ALL
+SELECT 2, o.id, o.item_id, o.person_id,
+       CASE o.role WHEN 'speaker' THEN 1 WHEN 'panellist' THEN 2 WHEN 'moderator' THEN 3
+                   WHEN 'chair' THEN 4 ELSE 5 END,
+       o.position, q.updated_at, q.updated_at, q.updated_at
+  FROM appearances a JOIN appearances o ON o.item_id = a.item_id AND o.person_id != a.person_id
+  JOIN people q ON q.id = o.person_id
+ WHERE a.person_id = :person
+ ORDER BY 1, 2
+"""
+)
+
+
+def speaker_feed_version(person_id: int) -> tuple | None:
+    """A fingerprint of exactly what `speaker_feed` shows for the person, in one query; None if unknown.
+
+    Equal fingerprints give equal feed bytes, so a feed rendered for one can be served again until it changes.
+    """
+    rows = tuple(tuple(row) for row in db.session.execute(_FEED_VERSION_SQL, {"person": person_id}))
+    if not rows or rows[0][0] != 0:
+        return None
+    return rows
 
 
 def reset_feed_token(person: Person, *, now: datetime) -> str:

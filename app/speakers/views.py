@@ -18,6 +18,7 @@ from flask import (
 )
 
 from app import timeutil
+from app.agenda.cache import render_cache
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.models import AppearanceResponse, Person
@@ -189,7 +190,14 @@ def feed(token: str):
     person = services.find_person_by_feed_token(token)
     if person is None:
         return render_template("speakers/feed_unknown.html"), 404
-    response = make_response(services.speaker_feed(person))
+    # Cached per fingerprint of the person's slots: an unchanged feed costs the token lookup and one query.
+    version = render_cache().version(("speaker-feed", person.id), lambda _key: services.speaker_feed_version(person.id))
+    key = ("speakers.feed", person.id, version)
+    body = render_cache().get(key)
+    if body is None:
+        body = services.speaker_feed(person)
+        render_cache().put(key, body)
+    response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -7,9 +7,12 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from app import create_app
+from app.agenda import services as agenda_services
+from app.agenda.cache import render_cache
 from app.extensions import db, limiter
 from app.models import AppearanceResponse, OutboxMessage, Person, Role, SpeakerLoginToken
 from app.speakers import services
@@ -25,6 +28,7 @@ from tests.factories import (
     make_registration,
     make_session,
 )
+from tests.http.conftest import make_organiser
 
 
 @pytest.fixture
@@ -279,6 +283,100 @@ def test_an_unknown_feed_token_gives_nothing(client, people):
 
     assert response.status_code == 404
     assert "BEGIN:VCALENDAR" not in _text(response)
+
+
+def vevent_of(body: bytes, title: str):
+    calendar = Calendar.from_ical(body)
+    (found,) = [e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]).startswith(title + " (")]
+    return found
+
+
+def _speaker_with_slots(count: int) -> tuple[Person, str]:
+    """A person with `count` slots (each with a co-speaker) in a published event, and their feed token."""
+    event = make_event(title=f"Event of {count}")
+    session = make_session(event, title="Morning", starts_at=at(8), ends_at=at(18))
+    person = make_person(name=f"Dee Speaker {count}", email=f"dee{count}@example.org")
+    for hour in range(count):
+        item = make_item(session, title=f"Talk {hour}", starts_at=at(8 + hour), ends_at=at(8 + hour, 45))
+        make_appearance(item, make_person(name=f"Co Speaker {count}-{hour}"), role=Role.MODERATOR)
+        make_appearance(item, person, role=Role.SPEAKER)
+    return person, services.reset_feed_token(person, now=datetime.now(UTC))
+
+
+def _cached_poll_statements(client, count_queries, token: str) -> list[str]:
+    first = client.get(f"/speaker/feed/{token}.ics")
+    with count_queries() as statements:
+        again = client.get(f"/speaker/feed/{token}.ics")
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    return statements
+
+
+def test_a_cached_feed_poll_costs_the_token_lookup_and_one_fingerprint_query_for_any_number_of_slots(
+    client, app_context, count_queries, monkeypatch
+):
+    render_cache().clear()
+    # Ask the database for the fingerprint at every poll (no trusted seconds), so the count is exact.
+    monkeypatch.setattr(render_cache(), "version_seconds", 0)
+    _, one = _speaker_with_slots(1)
+    _, five = _speaker_with_slots(5)
+
+    with count_queries() as uncached:
+        body = client.get(f"/speaker/feed/{five}.ics").data
+    cached_one = _cached_poll_statements(client, count_queries, one)
+    cached_five = _cached_poll_statements(client, count_queries, five)
+
+    assert body.count(b"BEGIN:VEVENT") == 5
+    assert "With: Ms Co Speaker 5-4 (Moderator)" in str(vevent_of(body, "Talk 4")["DESCRIPTION"])
+    assert len(uncached) > 2
+    assert len(cached_one) == len(cached_five) == 2
+    assert "feed_token_hash" in cached_five[0] and "UNION ALL" in cached_five[1]
+
+
+def test_a_cached_feed_poll_with_a_fresh_version_in_memory_costs_only_the_token_lookup(
+    client, app_context, count_queries, monkeypatch
+):
+    render_cache().clear()
+    monkeypatch.setattr(render_cache(), "version_seconds", 3600)
+    _, token = _speaker_with_slots(2)
+
+    statements = _cached_poll_statements(client, count_queries, token)
+
+    assert len(statements) == 1 and "feed_token_hash" in statements[0]
+
+
+def test_a_moved_slot_shows_on_the_very_next_poll_with_a_higher_sequence(client, app_context, monkeypatch):
+    render_cache().clear()
+    monkeypatch.setattr(render_cache(), "version_seconds", 3600)
+    person, token = _speaker_with_slots(2)
+    before = client.get(f"/speaker/feed/{token}.ics")
+    item = next(a.item for a in person.appearances if a.item.title == "Talk 0")
+    old = vevent_of(before.data, item.title)
+
+    agenda_services.update_item(
+        item, by=make_organiser(), now=datetime.now(UTC), starts_at=at(13, 30), ends_at=at(14, 15)
+    )
+    after = client.get(f"/speaker/feed/{token}.ics", headers={"If-None-Match": before.headers["ETag"]})
+    new = vevent_of(after.data, item.title)
+
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert (old.decoded("DTSTART"), new.decoded("DTSTART")) == (at(8), at(13, 30))
+    assert new.decoded("DTEND") == at(14, 15)
+    assert new["SEQUENCE"] > old["SEQUENCE"]
+    assert str(new["UID"]) == str(old["UID"])
+
+
+def test_a_changed_co_speaker_name_shows_on_the_very_next_poll(client, app_context, monkeypatch):
+    render_cache().clear()
+    monkeypatch.setattr(render_cache(), "version_seconds", 3600)
+    person, token = _speaker_with_slots(1)
+    before = vevent_of(client.get(f"/speaker/feed/{token}.ics").data, "Talk 0")
+    (other,) = [a.person for a in person.appearances[0].item.appearances if a.person_id != person.id]
+
+    agenda_services.update_person(other, by=make_organiser(), now=datetime.now(UTC), name="Renamed Moderator")
+
+    after = vevent_of(client.get(f"/speaker/feed/{token}.ics").data, "Talk 0")
+    assert "With: Ms Co Speaker 1-0 (Moderator)" in str(before["DESCRIPTION"])
+    assert "With: Ms Renamed Moderator (Moderator)" in str(after["DESCRIPTION"])
 
 
 # --- profile and questions ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import icalendar
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from app.errors import (
@@ -460,3 +461,23 @@ def test_register_attendee_runs_a_fixed_number_of_queries(app_context, count_que
     # Lock, duplicate check, insert, place, outbox rows (batched into one INSERT on PostgreSQL), updates.
     assert len(first) <= 9, first
     assert len(later) <= len(first), later
+
+
+def test_register_attendee_whose_commit_fails_leaves_neither_registration_nor_email(app_context):
+    session = make_online_session()
+    session_id = session.id
+
+    def refuse_commit(_session):
+        raise RuntimeError("the database refused the commit")
+
+    sa_event.listen(db.session, "before_commit", refuse_commit)
+    try:
+        with pytest.raises(RuntimeError, match="refused the commit"):
+            _register(session)
+    finally:
+        sa_event.remove(db.session, "before_commit", refuse_commit)
+    db.session.rollback()
+
+    assert db.session.scalars(select(Registration)).all() == []
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert db.session.get(type(session), session_id).seats_taken == 0

@@ -8,7 +8,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import OutboxMessage, Role
+from app.models import EventStatus, OutboxMessage, Role
 from app.speakers import services
 from tests.factories import at, make_appearance, make_event, make_item, make_online_session, make_person, make_session
 
@@ -155,3 +155,35 @@ def test_notify_item_changed_queues_one_update_per_person_with_an_email(slot):
     assert sorted(m.to_address for m in messages) == sorted(a.person.email for a in item.appearances if a.person.email)
     assert len(messages) == 2
     assert [a.sequence for a in item.appearances] == [1, 1, 0]
+
+
+def test_speaker_feed_version_is_stable_and_changes_with_what_the_feed_shows(slot):
+    person, moderator = slot.person, next(a.person for a in slot.item.appearances if a.id != slot.id)
+    first = services.speaker_feed_version(person.id)
+    assert services.speaker_feed_version(person.id) == first
+    assert services.speaker_feed_version(10**9) is None
+
+    versions = [first]
+    for change in (
+        lambda: setattr(slot, "sequence", slot.sequence + 1),
+        lambda: setattr(slot, "role", Role.SPEAKER),
+        lambda: setattr(slot.item, "title", "Looking Further Ahead"),
+        lambda: setattr(slot.item.session, "location", "Room 2"),
+        lambda: setattr(slot.item.session.event, "venue", "Ghent"),
+        lambda: setattr(moderator, "name", "Borut Erzen-Novak"),
+        lambda: setattr(person, "organisation", "RAND Europe"),
+    ):
+        change()
+        db.session.commit()
+        versions.append(services.speaker_feed_version(person.id))
+
+    assert len(set(versions)) == len(versions)
+
+
+def test_speaker_feed_version_leaves_out_slots_of_unpublished_events(slot):
+    shown = services.speaker_feed_version(slot.person.id)
+    draft = make_event(title="Draft", status=EventStatus.DRAFT)
+    make_appearance(make_item(make_session(draft)), slot.person)
+
+    assert services.speaker_feed_version(slot.person.id) == shown
+    assert len([row for row in shown if row[0] == 1]) == 1
