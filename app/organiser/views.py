@@ -49,6 +49,7 @@ from app.organiser.forms import (
 )
 from app.organiser.timeline import day_timelines
 from app.registration import services as registration_services
+from app.speakers import services as speaker_services
 
 bp = Blueprint("organiser", __name__)
 
@@ -589,7 +590,26 @@ def appearance_remove(appearance_id: int):
 @login_required
 def people(event_id: int):
     event = _event_or_404(event_id)
-    return render_template("organiser/people.html", event=event, people=agenda.people_of_event(event))
+    return render_template(
+        "organiser/people.html", event=event, people=agenda.people_of_event(event), action_form=ConfirmForm()
+    )
+
+
+@bp.post("/events/<int:event_id>/people/<int:person_id>/send-link")
+@login_required
+def person_send_link(event_id: int, person_id: int):
+    event = _event_or_404(event_id)
+    person = _person_or_404(event, person_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        speaker_services.send_sign_in_link(person, by=current_user, now=_now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(f"A sign-in link for the speaker pages is on its way to {person.email}.", "success")
+    return redirect(url_for("organiser.people", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/people/new", methods=["GET", "POST"])

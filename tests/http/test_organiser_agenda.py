@@ -117,7 +117,7 @@ def test_event_page_shows_the_timeline_and_items_in_the_event_zone(client, sign_
 
     assert "Wednesday 30 October 2030, 09:00–12:00 CET (Europe/Brussels)" in page
     assert '<svg viewBox="0 0 1000' in page and "Opening remarks, 09:00–09:15 CET" in page
-    assert "10:00–11:00</td>" in page and "Dr Ana Silva (speaker)" in page
+    assert "10:00–11:00</td>" in page and "Dr Ana Silva (speaker, pending)" in page
     assert "Timeline warnings" not in page
 
 
@@ -309,7 +309,7 @@ def test_add_a_person_then_put_them_in_an_item(client, sign_in, agenda):
     assert "Mr Jan Novak is added to “Opening remarks”." in added.text
     assert "Mr Jan Novak — Chair, Director, Ministry" in added.text
     people = client.get(f"/organiser/events/{event_id}/people/").text
-    assert "Opening remarks (chair)" in people
+    assert "Opening remarks (chair, pending)" in people
 
 
 def test_adding_a_person_booked_elsewhere_asks_first(client, sign_in, agenda):
