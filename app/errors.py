@@ -57,6 +57,18 @@ class InvalidToken(DomainError):
     default_message = "This link is not valid."
 
 
+class NotASpeaker(DomainError):
+    default_message = "This person does not appear in a published event or has no email address."
+
+
+class LinkExpired(InvalidToken):
+    default_message = "This sign-in link has expired."
+
+
+class LinkUsed(InvalidToken):
+    default_message = "This sign-in link has already been used."
+
+
 def register_error_handlers(app: Flask) -> None:
     def render_http_error(error: HTTPException):
         return (

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import timeutil
 from app.calendar import ical
-from app.errors import DomainError, InvalidToken, NotFound, ValidationFailed
+from app.errors import InvalidToken, LinkExpired, LinkUsed, NotASpeaker, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail.outbox import enqueue_message
 from app.models import (
@@ -31,18 +31,6 @@ from app.models import (
 from app.security import hash_token, new_token
 
 LINK_KIND = "speaker_link"
-
-
-class NotASpeaker(DomainError):
-    default_message = "This person does not appear in a published event or has no email address."
-
-
-class LinkExpired(InvalidToken):
-    default_message = "This sign-in link has expired."
-
-
-class LinkUsed(InvalidToken):
-    default_message = "This sign-in link has already been used."
 
 
 # --- sign-in links ---------------------------------------------------------------------------------
