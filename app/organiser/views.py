@@ -5,7 +5,9 @@ not exist, so that nobody learns which events exist.
 """
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime, time
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -52,6 +54,8 @@ from app.registration import services as registration_services
 from app.speakers import services as speaker_services
 
 bp = Blueprint("organiser", __name__)
+
+T = TypeVar("T")
 
 login_manager.login_view = "organiser.sign_in"
 login_manager.login_message = "Please sign in to see that page."
@@ -158,6 +162,18 @@ AGENDA_OPTIONS = (
     .selectinload(AgendaItem.appearances)
     .joinedload(Appearance.person),
 )
+
+
+def _flash_outcome(action: Callable[[], T], success: Callable[[T], str], *, refused: str = "danger") -> bool:
+    """Run one service: flash its success, or roll back and flash the broken rule's message instead."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, refused)
+        return False
+    flash(success(result), "success")
+    return True
 
 
 def _event_or_404(event_id: int, *options) -> Event:
@@ -317,15 +333,11 @@ def session_new(event_id: int):
     form = SessionForm()
     if request.method == "GET":
         form.day.data = event.starts_on
-    if form.validate_on_submit():
-        try:
-            created = agenda.create_session(event, by=current_user, now=_now(), **_session_values(event, form))
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(f"The session “{created.title}” is added.", "success")
-            return redirect(url_for("organiser.event_detail", event_id=event.id))
+    if form.validate_on_submit() and _flash_outcome(
+        lambda: agenda.create_session(event, by=current_user, now=_now(), **_session_values(event, form)),
+        lambda created: f"The session “{created.title}” is added.",
+    ):
+        return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template("organiser/session_form.html", form=form, event=event, event_session=None)
 
 
@@ -384,13 +396,10 @@ def session_cancel(session_id: int):
     event_session = _session_or_404(session_id)
     form = CancelSessionForm()
     if form.validate_on_submit():
-        try:
-            agenda.cancel_session(event_session, reason=form.reason.data or "", by=current_user, now=_now())
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(f"“{event_session.title}” is cancelled; the attendees are being told.", "success")
+        _flash_outcome(
+            lambda: agenda.cancel_session(event_session, reason=form.reason.data or "", by=current_user, now=_now()),
+            lambda _: f"“{event_session.title}” is cancelled; the attendees are being told.",
+        )
         return redirect(url_for("organiser.event_detail", event_id=event_session.event_id))
     return render_template(
         "organiser/session_cancel.html",
@@ -500,13 +509,11 @@ def item_move(item_id: int, direction: str):
     item = _item_or_404(item_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        agenda.reorder_item(item, direction, by=current_user, now=_now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "warning")
-    else:
-        flash(f"“{item.title}” moved {direction}.", "success")
+    _flash_outcome(
+        lambda: agenda.reorder_item(item, direction, by=current_user, now=_now()),
+        lambda _: f"“{item.title}” moved {direction}.",
+        refused="warning",
+    )
     return redirect(url_for("organiser.event_detail", event_id=item.session.event_id))
 
 
@@ -558,13 +565,10 @@ def appearance_add(item_id: int):
         return render_template(
             "organiser/appearance_confirm.html", form=form, event=event, item=item, person=person, warnings=warnings
         )
-    try:
-        agenda.add_appearance(item, person, Role(form.role.data), by=current_user, now=_now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(f"{person.display_name} is added to “{item.title}”.", "success")
+    _flash_outcome(
+        lambda: agenda.add_appearance(item, person, Role(form.role.data), by=current_user, now=_now()),
+        lambda _: f"{person.display_name} is added to “{item.title}”.",
+    )
     return redirect(url_for("organiser.item_edit", item_id=item.id))
 
 
@@ -602,13 +606,10 @@ def person_send_link(event_id: int, person_id: int):
     person = _person_or_404(event, person_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        speaker_services.send_sign_in_link(person, by=current_user, now=_now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(f"A sign-in link for the speaker pages is on its way to {person.email}.", "success")
+    _flash_outcome(
+        lambda: speaker_services.send_sign_in_link(person, by=current_user, now=_now()),
+        lambda _: f"A sign-in link for the speaker pages is on its way to {person.email}.",
+    )
     return redirect(url_for("organiser.people", event_id=event.id))
 
 
@@ -731,15 +732,12 @@ def session_capacity(session_id: int):
     if not form.validate_on_submit():
         flash("The capacity must be a whole number of 0 or more, or empty for no limit.", "danger")
     else:
-        try:
-            promoted = registration_services.change_capacity(
+        _flash_outcome(
+            lambda: registration_services.change_capacity(
                 event_session, form.capacity.data, by=current_user, now=_now()
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(f"The capacity is changed; {len(promoted)} moved up from the waiting list.", "success")
+            ),
+            lambda promoted: f"The capacity is changed; {len(promoted)} moved up from the waiting list.",
+        )
     return redirect(url_for("organiser.registrations_list", session_id=session_id))
 
 
@@ -748,22 +746,18 @@ def session_capacity(session_id: int):
 def session_message(session_id: int):
     event_session = _session_or_404(session_id)
     form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            sent = registrations.message_registrants(
-                event_session,
-                audience=form.audience.data,
-                subject=form.subject.data,
-                body=form.body.data,
-                by=current_user,
-                now=_now(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "danger")
-        else:
-            flash(f"The message is queued for {sent} attendee(s).", "success")
-            return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    if form.validate_on_submit() and _flash_outcome(
+        lambda: registrations.message_registrants(
+            event_session,
+            audience=form.audience.data,
+            subject=form.subject.data,
+            body=form.body.data,
+            by=current_user,
+            now=_now(),
+        ),
+        lambda sent: f"The message is queued for {sent} attendee(s).",
+    ):
+        return redirect(url_for("organiser.registrations_list", session_id=session_id))
     return render_template(
         "organiser/message.html",
         form=form,
@@ -813,13 +807,10 @@ def outbox_resend(message_id: int):
     message = _message_or_404(message_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        reports.resend_message(message, by=current_user, now=_now())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "danger")
-    else:
-        flash(f"The message to {message.to_address} is queued again.", "success")
+    _flash_outcome(
+        lambda: reports.resend_message(message, by=current_user, now=_now()),
+        lambda _: f"The message to {message.to_address} is queued again.",
+    )
     return redirect(url_for("organiser.outbox", event_id=message.event_id))
 
 
