@@ -1,7 +1,8 @@
 """A small in-process cache of rendered public pages and feeds, keyed on the agenda's data version.
 
 Speakers' private feeds use it too, keyed on a fingerprint of one person's slots
-(`app.speakers.services.speaker_feed_version`); the people table is watched, so the same invalidation applies.
+(`app.speakers.services.speaker_feed_version`), and remember which person a feed token belongs to; the people
+table is watched, so the same invalidation applies (a reset feed address stops working at once in this process).
 
 The key holds `queries.agenda_version(slug)`, which changes with any change to what the agenda shows,
 so a stale entry is never served for a version: it is simply not asked for again and falls out of the LRU.

@@ -387,6 +387,14 @@ def find_person_by_feed_token(token: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.feed_token_hash == hash_token(token)))
 
 
+def feed_owner(token: str) -> tuple[int] | None:
+    """`(person_id,)` for a feed token, None for a wrong one: the shape the render cache remembers."""
+    if not token or len(token) > 100:
+        return None
+    person_id = db.session.scalar(select(Person.id).where(Person.feed_token_hash == hash_token(token)))
+    return None if person_id is None else (person_id,)
+
+
 def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -> OutboxMessage | None:
     """Queue the speaker's updated invite (change="moved") or cancellation (change="cancelled").
 

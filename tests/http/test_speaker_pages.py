@@ -332,7 +332,7 @@ def test_a_cached_feed_poll_costs_the_token_lookup_and_one_fingerprint_query_for
     assert "feed_token_hash" in cached_five[0] and "UNION ALL" in cached_five[1]
 
 
-def test_a_cached_feed_poll_with_a_fresh_version_in_memory_costs_only_the_token_lookup(
+def test_a_cached_feed_poll_with_its_owner_and_version_fresh_in_memory_runs_no_query(
     client, app_context, count_queries, monkeypatch
 ):
     render_cache().clear()
@@ -341,7 +341,22 @@ def test_a_cached_feed_poll_with_a_fresh_version_in_memory_costs_only_the_token_
 
     statements = _cached_poll_statements(client, count_queries, token)
 
-    assert len(statements) == 1 and "feed_token_hash" in statements[0]
+    assert statements == []
+
+
+def test_a_reset_feed_address_stops_working_at_once_even_while_its_owner_is_remembered(
+    client, app_context, monkeypatch
+):
+    render_cache().clear()
+    monkeypatch.setattr(render_cache(), "version_seconds", 3600)
+    person, old = _speaker_with_slots(1)
+    assert client.get(f"/speaker/feed/{old}.ics").status_code == 200
+
+    new = services.reset_feed_token(person, now=datetime.now(UTC))
+
+    gone = client.get(f"/speaker/feed/{old}.ics")
+    assert (gone.status_code, "Unknown calendar address" in gone.get_data(as_text=True)) == (404, True)
+    assert client.get(f"/speaker/feed/{new}.ics").data.count(b"BEGIN:VEVENT") == 1
 
 
 def test_a_moved_slot_shows_on_the_very_next_poll_with_a_higher_sequence(client, app_context, monkeypatch):
