@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from flask import current_app, render_template
 
 from app.calendar.ical import Slot, invite_calendar, to_bytes
-from app.mail.outbox import enqueue_message
+from app.extensions import db
+from app.mail.outbox import new_message
 from app.models import EventSession, OutboxMessage, Registration
 
 #: Reminder kinds and how long before the session each one leaves.
@@ -69,7 +70,14 @@ def _location(session: EventSession, method: str) -> str:
     return session.location or ("Online" if session.is_online else "")
 
 
-def _queue(
+def _queue(template: str, registration: Registration, **fields) -> OutboxMessage:
+    """Compose one message to the attendee and add it to the caller's transaction."""
+    message = _compose(template, registration, **fields)
+    db.session.add(message)
+    return message
+
+
+def _compose(
     template: str,
     registration: Registration,
     *,
@@ -88,7 +96,7 @@ def _queue(
         session_link=session_url(session),
         **context,
     )
-    message = enqueue_message(
+    message = new_message(
         kind=kind,
         to_address=registration.email,
         to_name=registration.full_name,
@@ -105,19 +113,6 @@ def _queue(
     # The service's clock, so "sent recently" checks agree with the caller's `now`.
     message.created_at = now
     return message
-
-
-def queue_confirmation(registration: Registration, token: str, *, now: datetime) -> OutboxMessage:
-    """Confirmed: the invite (REQUEST), the join link and the private manage link."""
-    return _queue(
-        "confirmation",
-        registration,
-        kind="confirmation",
-        subject=f"Registered: {registration.session.title}",
-        now=now,
-        ics_method="REQUEST",
-        manage_link=manage_url(token),
-    )
 
 
 def queue_waitlisted(registration: Registration, token: str, place: int, *, now: datetime) -> OutboxMessage:
@@ -197,15 +192,44 @@ def queue_session_cancelled(registration: Registration, *, now: datetime, reason
 
 def queue_reminders(registration: Registration, *, now: datetime) -> list[OutboxMessage]:
     """Reminders with the join link at 24 h and 1 h before the session, those still ahead of `now`."""
+    reminders = _compose_reminders(registration, now=now)
+    db.session.add_all(reminders)
+    return reminders
+
+
+def shown_of(session: EventSession) -> tuple:
+    """What attendees' messages show of a session: messages composed earlier stay right while it is equal."""
+    return (session.title, session.starts_at, session.ends_at, session.join_url, session.location, session.is_online)
+
+
+def new_registration_messages(registration: Registration, token: str, *, now: datetime) -> list[OutboxMessage]:
+    """The confirmation and the reminders of a registration that is not saved yet, composed but not queued.
+
+    Registration composes them before it takes the session's lock, so the lock is held only for the seat
+    decision and the inserts; the caller sets `registration_id` and adds them once the seat is taken.
+    """
+    confirmation = _compose(
+        "confirmation",
+        registration,
+        kind="confirmation",
+        subject=f"Registered: {registration.session.title}",
+        now=now,
+        ics_method="REQUEST",
+        manage_link=manage_url(token),
+    )
+    return [confirmation, *_compose_reminders(registration, now=now)]
+
+
+def _compose_reminders(registration: Registration, *, now: datetime) -> list[OutboxMessage]:
     session = registration.session
-    queued = []
+    composed = []
     for kind, before in REMINDERS.items():
         send_at = session.starts_at - before
         if send_at <= now:
             continue
         lead = "tomorrow" if before >= timedelta(hours=24) else "in one hour"
-        queued.append(
-            _queue(
+        composed.append(
+            _compose(
                 "reminder",
                 registration,
                 kind=kind,
@@ -215,4 +239,4 @@ def queue_reminders(registration: Registration, *, now: datetime) -> list[Outbox
                 lead=lead,
             )
         )
-    return queued
+    return composed

@@ -6,7 +6,14 @@ from app.extensions import db
 from app.models import Event, EventSession, OutboxMessage, Person, Registration
 
 
-def enqueue_message(
+def enqueue_message(**fields) -> OutboxMessage:
+    """Add one message for one recipient to the current transaction; never commits."""
+    message = new_message(**fields)
+    db.session.add(message)
+    return message
+
+
+def new_message(
     *,
     kind: str,
     to_address: str,
@@ -22,7 +29,7 @@ def enqueue_message(
     registration: Registration | None = None,
     person: Person | None = None,
 ) -> OutboxMessage:
-    """Add one message for one recipient to the current transaction; never commits."""
+    """One message for one recipient, not yet part of any transaction (see `enqueue_message`)."""
     message = OutboxMessage(
         kind=kind,
         to_address=to_address,
@@ -39,5 +46,4 @@ def enqueue_message(
     )
     if not_before is not None:
         message.not_before = not_before
-    db.session.add(message)
     return message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, literal_column, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -52,6 +52,12 @@ class Registration(db.Model):
         Index("ix_registrations_session_status_created", "session_id", "status", "created_at"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
     )
+
+    @classmethod
+    def active(cls):
+        """ "Not cancelled", written as the partial unique index's own predicate: with a bound parameter a
+        prepared (generic) plan on PostgreSQL cannot use that index and scans the session's rows instead."""
+        return cls.status != literal_column("'cancelled'")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"))

@@ -14,6 +14,7 @@ from typing import NoReturn
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import timeutil
 from app.errors import (
@@ -37,6 +38,7 @@ from app.models import (
     Registration,
     RegistrationStatus,
     SessionStatus,
+    new_uid,
     utcnow,
 )
 from app.security import hash_token, new_token
@@ -147,13 +149,34 @@ def register_attendee(
     group = _group(group)
     timezone = timezone if timeutil.is_valid_zone(timezone) else None
 
+    token = new_token()
+    registration = Registration(
+        session=session,
+        uid=new_uid(),
+        sequence=0,
+        email=email,
+        email_normalised=email.lower(),
+        group=group,
+        consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        timezone=timezone,
+        manage_token_hash=hash_token(token),
+        **fields,
+    )
+    # The confirmation (templates, invite) is composed before the lock, for the outcome the session offers
+    # now, so the lock covers only the seat decision and the inserts; it is composed again under the lock
+    # in the rare case the session changed in between.
+    composed_at, seen = now or utcnow(), messages.shown_of(session)
+    composed = None
+    if registration_state(session, now=composed_at) == RegistrationState.OPEN:
+        composed = messages.new_registration_messages(registration, token, now=composed_at)
+
     session = _lock(session)
     now = now or utcnow()
     existing = db.session.scalar(
         select(Registration).where(
             Registration.session_id == session.id,
             Registration.email_normalised == email.lower(),
-            Registration.status != RegistrationStatus.CANCELLED,
+            Registration.active(),
         )
     )
     if existing is not None:
@@ -170,19 +193,7 @@ def register_attendee(
     if state == RegistrationState.FULL:
         _refuse(SessionFull("This session is full and has no waiting list."))
 
-    token = new_token()
-    registration = Registration(
-        session=session,
-        email=email,
-        email_normalised=email.lower(),
-        group=group,
-        consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
-        consented_at=now,
-        timezone=timezone,
-        manage_token_hash=hash_token(token),
-        created_at=now,
-        **fields,
-    )
+    registration.consented_at = registration.created_at = now
     if state == RegistrationState.OPEN:
         _confirm(registration, now=now)
     else:
@@ -196,8 +207,11 @@ def register_attendee(
         raise AlreadyRegistered() from error
     place = waitlist_place(registration)
     if registration.is_confirmed:
-        messages.queue_confirmation(registration, token, now=now)
-        messages.queue_reminders(registration, now=now)
+        if composed is None or messages.shown_of(session) != seen:
+            composed = messages.new_registration_messages(registration, token, now=now)
+        for message in composed:
+            message.registration_id, message.created_at = registration.id, now
+        db.session.add_all(composed)
     else:
         messages.queue_waitlisted(registration, token, place, now=now)
     db.session.commit()
@@ -362,13 +376,20 @@ def promote_registration(registration: Registration, *, by: Organiser, now: date
 
 
 def _lock(session: EventSession) -> EventSession:
-    """Lock the session row (SELECT ... FOR UPDATE; BEGIN IMMEDIATE on SQLite) and read it fresh."""
-    return db.session.execute(
+    """Lock the session row (SELECT ... FOR UPDATE; BEGIN IMMEDIATE on SQLite) and read it fresh.
+
+    Reading it fresh resets its relationships: the event already loaded in this transaction is put back
+    rather than read again."""
+    event = session.__dict__.get("event")
+    locked = db.session.execute(
         select(EventSession)
         .where(EventSession.id == session.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
+    if event is not None:
+        set_committed_value(locked, "event", event)
+    return locked
 
 
 def _refuse(error: DomainError) -> NoReturn:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.errors import AlreadyRegistered, DomainError, InvalidToken
 from app.extensions import db, limiter
@@ -129,6 +130,7 @@ def _public_session(slug: str, session_id: int) -> EventSession:
         select(EventSession)
         .join(Event)
         .where(EventSession.id == session_id, Event.slug == slug, Event.status != EventStatus.DRAFT)
+        .options(contains_eager(EventSession.event))
     )
     return session or abort(404)
 

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from app.errors import AlreadyRegistered
 from app.extensions import db
@@ -82,3 +82,38 @@ def test_ten_identical_concurrent_submissions_make_one_registration_and_one_emai
     immediate = db.session.scalars(select(OutboxMessage.kind).where(~OutboxMessage.kind.startswith("reminder"))).all()
     assert immediate == ["confirmation"]
     assert db.session.get(EventSession, session_id).seats_taken == 1
+
+
+def test_a_confirmation_composed_before_the_lock_is_composed_again_when_the_session_moved_meanwhile(app, app_context):
+    session = make_online_session(capacity=10)
+    moved_to = "https://meet.example.org/moved-room"
+    db.session.commit()
+    moved = []
+
+    # Another organiser's change commits after the confirmation was composed, just before the seat is locked.
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def move_first(conn, cursor, statement, parameters, context, executemany):
+        if "FOR UPDATE" in statement and not moved:
+            moved.append(True)
+            with db.engine.connect() as other:
+                other.execute(
+                    update(EventSession)
+                    .where(EventSession.id == session.id)
+                    .values(starts_at=at(10), ends_at=at(11, 30), join_url=moved_to)
+                )
+                other.commit()
+
+    try:
+        result = register_attendee(session, full_name="Amina", email="amina@example.com", consent=True, now=NOW)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", move_first)
+
+    assert moved == [True]
+    confirmation = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "confirmation"))
+    assert confirmation.registration_id == result.registration.id
+    assert "DTSTART:" + at(10).strftime("%Y%m%dT%H%M%SZ") in confirmation.ics
+    assert moved_to in confirmation.body_text and "looking-ahead" not in confirmation.body_text
+    reminders = db.session.scalars(
+        select(OutboxMessage.not_before).where(OutboxMessage.kind.startswith("reminder")).order_by(OutboxMessage.id)
+    ).all()
+    assert reminders == [at(10) - timedelta(hours=24), at(10) - timedelta(hours=1)]
