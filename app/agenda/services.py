@@ -436,7 +436,8 @@ def update_person(person: Person, *, by: Organiser, now: datetime, **fields) -> 
 
 
 def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organiser, now: datetime) -> Appearance:
-    """Put a person in an item with a role, after the ones already there."""
+    """Put a person in an item with a role, after the ones already there; in a published event they get the
+    slot's invite at once (in a draft, nobody relies on the agenda yet)."""
     if any(a.person_id == person.id for a in item.appearances):
         db.session.rollback()
         raise ValidationFailed(f"{person.display_name} is already in “{item.title}”.")
@@ -445,6 +446,9 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
     item.version += 1
     item.updated_at = now
     item.session.event.updated_at = now
+    if item.session.event.status == EventStatus.PUBLISHED:
+        db.session.flush()  # the invite's UID comes from the appearance's id
+        speaker_services.notify_slot_changed(appearance, change="added", now=now)
     db.session.commit()
     return appearance
 

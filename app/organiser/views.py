@@ -567,7 +567,14 @@ def appearance_add(item_id: int):
         )
     _flash_outcome(
         lambda: agenda.add_appearance(item, person, Role(form.role.data), by=current_user, now=_now()),
-        lambda _: f"{person.display_name} is added to “{item.title}”.",
+        lambda _: (
+            f"{person.display_name} is added to “{item.title}”."
+            + (
+                " They get an invite for this slot by email."
+                if person.email and event.status == EventStatus.PUBLISHED
+                else ""
+            )
+        ),
     )
     return redirect(url_for("organiser.item_edit", item_id=item.id))
 

@@ -396,18 +396,19 @@ def feed_owner(token: str) -> tuple[int] | None:
 
 
 def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -> OutboxMessage | None:
-    """Queue the speaker's updated invite (change="moved") or cancellation (change="cancelled").
+    """Queue the speaker's first invite (change="added"), updated invite ("moved") or cancellation ("cancelled").
 
-    Raises the appearance's SEQUENCE. Never commits: it belongs to the organiser's transaction.
+    A change raises the appearance's SEQUENCE. Never commits: it belongs to the organiser's transaction.
     Returns None when the person has no email address.
     """
-    if change not in ("moved", "cancelled"):
+    if change not in ("added", "moved", "cancelled"):
         raise ValueError(f"unknown change {change!r}")
     person = appearance.person
     if not person.email:
         return None
-    appearance.sequence += 1
-    method = "REQUEST" if change == "moved" else "CANCEL"
+    if change != "added":
+        appearance.sequence += 1
+    method = "CANCEL" if change == "cancelled" else "REQUEST"
     item, session = appearance.item, appearance.item.session
     event = session.event
     zone = timeutil.zone_or(person.timezone, event.timezone)
@@ -421,12 +422,16 @@ def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -
         "when": timeutil.format_range(item.starts_at, item.ends_at, zone),
         "day": timeutil.format_date(item.starts_at, zone),
     }
-    verb = "moved" if change == "moved" else "cancelled"
+    kind, subject = {
+        "added": ("speaker_invite", f"You are in the programme: {item.title}"),
+        "moved": ("speaker_update", f"Your slot has been moved: {item.title}"),
+        "cancelled": ("speaker_cancel", f"Your slot has been cancelled: {item.title}"),
+    }[change]
     return enqueue_message(
-        kind="speaker_update" if change == "moved" else "speaker_cancel",
+        kind=kind,
         to_address=person.email,
         to_name=person.display_name,
-        subject=f"Your slot has been {verb}: {item.title}",
+        subject=subject,
         body_text=render_template("mail/speaker_slot_changed.txt", **context),
         body_html=render_template("mail/speaker_slot_changed.html", **context),
         ics=slot_invite(appearance, method=method, now=now),

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, Person
+from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, OutboxMessage, Person
 from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
 from tests.http.conftest import make_organiser
 
@@ -310,6 +310,23 @@ def test_add_a_person_then_put_them_in_an_item(client, sign_in, agenda):
     assert "Mr Jan Novak — Chair, Director, Ministry" in added.text
     people = client.get(f"/organiser/events/{event_id}/people/").text
     assert "Opening remarks (chair, pending)" in people
+
+
+def test_a_person_put_in_an_item_of_a_published_event_is_told_and_the_organiser_sees_it(client, sign_in, agenda):
+    agenda["event"].status = EventStatus.PUBLISHED
+    person = make_person(name="Jan Novak", email="jan@example.org")
+    db.session.commit()
+    sign_in(events=[agenda["event"]])
+
+    added = client.post(
+        f"/organiser/items/{agenda['opening'].id}/appearances",
+        data={"person_id": person.id, "role": "chair"},
+        follow_redirects=True,
+    )
+
+    assert "Ms Jan Novak is added to “Opening remarks”. They get an invite for this slot by email." in added.text
+    sent = db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "speaker_invite")).all()
+    assert sent == ["jan@example.org"]
 
 
 def test_adding_a_person_booked_elsewhere_asks_first(client, sign_in, agenda):

@@ -12,9 +12,18 @@ from sqlalchemy import select
 from app.agenda import services as agenda
 from app.errors import CapacityTooLow, SessionFull, ValidationFailed
 from app.extensions import db
-from app.models import AttendeeGroup, EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
+from app.models import (
+    AttendeeGroup,
+    EventSession,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    Role,
+)
 from app.organiser import registrations, reports
 from app.registration import services as registration_services
+from app.speakers import services as speaker_services
 from tests.factories import DAY, at, make_appearance, make_item, make_online_session, make_person
 from tests.http.conftest import make_organiser
 
@@ -323,6 +332,32 @@ def test_removing_a_person_from_an_item_cancels_their_slot(organiser, panel):
     agenda.remove_appearance(panel.appearances[0], by=organiser, now=NOW)
 
     assert _speaker_messages() == [("speaker_cancel", "mod@example.org", "CANCEL", 1)]
+
+
+def test_adding_a_person_to_an_item_of_a_published_event_sends_them_the_slot_invite(organiser, panel):
+    newcomer = make_person(name="Nia Newcomer", email="nia@example.org")
+    silent = make_person(name="No Mail", email=None)
+
+    agenda.add_appearance(panel, newcomer, Role.PANELLIST, by=organiser, now=NOW)
+    agenda.add_appearance(panel, silent, Role.PANELLIST, by=organiser, now=NOW)
+
+    assert _speaker_messages() == [("speaker_invite", "nia@example.org", "REQUEST", 0)]
+    message = _messages("speaker_invite")[0]
+    invite = Calendar.from_ical(message.ics).events[0]
+    feed = Calendar.from_ical(speaker_services.speaker_feed(newcomer)).events[0]
+    assert (invite.start, invite.end, str(invite["UID"])) == (at(8), at(8, 45), str(feed["UID"]))
+    assert message.subject == "You are in the programme: Panel"
+    assert '"Panel" (panellist) in Looking Ahead' in message.body_text
+    assert "The attached invite adds it to your calendar." in message.body_text
+
+
+def test_adding_a_person_to_an_item_of_a_draft_event_sends_nothing(organiser, panel):
+    panel.session.event.status = "draft"
+    db.session.commit()
+
+    agenda.add_appearance(panel, make_person(email="nia@example.org"), Role.SPEAKER, by=organiser, now=NOW)
+
+    assert _speaker_messages() == []
 
 
 def test_reordering_tells_the_speakers_of_both_items(organiser, panel):
