@@ -79,20 +79,26 @@ def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryRepo
     """Claim up to `limit` due messages and deliver them; safe to run in several workers at once."""
     now = now or utcnow()
     with _Transport(current_app.config) as transport:
-        report, _ = _deliver_batch(transport, now=now, limit=limit)
+        report, _, _ = _deliver_batch(transport, now=now, limit=limit)
     return report
 
 
-def deliver_all_due(*, now: datetime | None = None, batch: int = 50) -> DeliveryReport:
-    """Deliver until nothing due is left (each message is tried at most once per call), over one connection."""
+def deliver_all_due(*, now: datetime | None = None, batch: int = 50, max_batch: int = 400) -> DeliveryReport:
+    """Deliver until nothing due is left (each message is tried at most once per call), over one connection.
+
+    Batches start at `batch` messages and double, up to `max_batch`, while the server answers fast: fewer
+    statements per message. With a slow server they stay at `batch`, so that several workers share the queue.
+    """
     now = now or utcnow()
     total = DeliveryReport()
+    size = batch
     with _Transport(current_app.config) as transport:
         while True:
-            report, claimed = _deliver_batch(transport, now=now, limit=batch)
+            report, claimed, slow = _deliver_batch(transport, now=now, limit=size, commit_full_batch=False)
             total.add(report)
-            if claimed < batch:
+            if claimed < size:
                 return total
+            size = batch if slow else min(size * 2, max_batch)
 
 
 def work(
@@ -132,8 +138,13 @@ _CLAIMED_COLUMNS = (
 )
 
 
-def _deliver_batch(transport: _Transport, *, now: datetime, limit: int) -> tuple[DeliveryReport, int]:
-    """One batch: claim (one statement, COMMIT), send each, record the outcomes; returns how many were claimed.
+def _deliver_batch(
+    transport: _Transport, *, now: datetime, limit: int, commit_full_batch: bool = True
+) -> tuple[DeliveryReport, int, bool]:
+    """One batch: claim (one statement, COMMIT), send each, record the outcomes.
+
+    Returns the report, how many messages were claimed, and whether sending took SLOW_SEND_SECONDS a message
+    on average (a slow server).
 
     Outcomes are written together, one UPDATE per kind of outcome and one COMMIT, at the end of the batch
     and right after any message that took SLOW_SEND_SECONDS or more. A worker killed mid-batch leaves its
@@ -142,8 +153,9 @@ def _deliver_batch(transport: _Transport, *, now: datetime, limit: int) -> tuple
     """
     rows = _claim_due(now=now, limit=limit)
     report = DeliveryReport()
+    sending = 0.0
     if not rows:
-        return report, 0
+        return report, 0, False
     stale = _stale_reminders(rows)
     outcomes = _Outcomes(now=now)
     date = formatdate(localtime=True)
@@ -154,7 +166,8 @@ def _deliver_batch(transport: _Transport, *, now: datetime, limit: int) -> tuple
                 continue
             started = time.monotonic()
             try:
-                transport.send(compose_row(row, date=date), name=_file_name(row))
+                name = _file_name(row)
+                transport.send(compose_row(row, date=date, name=name), name=name)
             except TemporaryFailure as error:
                 values = _retry_values(row, str(error), now=now)
                 outcomes.failures.append(values)
@@ -165,12 +178,17 @@ def _deliver_batch(transport: _Transport, *, now: datetime, limit: int) -> tuple
             else:
                 outcomes.sent.append(row.id)
                 report.sent.append(row.id)
-            if time.monotonic() - started >= SLOW_SEND_SECONDS:
+            took = time.monotonic() - started
+            sending += took
+            if took >= SLOW_SEND_SECONDS:
                 outcomes.record()
-    finally:
-        # Also when something unexpected stops the batch: what went out is recorded as sent.
+    except BaseException:
+        # Something unexpected stopped the batch: what went out is still recorded as sent.
         outcomes.record()
-    return report, len(rows)
+        raise
+    # A full batch left uncommitted is committed with the claim that follows (in deliver_all_due).
+    outcomes.record(commit=commit_full_batch or len(rows) < limit)
+    return report, len(rows), sending >= SLOW_SEND_SECONDS * len(rows)
 
 
 def _claim_due(*, now: datetime, limit: int) -> list[Row]:
@@ -257,8 +275,8 @@ class _Outcomes:
         self.cancelled: list[int] = []
         self.failures: list[dict] = []
 
-    def record(self) -> None:
-        """One UPDATE per kind of outcome (none for a kind without rows), then one COMMIT."""
+    def record(self, *, commit: bool = True) -> None:
+        """One UPDATE per kind of outcome (none for a kind without rows), then one COMMIT unless told not to."""
         unclaimed = update(OutboxMessage).execution_options(synchronize_session=False)
         if self.sent:
             db.session.execute(
@@ -275,16 +293,21 @@ class _Outcomes:
         if self.failures:
             # Each row its own error and time: one executemany UPDATE by primary key.
             db.session.execute(update(OutboxMessage), self.failures)
-        if self.sent or self.cancelled or self.failures:
+        if commit and (self.sent or self.cancelled or self.failures):
             db.session.commit()
         self.sent, self.cancelled, self.failures = [], [], []
 
 
-def _file_name(row: Row) -> str:
-    return f"outbox-{row.id}-{row.created_at:%Y%m%d%H%M%S}"
+def _file_name(row: Row | OutboxMessage) -> str:
+    """outbox-<id>-<created, UTC, to the second>: the .eml file's name and the Message-ID's left part."""
+    created = row.created_at
+    return (
+        f"outbox-{row.id}-{created.year:04d}{created.month:02d}{created.day:02d}"
+        f"{created.hour:02d}{created.minute:02d}{created.second:02d}"
+    )
 
 
-def compose_row(row: Row | OutboxMessage, *, date: str | None = None) -> Composed:
+def compose_row(row: Row | OutboxMessage, *, date: str | None = None, name: str | None = None) -> Composed:
     """The outbox row's message as DESIGN.md lays it out (see app/mail/mime.py), ready for SMTP.
 
     The Message-ID is stable per outbox row: a message sent twice after a crash is recognisably the same one.
@@ -300,7 +323,7 @@ def compose_row(row: Row | OutboxMessage, *, date: str | None = None) -> Compose
             body_html=row.body_html,
             ics=row.ics,
             ics_method=row.ics_method,
-            message_id=f"<{_file_name(row)}@{config['ICAL_UID_DOMAIN']}>",
+            message_id=f"<{name or _file_name(row)}@{config['ICAL_UID_DOMAIN']}>",
             date=date or formatdate(localtime=True),
         )
     except BadHeader as error:
