@@ -4,6 +4,10 @@ Several workers may run at once: the claim takes rows with FOR UPDATE SKIP LOCKE
 (BEGIN IMMEDIATE serialises it on SQLite) and marks them `sending` with a `claimed_until`, so a crashed
 worker's messages are taken over once its claim expires. Temporary failures (4xx, refused connection,
 timeout) are retried with growing delays; permanent ones (5xx) are marked failed with the server's answer.
+
+A batch costs a constant number of statements: one claim (UPDATE ... RETURNING), one query for its
+reminders if it has any, one UPDATE per kind of outcome. A pass keeps one SMTP connection and composes
+each batch's messages (app/mail/mime.py) before sending them.
 """
 
 from __future__ import annotations
