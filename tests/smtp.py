@@ -14,6 +14,8 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    #: The client's (host, port): one value per SMTP connection.
+    peer: tuple = ()
 
 
 @dataclass
@@ -21,12 +23,15 @@ class RecordingHandler:
     received: list[Received] = field(default_factory=list)
     #: An SMTP answer to give instead of accepting, e.g. "451 4.3.0 try later" or "550 5.1.1 no such user".
     fail_with: str | None = None
+    #: The same for one recipient only: {"amina@example.com": "550 5.1.1 no such user"}.
+    fail_for: dict[str, str] = field(default_factory=dict)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        if self.fail_with:
-            return self.fail_with
+        answer = self.fail_with or next((self.fail_for[r] for r in envelope.rcpt_tos if r in self.fail_for), None)
+        if answer:
+            return answer
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, tuple(session.peer)))
         return "250 OK"
 
 

@@ -4,6 +4,10 @@ Several workers may run at once: the claim takes rows with FOR UPDATE SKIP LOCKE
 (BEGIN IMMEDIATE serialises it on SQLite) and marks them `sending` with a `claimed_until`, so a crashed
 worker's messages are taken over once its claim expires. Temporary failures (4xx, refused connection,
 timeout) are retried with growing delays; permanent ones (5xx) are marked failed with the server's answer.
+
+A batch costs a constant number of statements: one claim (UPDATE ... RETURNING), one query for its
+reminders if it has any, one UPDATE per kind of outcome. A pass keeps one SMTP connection and composes
+each batch's messages (app/mail/mime.py) before sending them.
 """
 
 from __future__ import annotations
@@ -14,17 +18,30 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import formatdate
 from pathlib import Path
 
 from flask import current_app
-from flask_mail import BadHeaderError, Connection, Message
-from sqlalchemy import and_, or_, select
+from flask_mail import Connection
+from sqlalchemy import Row, and_, or_, select, update
 
 from app.extensions import db
-from app.models import OutboxMessage, OutboxStatus, Registration, utcnow
+from app.mail.mime import BadHeader, Composed, compose
+from app.models import (
+    EventSession,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    utcnow,
+)
 
 #: Seconds to wait before the 1st, 2nd, ... retry; the last value repeats.
 RETRY_DELAYS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
+#: Outcomes are written at the end of a batch, and at once after a message that took this long to send:
+#: a slow server makes the write cheap in comparison, and a crash then re-sends only the message in flight.
+SLOW_SEND_SECONDS = 0.01
 
 
 @dataclass
@@ -65,42 +82,27 @@ def retry_delay(attempts: int) -> timedelta:
 def deliver_due(*, now: datetime | None = None, limit: int = 50) -> DeliveryReport:
     """Claim up to `limit` due messages and deliver them; safe to run in several workers at once."""
     now = now or utcnow()
-    claimed = _claim_due(now=now, limit=limit)
-    report = DeliveryReport()
-    if not claimed:
-        return report
     with _Transport(current_app.config) as transport:
-        for message_id in claimed:
-            message = db.session.get(OutboxMessage, message_id)
-            if _is_stale_reminder(message):
-                message.status = OutboxStatus.CANCELLED
-                message.claimed_until = None
-                db.session.commit()
-                continue
-            try:
-                transport.send(build_mime(message))
-            except TemporaryFailure as error:
-                _record_retry(message, str(error), now=now)
-                report.retrying.append(message_id)
-            except PermanentFailure as error:
-                _record_failure(message, str(error), now=now)
-                report.failed.append(message_id)
-            else:
-                _record_sent(message, now=now)
-                report.sent.append(message_id)
-            db.session.commit()
+        report, _, _ = _deliver_batch(transport, now=now, limit=limit)
     return report
 
 
-def deliver_all_due(*, now: datetime | None = None, batch: int = 50) -> DeliveryReport:
-    """Deliver until nothing due is left (each message is tried at most once per call)."""
+def deliver_all_due(*, now: datetime | None = None, batch: int = 50, max_batch: int = 400) -> DeliveryReport:
+    """Deliver until nothing due is left (each message is tried at most once per call), over one connection.
+
+    Batches start at `batch` messages and double, up to `max_batch`, while the server answers fast: fewer
+    statements per message. With a slow server they stay at `batch`, so that several workers share the queue.
+    """
     now = now or utcnow()
     total = DeliveryReport()
-    while True:
-        report = deliver_due(now=now, limit=batch)
-        total.add(report)
-        if report.handled < batch:
-            return total
+    size = batch
+    with _Transport(current_app.config) as transport:
+        while True:
+            report, claimed, slow = _deliver_batch(transport, now=now, limit=size, commit_full_batch=False)
+            total.add(report)
+            if claimed < size:
+                return total
+            size = batch if slow else min(size * 2, max_batch)
 
 
 def work(
@@ -121,100 +123,237 @@ def work(
         sleep(interval)
 
 
-def _is_stale_reminder(message: OutboxMessage) -> bool:
-    """Reminders go only to attendees still confirmed for a session still on, whatever path changed that."""
-    if not message.kind.startswith("reminder") or message.registration_id is None:
-        return False
-    registration = db.session.get(Registration, message.registration_id)
-    return registration is None or not registration.is_confirmed or registration.session.is_cancelled
+#: What a batch reads of each claimed row (`attempts` counts the attempt being made).
+_CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.kind,
+    OutboxMessage.to_address,
+    OutboxMessage.to_name,
+    OutboxMessage.from_address,
+    OutboxMessage.subject,
+    OutboxMessage.body_text,
+    OutboxMessage.body_html,
+    OutboxMessage.ics,
+    OutboxMessage.ics_method,
+    OutboxMessage.attempts,
+    OutboxMessage.not_before,
+    OutboxMessage.created_at,
+    OutboxMessage.registration_id,
+)
 
 
-def _claim_due(*, now: datetime, limit: int) -> list[int]:
+def _deliver_batch(
+    transport: _Transport, *, now: datetime, limit: int, commit_full_batch: bool = True
+) -> tuple[DeliveryReport, int, bool]:
+    """One batch: claim (one statement, COMMIT), send each, record the outcomes.
+
+    Returns the report, how many messages were claimed, and whether sending took SLOW_SEND_SECONDS a message
+    on average (a slow server).
+
+    Outcomes are written together, one UPDATE per kind of outcome and one COMMIT, at the end of the batch
+    and right after any message that took SLOW_SEND_SECONDS or more. A worker killed mid-batch leaves its
+    rows `sending` until the claim expires; the worker that takes them over sends again what went out
+    since the last write: at most the batch when the server is fast, the message in flight when it is slow.
+    """
+    rows = _claim_due(now=now, limit=limit)
+    report = DeliveryReport()
+    sending = 0.0
+    if not rows:
+        return report, 0, False
+    stale = _stale_reminders(rows)
+    outcomes = _Outcomes(now=now)
+    # Composed in one go before the first send (a tight loop, cheaper than between SMTP exchanges).
+    messages = _compose_batch(rows, skip=stale)
+    try:
+        for row, (name, message) in zip(rows, messages, strict=True):
+            if row.id in stale:
+                outcomes.cancelled.append(row.id)
+                continue
+            started = time.monotonic()
+            try:
+                if isinstance(message, PermanentFailure):
+                    raise message
+                transport.send(message, name=name)
+            except TemporaryFailure as error:
+                values = _retry_values(row, str(error), now=now)
+                outcomes.failures.append(values)
+                (report.retrying if values["status"] == OutboxStatus.RETRYING else report.failed).append(row.id)
+            except PermanentFailure as error:
+                outcomes.failures.append(_failure_values(row, str(error)))
+                report.failed.append(row.id)
+            else:
+                outcomes.sent.append(row.id)
+                report.sent.append(row.id)
+            took = time.monotonic() - started
+            sending += took
+            if took >= SLOW_SEND_SECONDS:
+                outcomes.record()
+    except BaseException:
+        # Something unexpected stopped the batch: what went out is still recorded as sent.
+        outcomes.record()
+        raise
+    # A full batch left uncommitted is committed with the claim that follows (in deliver_all_due).
+    outcomes.record(commit=commit_full_batch or len(rows) < limit)
+    return report, len(rows), sending >= SLOW_SEND_SECONDS * len(rows)
+
+
+def _claim_due(*, now: datetime, limit: int) -> list[Row]:
     claim_seconds = current_app.config.get("OUTBOX_CLAIM_SECONDS", 300)
     due = or_(
         OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.RETRYING]),
         # A worker that died while sending: its claim has expired.
         and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
     )
-    rows = db.session.scalars(
-        select(OutboxMessage)
+    claimable = (
+        select(OutboxMessage.id)
         .where(due, OutboxMessage.not_before <= now)
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+    )
+    # One statement: lock what no other worker holds, mark it ours, return what sending needs.
+    rows = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimable))
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_until=now + timedelta(seconds=claim_seconds),
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .returning(*_CLAIMED_COLUMNS)
+        .execution_options(synchronize_session=False)
     ).all()
-    for message in rows:
-        message.status = OutboxStatus.SENDING
-        message.claimed_until = now + timedelta(seconds=claim_seconds)
-        message.attempts += 1
-    ids = [message.id for message in rows]
     db.session.commit()
-    return ids
+    return sorted(rows, key=lambda row: (row.not_before, row.id))
 
 
-def _record_sent(message: OutboxMessage, *, now: datetime) -> None:
-    message.status = OutboxStatus.SENT
-    message.sent_at = now
-    message.claimed_until = None
-    message.last_error = ""
+def _stale_reminders(rows: list[Row]) -> set[int]:
+    """Reminders go only to attendees still confirmed for a session still on, whatever path changed that.
+
+    Returns the ids of the batch's reminders to drop, with one query for the whole batch (none without reminders).
+    """
+    reminders = {row.id: row.registration_id for row in rows if row.kind.startswith("reminder")}
+    wanted = {registration_id for registration_id in reminders.values() if registration_id is not None}
+    if not wanted:
+        return set()
+    still_on = set(
+        db.session.scalars(
+            select(Registration.id)
+            .join(EventSession, EventSession.id == Registration.session_id)
+            .where(
+                Registration.id.in_(wanted),
+                Registration.status == RegistrationStatus.CONFIRMED,
+                EventSession.status != SessionStatus.CANCELLED,
+            )
+        )
+    )
+    return {message_id for message_id, registration_id in reminders.items() if registration_id in wanted - still_on}
 
 
-def _record_retry(message: OutboxMessage, error: str, *, now: datetime) -> None:
-    if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", 12):
-        _record_failure(message, f"gave up after {message.attempts} attempts: {error}", now=now)
-        return
-    message.status = OutboxStatus.RETRYING
-    message.not_before = now + retry_delay(message.attempts)
-    message.claimed_until = None
-    message.last_error = error[:2000]
+def _retry_values(row: Row, error: str, *, now: datetime) -> dict:
+    if row.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", 12):
+        return _failure_values(row, f"gave up after {row.attempts} attempts: {error}")
+    return {
+        "id": row.id,
+        "status": OutboxStatus.RETRYING,
+        "not_before": now + retry_delay(row.attempts),
+        "claimed_until": None,
+        "last_error": error[:2000],
+    }
 
 
-def _record_failure(message: OutboxMessage, error: str, *, now: datetime) -> None:
-    message.status = OutboxStatus.FAILED
-    message.claimed_until = None
-    message.last_error = error[:2000]
+def _failure_values(row: Row, error: str) -> dict:
+    return {
+        "id": row.id,
+        "status": OutboxStatus.FAILED,
+        "not_before": row.not_before,
+        "claimed_until": None,
+        "last_error": error[:2000],
+    }
 
 
-def _header_safe(text: str) -> str:
-    """No control characters (CR/LF above all) in anything that reaches a header."""
-    return " ".join("".join(ch if ch >= " " and ch != "\x7f" else " " for ch in text).split())
+class _Outcomes:
+    """Outcomes not written yet."""
+
+    def __init__(self, *, now: datetime):
+        self.now = now
+        self.sent: list[int] = []
+        self.cancelled: list[int] = []
+        self.failures: list[dict] = []
+
+    def record(self, *, commit: bool = True) -> None:
+        """One UPDATE per kind of outcome (none for a kind without rows), then one COMMIT unless told not to."""
+        unclaimed = update(OutboxMessage).execution_options(synchronize_session=False)
+        if self.sent:
+            db.session.execute(
+                unclaimed.where(OutboxMessage.id.in_(self.sent)).values(
+                    status=OutboxStatus.SENT, sent_at=self.now, claimed_until=None, last_error=""
+                )
+            )
+        if self.cancelled:
+            db.session.execute(
+                unclaimed.where(OutboxMessage.id.in_(self.cancelled)).values(
+                    status=OutboxStatus.CANCELLED, claimed_until=None
+                )
+            )
+        if self.failures:
+            # Each row its own error and time: one executemany UPDATE by primary key.
+            db.session.execute(update(OutboxMessage), self.failures)
+        if commit and (self.sent or self.cancelled or self.failures):
+            db.session.commit()
+        self.sent, self.cancelled, self.failures = [], [], []
 
 
-def build_mime(message: OutboxMessage) -> Message:
-    """The Flask-Mail message as DESIGN.md lays it out.
+def _compose_batch(rows: list[Row], *, skip: set[int]) -> list[tuple[str, Composed | PermanentFailure | None]]:
+    """Each row's file name and message (or why it cannot be sent), None for the rows to skip."""
+    date = formatdate(localtime=True)
+    composed: list[tuple[str, Composed | PermanentFailure | None]] = []
+    for row in rows:
+        name = _file_name(row)
+        try:
+            composed.append((name, None if row.id in skip else compose_row(row, date=date, name=name)))
+        except PermanentFailure as error:
+            composed.append((name, error))
+    return composed
 
-    multipart/mixed > multipart/alternative (text/plain, text/html, text/calendar; method=...)
-    plus an invite.ics attachment when the message carries an invite.
+
+def _file_name(row: Row | OutboxMessage) -> str:
+    """outbox-<id>-<created, UTC, to the second>: the .eml file's name and the Message-ID's left part."""
+    created = row.created_at
+    return (
+        f"outbox-{row.id}-{created.year:04d}{created.month:02d}{created.day:02d}"
+        f"{created.hour:02d}{created.minute:02d}{created.second:02d}"
+    )
+
+
+def compose_row(row: Row | OutboxMessage, *, date: str | None = None, name: str | None = None) -> Composed:
+    """The outbox row's message as DESIGN.md lays it out (see app/mail/mime.py), ready for SMTP.
+
+    The Message-ID is stable per outbox row: a message sent twice after a crash is recognisably the same one.
     """
     config = current_app.config
-    to_name = _header_safe(message.to_name)
-    recipient = (to_name, message.to_address) if to_name else message.to_address
-    # The order matters to mail clients: plain, then HTML, then the calendar part.
-    alts: dict[str, str] = {"html": message.body_html} if message.body_html else {}
-    if message.ics:
-        alts[f"calendar; method={message.ics_method or 'REQUEST'}"] = message.ics
-    mime = Message(
-        subject=_header_safe(message.subject),
-        recipients=[recipient],
-        body=message.body_text,
-        sender=message.from_address or config["MAIL_DEFAULT_SENDER"],
-    )
-    mime.alts = alts
-    # Stable per outbox row: a message sent twice after a crash is recognisably the same one.
-    mime.msgId = f"<outbox-{message.id}-{message.created_at:%Y%m%d%H%M%S}@{config['ICAL_UID_DOMAIN']}>"
-    if message.ics:
-        mime.attach(
-            "invite.ics",
-            f"text/calendar; charset=utf-8; method={message.ics_method or 'REQUEST'}",
-            message.ics.encode("utf-8"),
+    try:
+        return compose(
+            sender=row.from_address or config["MAIL_DEFAULT_SENDER"],
+            to_address=row.to_address,
+            to_name=row.to_name,
+            subject=row.subject,
+            body_text=row.body_text,
+            body_html=row.body_html,
+            ics=row.ics,
+            ics_method=row.ics_method,
+            message_id=f"<{name or _file_name(row)}@{config['ICAL_UID_DOMAIN']}>",
+            date=date or formatdate(localtime=True),
         )
-    return mime
+    except BadHeader as error:
+        raise PermanentFailure(str(error)) from error
 
 
 class _Transport:
-    """SMTP through Flask-Mail with a socket timeout, or .eml files when no MAIL_SERVER is set.
+    """SMTP through Flask-Mail's connection with a socket timeout, or .eml files when no MAIL_SERVER is set.
 
-    Settings are read from the app's config at each pass, so tests can point one app at their server.
+    One connection serves a whole pass. Settings are read from the app's config at each pass, so tests
+    can point one app at their server.
     """
 
     def __init__(self, config):
@@ -230,11 +369,9 @@ class _Transport:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.connection.host.quit()
 
-    def send(self, mime: Message) -> None:
-        if mime.has_bad_headers():
-            raise PermanentFailure("the message has a line break in a header")
+    def send(self, message: Composed, *, name: str) -> None:
         if not self.config.get("MAIL_SERVER"):
-            self._write_file(mime)
+            self._write_file(message, name)
             return
         if self.config.get("MAIL_SUPPRESS_SEND"):
             return
@@ -244,14 +381,14 @@ class _Transport:
         try:
             if self.connection is None:
                 self.connection = _SMTPConnection(self.config)
-            self.connection.send(mime)
+            # One message, one recipient: after a refusal smtplib resets the transaction and the
+            # connection serves the next message.
+            self.connection.host.sendmail(message.sender, [message.recipient], message.data)
         except smtplib.SMTPRecipientsRefused as error:
             code, answer = next(iter(error.recipients.values()))
             self._raise_for(code, answer)
         except smtplib.SMTPResponseException as error:
             self._raise_for(error.smtp_code, error.smtp_error)
-        except BadHeaderError as error:
-            raise PermanentFailure("the message has a line break in a header") from error
         except (smtplib.SMTPException, OSError) as error:  # refused, timeout, disconnected
             self.connection = None
             self.connect_error = f"{type(error).__name__}: {error}"
@@ -265,11 +402,10 @@ class _Transport:
             raise TemporaryFailure(reply)
         raise PermanentFailure(reply)
 
-    def _write_file(self, mime: Message) -> None:
+    def _write_file(self, message: Composed, name: str) -> None:
         directory = Path(self.config["MAIL_FILE_DIR"])
         directory.mkdir(parents=True, exist_ok=True)
-        name = mime.msgId.strip("<>").split("@")[0]
-        (directory / f"{name}.eml").write_bytes(mime.as_bytes())
+        (directory / f"{name}.eml").write_bytes(message.data)
 
 
 class _SMTPConnection(Connection):

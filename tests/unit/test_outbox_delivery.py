@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
+from app.mail import delivery
 from app.mail.delivery import RETRY_DELAYS, deliver_all_due, deliver_due, retry_delay, work
 from app.mail.outbox import enqueue_message
 from app.models import OutboxMessage, OutboxStatus, RegistrationStatus
@@ -300,3 +301,135 @@ def test_build_mime_names_the_itip_method_on_both_calendar_parts(app_context, ma
     alternative, attachment = received.get_payload()
     assert alternative.get_payload()[2].get_param("method") == method
     assert attachment.get_param("method") == method
+
+
+@pytest.fixture
+def fast_server(monkeypatch):
+    """No send counts as slow, whatever the machine's load: outcomes are written once per batch."""
+    monkeypatch.setattr(delivery, "SLOW_SEND_SECONDS", float("inf"))
+
+
+def _statements(statements: list[str]) -> list[str]:
+    """Each statement's first words: what it does and to which table."""
+    return [" ".join(statement.split()[:3]) for statement in statements]
+
+
+@pytest.mark.parametrize("count", [2, 9])
+def test_a_batch_costs_one_claim_and_one_outcome_statement_whatever_its_size(
+    app_context, mail_server, fast_server, count_queries, count
+):
+    ids = [_queue(to_address=f"p{n}@example.com").id for n in range(count)]
+
+    with count_queries() as statements:
+        report = deliver_due(now=NOW)
+
+    assert report.sent == ids
+    assert len(mail_server.messages) == count
+    # The claim (UPDATE ... RETURNING) and every outcome of the batch (UPDATE ... WHERE id IN).
+    assert _statements(statements) == ["UPDATE outbox_messages SET", "UPDATE outbox_messages SET"]
+    assert {_status(i).status for i in ids} == {OutboxStatus.SENT}
+
+
+def test_a_batch_checks_its_reminders_in_one_query_and_writes_each_kind_of_outcome_once(
+    app_context, mail_server, fast_server, count_queries
+):
+    session = make_online_session()
+    stale = [
+        _queue(kind="reminder_1h", registration=make_registration(session, status=RegistrationStatus.WAITLISTED))
+        for _ in range(2)
+    ]
+    kept = [
+        _queue(kind="reminder_1h", registration=make_registration(session), to_address=f"k{n}@example.com")
+        for n in range(2)
+    ]
+    mail_server.handler.fail_for = {"k1@example.com": "550 5.1.1 no such user"}
+
+    with count_queries() as statements:
+        report = deliver_due(now=NOW)
+
+    assert (report.sent, report.failed) == ([kept[0].id], [kept[1].id])
+    assert _statements(statements) == [
+        "UPDATE outbox_messages SET",  # claim
+        "SELECT registrations.id FROM",  # which reminders still stand
+        "UPDATE outbox_messages SET",  # sent
+        "UPDATE outbox_messages SET",  # cancelled
+        "UPDATE outbox_messages SET",  # failed, each with its answer
+    ]
+    assert [_status(m.id).status for m in stale] == [OutboxStatus.CANCELLED] * 2
+
+
+def test_a_5xx_in_the_middle_of_a_batch_fails_only_that_message(app_context, mail_server):
+    ids = [_queue(to_address=f"p{n}@example.com").id for n in range(5)]
+    mail_server.handler.fail_for = {"p2@example.com": "550 5.1.1 no such user"}
+
+    report = deliver_due(now=NOW)
+
+    assert report.sent == [ids[0], ids[1], ids[3], ids[4]]
+    assert report.failed == [ids[2]]
+    assert [m["To"] for m in mail_server.messages] == [f"Amina Diallo <p{n}@example.com>" for n in (0, 1, 3, 4)]
+    assert len({r.peer for r in mail_server.handler.received}) == 1  # the connection went on after the refusal
+    failed = _status(ids[2])
+    assert (failed.status, failed.last_error, failed.claimed_until) == (
+        OutboxStatus.FAILED,
+        "550 5.1.1 no such user",
+        None,
+    )
+    assert [(_status(i).status, _status(i).sent_at) for i in ids if i != ids[2]] == [(OutboxStatus.SENT, NOW)] * 4
+
+
+def test_a_4xx_in_the_middle_of_a_batch_retries_only_that_message(app_context, mail_server):
+    ids = [_queue(to_address=f"p{n}@example.com").id for n in range(3)]
+    mail_server.handler.fail_for = {"p1@example.com": "451 4.3.0 try later"}
+
+    report = deliver_due(now=NOW)
+
+    assert (report.sent, report.retrying) == ([ids[0], ids[2]], [ids[1]])
+    retrying = _status(ids[1])
+    assert (retrying.status, retrying.not_before, retrying.attempts, retrying.last_error) == (
+        OutboxStatus.RETRYING,
+        NOW + timedelta(seconds=RETRY_DELAYS[0]),
+        1,
+        "451 4.3.0 try later",
+    )
+
+
+def test_deliver_all_due_grows_its_batches_over_one_smtp_connection(
+    app_context, mail_server, fast_server, count_queries
+):
+    ids = [_queue(to_address=f"p{n}@example.com").id for n in range(7)]
+
+    with count_queries() as statements:
+        report = deliver_all_due(now=NOW, batch=2)
+
+    assert report.sent == ids
+    # Batches of 2, 4, then 8 (one left): three claims, each batch's outcomes written once.
+    assert _statements(statements) == ["UPDATE outbox_messages SET"] * 6
+    assert len({r.peer for r in mail_server.handler.received}) == 1
+    assert {_status(i).status for i in ids} == {OutboxStatus.SENT}
+
+
+def test_with_a_slow_server_outcomes_are_written_after_each_message_and_batches_stay_small(
+    app_context, mail_server, count_queries, monkeypatch
+):
+    # Every send counts as slow: a worker killed now would send again only the message in flight.
+    monkeypatch.setattr(delivery, "SLOW_SEND_SECONDS", 0)
+    ids = [_queue(to_address=f"p{n}@example.com").id for n in range(5)]
+
+    with count_queries() as statements:
+        report = deliver_all_due(now=NOW, batch=2)
+
+    assert report.sent == ids
+    # Batches of 2, 2, 1: three claims, and one outcome write per message.
+    assert _statements(statements) == ["UPDATE outbox_messages SET"] * 8
+    assert {_status(i).status for i in ids} == {OutboxStatus.SENT}
+
+
+def test_a_line_break_in_an_address_fails_that_message_for_good(app_context, mail_server):
+    bad = _queue(to_address="amina@example.com\r\nBcc: victim@example.com")
+    good = _queue(to_address="kept@example.com")
+
+    report = deliver_due(now=NOW)
+
+    assert (report.failed, report.sent) == ([bad.id], [good.id])
+    assert _status(bad.id).last_error == "the message has a line break in a header"
+    assert [r.rcpt_tos for r in mail_server.handler.received] == [["kept@example.com"]]
