@@ -10,7 +10,8 @@ import nh3
 from markupsafe import Markup
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+#: "*" empties nh3's generic attributes (it lets `title` and `lang` through on every tag by default).
+ALLOWED_ATTRIBUTES = {"a": {"href"}, "*": set()}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 #: Longest bio accepted, in characters (a short bio, not a CV).
 MAX_BIO_LENGTH = 3000
