@@ -8,6 +8,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from markupsafe import escape
 from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
@@ -44,6 +45,9 @@ LIST_COLUMNS = (
     Registration.question,
     Registration.created_at,
 )
+
+#: Labels of the list's statuses and groups, looked up once: `labels.status[row.status]`.
+LABELS = SimpleNamespace(status={s: s.label for s in RegistrationStatus}, group={g: g.label for g in AttendeeGroup})
 
 
 @dataclass(frozen=True)

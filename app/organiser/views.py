@@ -686,6 +686,7 @@ def registrations_list(session_id: int):
         shown=shown,
         filters=filters,
         counts=shown.counts,
+        labels=registrations.LABELS,
         capacity_form=CapacityForm(capacity=event_session.capacity),
         # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
         action_prefix=url_for("organiser.registration_action", registration_id=0, action="cancel").removesuffix(

@@ -8,10 +8,12 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from flask import render_template_string, request
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AttendeeGroup, EventSession, Registration, RegistrationStatus
+from app.organiser.forms import RegistrationFilterForm
 from app.organiser.registrations import PAGE_SIZE
 from app.security import hash_token
 from tests.factories import DAY, at, make_online_session
@@ -221,3 +223,22 @@ def test_each_row_form_carries_the_csrf_token_and_it_works(app, client, sign_in,
         Registration.full_name == "Person 0101", Registration.session_id == session_of_120.id
     )
     assert db.session.scalar(status) == RegistrationStatus.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{}, {"status": "waitlisted", "group": "eu_service"}, {"status": "nonsense", "group": "x" * 200}],
+)
+def test_the_list_writes_its_selects_as_wtforms_would(app, args):
+    # The list writes its filter selects' options itself (plain_select, cheaper): the HTML is WTForms'.
+    template = (
+        '{% from "organiser/_form.html" import field %}'
+        "{{ field(form.status, plain_select=ps) }}{{ field(form.group, plain_select=ps) }}"
+    )
+    with app.test_request_context(query_string=args):
+        form = RegistrationFilterForm(request.args)
+        form.validate()
+        plain, wtforms = (render_template_string(template, form=form, ps=ps) for ps in (True, False))
+
+    assert plain == wtforms
+    assert plain.count("<option") == 4 + 6
