@@ -208,11 +208,16 @@ def test_each_row_form_carries_the_csrf_token_and_it_works(app, client, sign_in,
 
     html = client.get(f"/organiser/sessions/{session_of_120.id}/registrations/", query_string={"page": 3}).text
     tokens = re.findall(r'<input [^>]*name="csrf_token"[^>]*value="([^"]+)">', html)
-    # Sign-out, the capacity form, then each of the 20 rows' forms: 7 waiting (Give a seat + Cancel),
-    # 13 confirmed (Cancel); one token, and no id repeated on the page.
-    assert len(tokens) == 2 + 7 * 2 + 13 and len(set(tokens)) == 1
+    # Sign-out, the capacity form and the one form the rows' buttons submit: one token, no id repeated.
+    assert len(tokens) == 3 and len(set(tokens)) == 1
     assert html.count('id="csrf_token"') == 1
-    cancel_action = re.search(r'action="(/organiser/registrations/\d+/cancel)"', html).group(1)
+    shared = re.search(r'<form id="row-actions" method="post">(.*?)</form>', html).group(1)
+    assert tokens[-1] in shared
+    # 20 rows: 7 waiting (Give a seat + Cancel), 13 confirmed (Cancel), each button naming its form and action.
+    buttons = re.findall(r'<button type="submit" form="row-actions" formaction="([^"]+)"', html)
+    assert len(buttons) == 7 * 2 + 13
+    assert sum(b.endswith("/confirm") for b in buttons) == 7
+    cancel_action = next(b for b in buttons if b.endswith("/cancel"))
     refused = client.post(cancel_action)
     cancelled = client.post(cancel_action, data={"csrf_token": tokens[-1]})
 
