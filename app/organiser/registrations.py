@@ -11,7 +11,7 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from markupsafe import escape
-from sqlalchemy import ColumnElement, Row, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, or_, select
 
 from app import timeutil
 from app.errors import ValidationFailed
@@ -48,6 +48,22 @@ LIST_COLUMNS = (
 
 #: Labels of the list's statuses and groups, looked up once: `labels.status[row.status]`.
 LABELS = SimpleNamespace(status={s: s.label for s in RegistrationStatus}, group={g: g.label for g in AttendeeGroup})
+
+
+#: The list's two queries without filters (the page as first opened), built once with bound parameters:
+#: building a statement and its cache key on every request cost as much as running it.
+_COUNTS = (
+    select(Registration.status, func.count(), func.count())
+    .where(Registration.session_id == bindparam("session_id"))
+    .group_by(Registration.status)
+)
+_PAGE = (
+    select(*LIST_COLUMNS)
+    .where(Registration.session_id == bindparam("session_id"))
+    .order_by(Registration.created_at, Registration.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
 
 
 @dataclass(frozen=True)
@@ -127,12 +143,12 @@ def page_of_registrations(
     registrations: the counts by status, with how many of each match the filters, then the page of rows.
     A page before the first is the first; a page after the last is the last."""
     conditions = _filters(status=status, group=group, search=search)
-    matching = func.count(case((and_(*conditions), 1))) if conditions else func.count()
-    rows = db.session.execute(
-        select(Registration.status, func.count(), matching)
-        .where(Registration.session_id == session.id)
-        .group_by(Registration.status)
-    ).all()
+    counts_query, page_query = _COUNTS, _PAGE
+    if conditions:
+        matching = func.count(case((and_(*conditions), 1)))
+        counts_query = _COUNTS.with_only_columns(Registration.status, func.count(), matching)
+        page_query = _PAGE.where(*conditions)
+    rows = db.session.execute(counts_query, {"session_id": session.id}).all()
     counts = {s.value: 0 for s in RegistrationStatus}
     counts.update({s.value: number for s, number, _ in rows})
     total = sum(matched for _, _, matched in rows)
@@ -140,11 +156,7 @@ def page_of_registrations(
     page = min(max(page, 1), pages)
     items = (
         db.session.execute(
-            select(*LIST_COLUMNS)
-            .where(Registration.session_id == session.id, *conditions)
-            .order_by(Registration.created_at, Registration.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            page_query, {"session_id": session.id, "limit": per_page, "offset": (page - 1) * per_page}
         ).all()
         if total
         else []
