@@ -678,6 +678,10 @@ def registrations_list(session_id: int):
     shown = registrations.page_of_registrations(event_session, **search, page=request.args.get("page", 1, type=int))
     # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
     filters = {name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)}
+    capacity_form = CapacityForm(capacity=event_session.capacity)
+    # Everything the page shows is loaded: end the transaction before writing the page, so that the
+    # connection (on SQLite, the database lock every transaction takes) is not held while it is written.
+    db.session.close()
     return render_template(
         "organiser/registrations.html",
         event=event_session.event,
@@ -687,7 +691,7 @@ def registrations_list(session_id: int):
         filters=filters,
         counts=shown.counts,
         labels=registrations.LABELS,
-        capacity_form=CapacityForm(capacity=event_session.capacity),
+        capacity_form=capacity_form,
         # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
         action_prefix=url_for("organiser.registration_action", registration_id=0, action="cancel").removesuffix(
             "0/cancel"
