@@ -50,6 +50,8 @@ class Registration(db.Model):
             postgresql_where=text("status != 'cancelled'"),
         ),
         Index("ix_registrations_session_status_created", "session_id", "status", "created_at"),
+        #: The organiser's list in its order (oldest first): a page is read off the index, not sorted.
+        Index("ix_registrations_session_created", "session_id", "created_at", "id"),
         CheckConstraint("sequence >= 0", name="sequence_not_negative"),
     )
 

@@ -177,17 +177,17 @@ def _flash_outcome(action: Callable[[], T], success: Callable[[T], str], *, refu
 
 
 def _event_or_404(event_id: int, *options) -> Event:
-    event = db.session.get(Event, event_id, options=options)
-    if event is None or not accounts.can_manage(current_user, event):
+    event = accounts.managed_event(current_user, event_id, *options)
+    if event is None:
         abort(404)
     return event
 
 
 def _session_or_404(session_id: int) -> EventSession:
-    event_session = db.session.get(EventSession, session_id)
+    """The session and its event (`event_session.event` costs no query), if the organiser manages it."""
+    event_session = accounts.managed_session(current_user, session_id)
     if event_session is None:
         abort(404)
-    _event_or_404(event_session.event_id)
     return event_session
 
 
@@ -685,6 +685,10 @@ def registrations_list(session_id: int):
     shown = registrations.page_of_registrations(event_session, **search, page=request.args.get("page", 1, type=int))
     # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
     filters = {name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)}
+    capacity_form = CapacityForm(capacity=event_session.capacity)
+    # Everything the page shows is loaded: end the transaction before writing the page, so that the
+    # connection (on SQLite, the database lock every transaction takes) is not held while it is written.
+    db.session.close()
     return render_template(
         "organiser/registrations.html",
         event=event_session.event,
@@ -692,9 +696,13 @@ def registrations_list(session_id: int):
         form=form,
         shown=shown,
         filters=filters,
-        counts=registrations.status_counts(event_session),
-        capacity_form=CapacityForm(capacity=event_session.capacity),
-        action_form=ConfirmForm(),
+        counts=shown.counts,
+        labels=registrations.LABELS,
+        capacity_form=capacity_form,
+        # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
+        action_prefix=url_for("organiser.registration_action", registration_id=0, action="cancel").removesuffix(
+            "0/cancel"
+        ),
     )
 
 

@@ -38,3 +38,28 @@ def test_paged_registration_list_has_no_axe_violations_and_keeps_filters(live_se
     expect(page.get_by_label("Status", exact=True)).to_have_value("confirmed")
     expect(nav.locator('[aria-current="page"]')).to_have_text("2 (this page)")
     assert axe() == []
+
+
+def test_row_buttons_give_a_seat_and_cancel_through_the_shared_form(live_server, page, axe, app_context):
+    session = make_online_session(title="Crowded")
+    add_registrations(session, 60)  # every third one waiting
+    make_organiser("ana@example.org", events=[session.event])
+    session_id = session.id
+    db.session.remove()
+    page.set_default_timeout(5000)
+    page.goto(live_server + "/organiser/sign-in")
+    page.get_by_label("Email", exact=True).fill("ana@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server}/organiser/sessions/{session_id}/registrations/")
+
+    page.get_by_role("button", name="Give a seat to Person 0003").click()
+    expect(page.get_by_role("status")).to_have_text("Person 0003 now has a seat; they are told.")
+    row = page.locator("tr", has_text="Person 0003")
+    expect(row.get_by_role("cell", name="Confirmed", exact=True)).to_be_visible()
+    expect(row.get_by_role("button", name="Give a seat to Person 0003")).to_have_count(0)
+
+    page.get_by_role("button", name="Cancel the registration of Person 0001").click()
+    expect(page.get_by_role("status")).to_have_text("The registration of Person 0001 is cancelled; they are told.")
+    expect(page.locator("tr", has_text="Person 0001").get_by_role("cell", name="Cancelled", exact=True)).to_be_visible()
+    assert axe() == []

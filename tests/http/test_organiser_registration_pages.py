@@ -8,10 +8,12 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from flask import render_template_string, request
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AttendeeGroup, EventSession, Registration, RegistrationStatus
+from app.organiser.forms import RegistrationFilterForm
 from app.organiser.registrations import PAGE_SIZE
 from app.security import hash_token
 from tests.factories import DAY, at, make_online_session
@@ -164,7 +166,16 @@ def test_a_page_of_an_empty_filter_says_none_are_shown_without_links(client, sig
     assert names(html) == [] and "Pages of registrations" not in html
 
 
-def test_query_count_does_not_grow_with_the_registrations(client, sign_in, app_context, count_queries):
+@pytest.mark.parametrize(
+    ("filters", "rows"),
+    [
+        ({}, {"Small": 10, "Large": 50}),
+        # 40 of the small session's 60 are confirmed: one page, so page 2 shows the last (and only) one.
+        ({"status": "confirmed"}, {"Small": 40, "Large": 50}),
+        ({"group": "partner_country", "q": "person"}, {"Small": 40, "Large": 50}),
+    ],
+)
+def test_query_count_does_not_grow_with_the_registrations(client, sign_in, app_context, count_queries, filters, rows):
     small, large = make_online_session(title="Small"), make_online_session(title="Large")
     add_registrations(small, 60)
     add_registrations(large, 600)
@@ -176,15 +187,19 @@ def test_query_count_does_not_grow_with_the_registrations(client, sign_in, app_c
     for title, session_id in ids.items():
         db.session.remove()  # nothing cached from building the data or the last request
         with count_queries() as statements:
-            response = client.get(f"/organiser/sessions/{session_id}/registrations/", query_string={"page": 2})
-        assert len(names(response.text)) == (10 if title == "Small" else 50)
+            response = client.get(
+                f"/organiser/sessions/{session_id}/registrations/", query_string={**filters, "page": 2}
+            )
+        assert len(names(response.text)) == rows[title]
         counted[title] = statements
 
-    # session, event, organiser's events, the COUNT, the page of rows, the event again, the status counts
-    assert len(counted["Small"]) == len(counted["Large"]) == 7, counted["Large"]
-    assert sum("LIMIT" in s for s in counted["Large"]) == 1, counted["Large"]
-    counts = [s for s in counted["Large"] if re.search(r"count\(registrations\.id\)", s, re.I)]
-    assert len(counts) == 1, counted["Large"]
+    # The session with its event (and whether the organiser manages it), the counts by status with how many
+    # match the filters, the page of rows: three, whatever the number of registrations or the filters.
+    assert len(counted["Small"]) == len(counted["Large"]) == 3, counted["Large"]
+    session_query, counts_query, page_query = counted["Large"]
+    assert "FROM event_sessions JOIN events" in session_query and "event_organisers" in session_query
+    assert "GROUP BY registrations.status" in counts_query
+    assert "LIMIT" in page_query and "LIMIT" not in session_query + counts_query
 
 
 def test_each_row_form_carries_the_csrf_token_and_it_works(app, client, sign_in, session_of_120, monkeypatch):
@@ -192,10 +207,17 @@ def test_each_row_form_carries_the_csrf_token_and_it_works(app, client, sign_in,
     sign_in(events=[session_of_120.event])
 
     html = client.get(f"/organiser/sessions/{session_of_120.id}/registrations/", query_string={"page": 3}).text
-    tokens = re.findall(r'<input id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)">', html)
-    # The capacity form, then each of the 20 rows' forms: 7 waiting (Give a seat + Cancel), 13 confirmed (Cancel).
-    assert len(tokens) == 1 + 7 * 2 + 13 and len(set(tokens)) == 1
-    cancel_action = re.search(r'action="(/organiser/registrations/\d+/cancel)"', html).group(1)
+    tokens = re.findall(r'<input [^>]*name="csrf_token"[^>]*value="([^"]+)">', html)
+    # Sign-out, the capacity form and the one form the rows' buttons submit: one token, no id repeated.
+    assert len(tokens) == 3 and len(set(tokens)) == 1
+    assert html.count('id="csrf_token"') == 1
+    shared = re.search(r'<form id="row-actions" method="post">(.*?)</form>', html).group(1)
+    assert tokens[-1] in shared
+    # 20 rows: 7 waiting (Give a seat + Cancel), 13 confirmed (Cancel), each button naming its form and action.
+    buttons = re.findall(r'<button type="submit" form="row-actions" formaction="([^"]+)"', html)
+    assert len(buttons) == 7 * 2 + 13
+    assert sum(b.endswith("/confirm") for b in buttons) == 7
+    cancel_action = next(b for b in buttons if b.endswith("/cancel"))
     refused = client.post(cancel_action)
     cancelled = client.post(cancel_action, data={"csrf_token": tokens[-1]})
 
@@ -206,3 +228,22 @@ def test_each_row_form_carries_the_csrf_token_and_it_works(app, client, sign_in,
         Registration.full_name == "Person 0101", Registration.session_id == session_of_120.id
     )
     assert db.session.scalar(status) == RegistrationStatus.CANCELLED
+
+
+@pytest.mark.parametrize(
+    "args",
+    [{}, {"status": "waitlisted", "group": "eu_service"}, {"status": "nonsense", "group": "x" * 200}],
+)
+def test_the_list_writes_its_selects_as_wtforms_would(app, args):
+    # The list writes its filter selects' options itself (plain_select, cheaper): the HTML is WTForms'.
+    template = (
+        '{% from "organiser/_form.html" import field %}'
+        "{{ field(form.status, plain_select=ps) }}{{ field(form.group, plain_select=ps) }}"
+    )
+    with app.test_request_context(query_string=args):
+        form = RegistrationFilterForm(request.args)
+        form.validate()
+        plain, wtforms = (render_template_string(template, form=form, ps=ps) for ps in (True, False))
+
+    assert plain == wtforms
+    assert plain.count("<option") == 4 + 6

@@ -207,6 +207,31 @@ def test_find_registrations_filters_and_searches(organiser, full_session):
     assert names(status="nonsense", group="nonsense") == ["Ana Silva", "Bo Berg", "Cleo Diaz"]
 
 
+@pytest.mark.parametrize("per_page", [1, 2, 50])
+def test_a_page_of_registrations_is_two_queries_with_counts_and_the_filtered_total(
+    organiser, full_session, count_queries, per_page
+):
+    cases = [
+        ({}, ["Ana Silva", "Bo Berg", "Cleo Diaz"]),
+        ({"status": "waitlisted"}, ["Cleo Diaz"]),
+        ({"group": "eu_member_state", "search": "agency"}, ["Bo Berg"]),
+        ({"search": "nobody"}, []),
+    ]
+    db.session.refresh(full_session)  # loaded before counting, as the view has it
+    for filters, matching in cases:
+        for page in (1, 2, 99):
+            with count_queries() as statements:
+                shown = registrations.page_of_registrations(full_session, **filters, page=page, per_page=per_page)
+
+            assert len(statements) == (2 if matching else 1), statements  # no page of rows when none match
+            assert shown.counts == {"confirmed": 2, "waitlisted": 1, "cancelled": 0}
+            assert shown.total == len(matching)
+            assert shown.pages == max(1, -(-len(matching) // per_page))
+            assert shown.page == min(page, shown.pages)
+            first = (shown.page - 1) * per_page
+            assert [r.full_name for r in shown.items] == matching[first : first + per_page]
+
+
 def test_registrations_csv_is_utf8_with_bom_and_parses_back(organiser, full_session):
     ana = _by_email("ana@example.com")
     ana.question = '=HYPERLINK("http://evil.example.com")'
