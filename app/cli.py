@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.demo.loader import load_demo
-from app.demo.synth import synthesise_event
+from app.demo.synth import refresh_statistics, synthesise_event
 from app.mail.cli import outbox_cli
 from app.organiser.cli import organisers_cli
 from app.speakers.cli import speakers_cli
@@ -47,6 +47,8 @@ def demo_synth(slug: str, items: int, sessions: int, people: int, registrations:
         people=people,
         registrations=registrations,
     )
+    if result.created:
+        refresh_statistics()
     state = "Generated" if result.created else "Already there, nothing changed:"
     click.echo(
         f"{state} /events/{slug}/ (online session {result.online_session.id}, organiser {result.organiser_email})."

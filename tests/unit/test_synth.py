@@ -2,12 +2,14 @@
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
-from app.demo.synth import feed_token, manage_token, synthesise_event
+from app.demo.synth import feed_token, manage_token, refresh_statistics, synthesise_event
 from app.extensions import db
 from app.models import AgendaItem, Appearance, Event, EventSession, Organiser, Person, Registration, RegistrationStatus
 from app.security import hash_token
+from tests.conftest import DATABASE_URL
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 FIRST_DAY = date(2027, 3, 1)
@@ -103,3 +105,14 @@ def test_demo_synth_command_prints_what_it_made(runner):
     assert result.exit_code == 0
     assert result.output.startswith("Generated /events/cli/ (online session ")
     assert result.output.rstrip().endswith("organiser organiser@cli.example.org).")
+
+
+@pytest.mark.skipif(not DATABASE_URL.startswith("postgresql"), reason="planner statistics of PostgreSQL")
+def test_refresh_statistics_tells_postgresqls_planner_how_many_rows_were_loaded(app_context):
+    _small(registrations=40)
+    db.session.commit()
+
+    refresh_statistics()
+
+    estimate = db.session.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'registrations'"))
+    assert estimate == 40
