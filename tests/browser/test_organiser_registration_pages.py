@@ -11,9 +11,10 @@ from tests.http.test_organiser_registration_pages import add_registrations
 pytestmark = pytest.mark.browser
 
 
-def test_paged_registration_list_has_no_axe_violations_and_keeps_filters(live_server, page, axe, app_context):
+def _crowded_list(live_server, page, registrations: int) -> None:
+    """Ana, organiser of a session with `registrations` registrations, signed in and on its list."""
     session = make_online_session(title="Crowded")
-    add_registrations(session, 160)
+    add_registrations(session, registrations)
     make_organiser("ana@example.org", events=[session.event])
     session_id = session.id
     # On SQLite every transaction takes the write lock: end ours before the server needs the database.
@@ -23,8 +24,12 @@ def test_paged_registration_list_has_no_axe_violations_and_keeps_filters(live_se
     page.get_by_label("Email", exact=True).fill("ana@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-
     page.goto(f"{live_server}/organiser/sessions/{session_id}/registrations/")
+
+
+def test_paged_registration_list_has_no_axe_violations_and_keeps_filters(live_server, page, axe, app_context):
+    _crowded_list(live_server, page, 160)
+
     expect(page.locator("#shown")).to_have_text("Showing 1–50 of 160 registrations (page 1 of 4).")
     assert axe() == []
 
@@ -41,17 +46,7 @@ def test_paged_registration_list_has_no_axe_violations_and_keeps_filters(live_se
 
 
 def test_row_buttons_give_a_seat_and_cancel_through_the_shared_form(live_server, page, axe, app_context):
-    session = make_online_session(title="Crowded")
-    add_registrations(session, 60)  # every third one waiting
-    make_organiser("ana@example.org", events=[session.event])
-    session_id = session.id
-    db.session.remove()
-    page.set_default_timeout(5000)
-    page.goto(live_server + "/organiser/sign-in")
-    page.get_by_label("Email", exact=True).fill("ana@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto(f"{live_server}/organiser/sessions/{session_id}/registrations/")
+    _crowded_list(live_server, page, 60)  # every third one waiting
 
     page.get_by_role("button", name="Give a seat to Person 0003").click()
     expect(page.get_by_role("status")).to_have_text("Person 0003 now has a seat; they are told.")
