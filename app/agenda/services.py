@@ -9,6 +9,7 @@ on purpose (a moderator who also gives the opening remarks).
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -564,24 +565,30 @@ def check_timeline(
                 )
             )
     for session_slots in by_session.values():
-        ordered = sorted(session_slots, key=lambda s: (s.starts_at, s.item_id))
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                if b.starts_at >= a.ends_at:
-                    break
-                warnings.append(
-                    TimelineWarning(
-                        "overlap",
-                        f"“{a.title}” ({timeutil.format_range(a.starts_at, a.ends_at, zone)}) and “{b.title}” "
-                        f"({timeutil.format_range(b.starts_at, b.ends_at, zone)}) overlap in “{a.session.title}”.",
-                        (a.item_id, b.item_id),
-                    )
+        for a, b in _overlapping_pairs(session_slots):
+            warnings.append(
+                TimelineWarning(
+                    "overlap",
+                    f"“{a.title}” ({timeutil.format_range(a.starts_at, a.ends_at, zone)}) and “{b.title}” "
+                    f"({timeutil.format_range(b.starts_at, b.ends_at, zone)}) overlap in “{a.session.title}”.",
+                    (a.item_id, b.item_id),
                 )
+            )
     warnings.extend(_double_bookings(slots, zone))
     if changes or new_item is not None:
         touched = set(changes) | ({NEW_ITEM} if new_item is not None else set())
         warnings = [w for w in warnings if touched.intersection(w.item_ids)]
     return warnings
+
+
+def _overlapping_pairs(slots: list[_Slot]) -> Iterator[tuple[_Slot, _Slot]]:
+    """Each pair of slots that overlap in time, the earlier first (sorted once, then a sweep)."""
+    ordered = sorted(slots, key=lambda s: (s.starts_at, s.item_id))
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1 :]:
+            if b.starts_at >= a.ends_at:
+                break
+            yield a, b
 
 
 def _double_bookings(slots: list[_Slot], zone: str) -> list[TimelineWarning]:
@@ -605,19 +612,15 @@ def _double_bookings(slots: list[_Slot], zone: str) -> list[TimelineWarning]:
     names = {p.id: p.display_name for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
     warnings = []
     for person_id, person_slots in per_person.items():
-        ordered = sorted(person_slots, key=lambda s: (s.starts_at, s.item_id))
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1 :]:
-                if b.starts_at >= a.ends_at:
-                    break
-                warnings.append(
-                    TimelineWarning(
-                        "double_booked",
-                        f"{names.get(person_id, 'Someone')} is in “{a.title}” and “{b.title}” at the same time "
-                        f"({timeutil.format_range(max(a.starts_at, b.starts_at), min(a.ends_at, b.ends_at), zone)}).",
-                        (a.item_id, b.item_id),
-                    )
+        for a, b in _overlapping_pairs(person_slots):
+            warnings.append(
+                TimelineWarning(
+                    "double_booked",
+                    f"{names.get(person_id, 'Someone')} is in “{a.title}” and “{b.title}” at the same time "
+                    f"({timeutil.format_range(max(a.starts_at, b.starts_at), min(a.ends_at, b.ends_at), zone)}).",
+                    (a.item_id, b.item_id),
                 )
+            )
     return warnings
 
 

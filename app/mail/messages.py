@@ -197,11 +197,6 @@ def queue_reminders(registration: Registration, *, now: datetime) -> list[Outbox
     return reminders
 
 
-def shown_of(session: EventSession) -> tuple:
-    """What attendees' messages show of a session: messages composed earlier stay right while it is equal."""
-    return (session.title, session.starts_at, session.ends_at, session.join_url, session.location, session.is_online)
-
-
 def new_registration_messages(registration: Registration, token: str, *, now: datetime) -> list[OutboxMessage]:
     """The confirmation and the reminders of a registration that is not saved yet, composed but not queued.
 

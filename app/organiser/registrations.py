@@ -149,8 +149,7 @@ def page_of_registrations(
         counts_query = _COUNTS.with_only_columns(Registration.status, func.count(), matching)
         page_query = _PAGE.where(*conditions)
     rows = db.session.execute(counts_query, {"session_id": session.id}).all()
-    counts = {s.value: 0 for s in RegistrationStatus}
-    counts.update({s.value: number for s, number, _ in rows})
+    counts = _by_status(rows)
     total = sum(matched for _, _, matched in rows)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
@@ -165,13 +164,14 @@ def page_of_registrations(
 
 
 def status_counts(session: EventSession) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Registration.status, func.count())
-        .where(Registration.session_id == session.id)
-        .group_by(Registration.status)
-    ).all()
+    """How many of the session's registrations have each status (every status, 0 when none)."""
+    return _by_status(db.session.execute(_COUNTS, {"session_id": session.id}).all())
+
+
+def _by_status(rows) -> dict[str, int]:
+    """Rows of (status, count, ...) as a count for every status."""
     counts = {status.value: 0 for status in RegistrationStatus}
-    counts.update({status.value: number for status, number in rows})
+    counts.update({row[0].value: row[1] for row in rows})
     return counts
 
 

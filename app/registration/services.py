@@ -164,8 +164,8 @@ def register_attendee(
     )
     # The confirmation (templates, invite) is composed before the lock, for the outcome the session offers
     # now, so the lock covers only the seat decision and the inserts; it is composed again under the lock
-    # in the rare case the session changed in between.
-    composed_at, seen = now or utcnow(), messages.shown_of(session)
+    # in the rare case the session changed in between (its version is raised by every change people rely on).
+    composed_at, seen = now or utcnow(), session.version
     composed = None
     if registration_state(session, now=composed_at) == RegistrationState.OPEN:
         composed = messages.new_registration_messages(registration, token, now=composed_at)
@@ -207,7 +207,7 @@ def register_attendee(
         raise AlreadyRegistered() from error
     place = waitlist_place(registration)
     if registration.is_confirmed:
-        if composed is None or messages.shown_of(session) != seen:
+        if composed is None or session.version != seen:
             composed = messages.new_registration_messages(registration, token, now=now)
         for message in composed:
             message.registration_id, message.created_at = registration.id, now

@@ -382,9 +382,8 @@ def reset_feed_token(person: Person, *, now: datetime) -> str:
 
 
 def find_person_by_feed_token(token: str) -> Person | None:
-    if not token or len(token) > 100:
-        return None
-    return db.session.scalar(select(Person).where(Person.feed_token_hash == hash_token(token)))
+    owner = feed_owner(token)
+    return None if owner is None else db.session.get(Person, owner[0])
 
 
 def feed_owner(token: str) -> tuple[int] | None:

@@ -99,7 +99,7 @@ def test_a_confirmation_composed_before_the_lock_is_composed_again_when_the_sess
                 other.execute(
                     update(EventSession)
                     .where(EventSession.id == session.id)
-                    .values(starts_at=at(10), ends_at=at(11, 30), join_url=moved_to)
+                    .values(starts_at=at(10), ends_at=at(11, 30), join_url=moved_to, version=EventSession.version + 1)
                 )
                 other.commit()
 
