@@ -23,7 +23,8 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'events.sqlite'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: No pool_pre_ping: app.extensions.ping_idle_connections pings only connections that sat idle.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     #: Base URL used in emails and calendar feeds, where no request is at hand.
     SERVER_BASE_URL = os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:5000")
     #: The domain part of calendar UIDs: never change it once calendars subscribed.

@@ -9,7 +9,17 @@ from app.agenda.views import bp as agenda_bp
 from app.calendar.views import bp as calendar_bp
 from app.cli import register_commands
 from app.errors import register_error_handlers
-from app.extensions import bootstrap, configure_sqlite, csrf, db, limiter, login_manager, mail, migrate
+from app.extensions import (
+    bootstrap,
+    configure_sqlite,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+    ping_idle_connections,
+)
 from app.organiser.views import bp as organiser_bp
 from app.registration.views import bp as registration_bp
 from app.speakers.views import bp as speakers_bp
@@ -41,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        ping_idle_connections(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     mail.init_app(app)

@@ -115,4 +115,6 @@ def _forget_versions(conn) -> None:
 
 @event.listens_for(Engine, "rollback")
 def _drop_note(conn) -> None:
-    conn.info.pop(_CHANGED, None)
+    # A connection the database dropped has no info left to clear (and reading it would raise).
+    if not conn.invalidated:
+        conn.info.pop(_CHANGED, None)

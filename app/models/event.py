@@ -166,6 +166,9 @@ class EventSession(db.Model):
     uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)
     #: Raised on every change people rely on; the iCalendar SEQUENCE of the session's feed entries.
     version: Mapped[int] = mapped_column(Integer, default=0)
+    #: Raised by the database (triggers on registrations) whenever a registration of this session is added,
+    #: removed or changes what the organiser's list shows: the key of that list's rendered rows.
+    registrations_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="sessions")

@@ -5,6 +5,7 @@ not exist, so that nobody learns which events exist.
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import TypeVar
@@ -12,11 +13,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf as csrf_token
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app import timeutil
 from app.agenda import services as agenda
+from app.agenda.cache import render_cache
 from app.errors import DomainError
 from app.extensions import db, limiter, login_manager
 from app.models import (
@@ -681,11 +685,7 @@ def _filters() -> tuple[RegistrationFilterForm, dict]:
 @login_required
 def registrations_list(session_id: int):
     event_session = _session_or_404(session_id)
-    form, search = _filters()
-    shown = registrations.page_of_registrations(event_session, **search, page=request.args.get("page", 1, type=int))
-    # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
-    filters = {name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)}
-    capacity_form = CapacityForm(capacity=event_session.capacity)
+    parts = _registrations_page(event_session)
     # Everything the page shows is loaded: end the transaction before writing the page, so that the
     # connection (on SQLite, the database lock every transaction takes) is not held while it is written.
     db.session.close()
@@ -693,17 +693,56 @@ def registrations_list(session_id: int):
         "organiser/registrations.html",
         event=event_session.event,
         event_session=event_session,
-        form=form,
-        shown=shown,
-        filters=filters,
-        counts=shown.counts,
-        labels=registrations.LABELS,
-        capacity_form=capacity_form,
-        # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
-        action_prefix=url_for("organiser.registration_action", registration_id=0, action="cancel").removesuffix(
-            "0/cancel"
-        ),
+        body=Markup(csrf_token()).join(parts),
     )
+
+
+#: Stands for the visitor's CSRF token in a kept rendering of the list (random: no attendee can type it).
+_CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+
+
+def _registrations_page(event_session: EventSession) -> tuple[Markup, ...]:
+    """The list's page, rendered once for each version of what it shows and kept, in pieces around the
+    places where the visitor's CSRF token goes.
+
+    The database raises the session's `registrations_version` with every registration added, removed or
+    changed in a column the list shows (triggers); the session's and the event's `updated_at` follow every
+    change to them (title, times, capacity, time zone), so a kept rendering is never stale. The query string
+    completes the key. Permission is checked before: a kept page only ever goes to someone who may manage
+    the session."""
+    key = (
+        "registrations-page",
+        event_session.id,
+        event_session.registrations_version,
+        event_session.updated_at,
+        event_session.event.updated_at,
+        request.query_string,
+    )
+    cache = render_cache()
+    parts = cache.get(key)
+    if parts is None:
+        form, search = _filters()
+        shown = registrations.page_of_registrations(event_session, **search, page=request.args.get("page", 1, type=int))
+        html = render_template(
+            "organiser/_registrations_page.html",
+            event=event_session.event,
+            event_session=event_session,
+            form=form,
+            shown=shown,
+            counts=shown.counts,
+            # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
+            filters={name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)},
+            labels=registrations.LABELS,
+            capacity_form=CapacityForm(capacity=event_session.capacity, meta={"csrf": False}),
+            csrf=_CSRF_MARK,
+            # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
+            action_prefix=url_for("organiser.registration_action", registration_id=0, action="cancel").removesuffix(
+                "0/cancel"
+            ),
+        )
+        parts = tuple(Markup(part) for part in html.split(_CSRF_MARK))
+        cache.put(key, parts)
+    return parts
 
 
 @bp.get("/sessions/<int:session_id>/registrations.csv")

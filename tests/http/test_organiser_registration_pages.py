@@ -8,8 +8,10 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from flask import render_template_string, request
+from flask import g, render_template_string, request
+from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy import update as sa_update
 
 from app.extensions import db
 from app.models import AttendeeGroup, EventSession, Registration, RegistrationStatus
@@ -17,6 +19,7 @@ from app.organiser.forms import RegistrationFilterForm
 from app.organiser.registrations import PAGE_SIZE
 from app.security import hash_token
 from tests.factories import DAY, at, make_online_session
+from tests.http.conftest import make_organiser
 
 NOW = at(9, day=DAY - timedelta(days=10))
 
@@ -210,7 +213,8 @@ def test_each_row_form_carries_the_csrf_token_and_it_works(app, client, sign_in,
     tokens = re.findall(r'<input [^>]*name="csrf_token"[^>]*value="([^"]+)">', html)
     # Sign-out, the capacity form and the one form the rows' buttons submit: one token, no id repeated.
     assert len(tokens) == 3 and len(set(tokens)) == 1
-    assert html.count('id="csrf_token"') == 1
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
     shared = re.search(r'<form id="row-actions" method="post">(.*?)</form>', html).group(1)
     assert tokens[-1] in shared
     # 20 rows: 7 waiting (Give a seat + Cancel), 13 confirmed (Cancel), each button naming its form and action.
@@ -247,3 +251,115 @@ def test_the_list_writes_its_selects_as_wtforms_would(app, args):
 
     assert plain == wtforms
     assert plain.count("<option") == 4 + 6
+
+
+# --- the kept rendering: served again until something it shows changes ------------------------------------
+
+
+def test_a_kept_list_costs_one_query_and_shows_every_change_at_once(
+    app, client, sign_in, session_of_120, count_queries
+):
+    from app.registration import services
+
+    sign_in(events=[session_of_120.event])
+    url = f"/organiser/sessions/{session_of_120.id}/registrations/"
+    last_page = {"page": 3}
+    client.get(url, query_string=last_page)
+    db.session.remove()
+
+    with count_queries() as statements:
+        kept = client.get(url, query_string=last_page).text
+    # The session (with its registrations_version and the may-manage check); no counts, no rows.
+    assert len(statements) == 1 and "FROM event_sessions JOIN events" in statements[0]
+    assert names(kept)[-1] == "Person 0120"
+
+    session = db.session.get(EventSession, session_of_120.id)
+    result = services.register_attendee(
+        session, full_name="Newcomer", email="newcomer@example.com", consent=True, now=NOW + timedelta(days=1)
+    )
+    registration_id = result.registration.id
+    html = client.get(url, query_string=last_page).text
+    assert "Newcomer" in html and "Showing 101–121 of 121 registrations" in html
+
+    services.update_registration(
+        db.session.get(Registration, registration_id),
+        full_name="Newcomer Renamed",
+        organisation="",
+        group="other",
+        question="Why?",
+        accessibility_needs="",
+    )
+    html = client.get(url, query_string=last_page).text
+    assert "Newcomer Renamed" in html and "Why?" in html
+
+    services.cancel_registration(db.session.get(Registration, registration_id), now=NOW + timedelta(days=2))
+    html = client.get(url, query_string={**last_page, "status": "cancelled"}).text
+    assert re.findall(r"<td>([^<]+)<br>", html) == ["Newcomer Renamed"]
+    seats = re.search(r"<p id=\"seats\">(.*?)</p>", client.get(url).text).group(1)
+    # No limit: the freed seat's cancellation also gave the 40 waiting a seat, and the kept page says so.
+    assert seats == "<strong>120</strong> of unlimited seats taken · <strong>0</strong> waiting · 1 cancelled"
+
+    session = db.session.get(EventSession, session_of_120.id)
+    session.title = "Crowded, renamed"
+    db.session.commit()
+    assert "Registrations of Crowded, renamed" in client.get(url).text
+
+
+def test_a_kept_list_goes_only_to_organisers_of_the_event_each_with_their_own_token(app, session_of_120, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    url = f"/organiser/sessions/{session_of_120.id}/registrations/"
+
+    def signed_in(email: str, events: list) -> FlaskClient:
+        # The test's app context outlives each request: forget who signed in last and their CSRF token (g).
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+        client = app.test_client()
+        with client.session_transaction() as cookie:
+            cookie["_user_id"] = str(make_organiser(email, events=events).id)
+        return client
+
+    first = signed_in("first@example.org", [session_of_120.event]).get(url).text
+    second = signed_in("second@example.org", [session_of_120.event]).get(url).text
+
+    def token(html: str) -> str:
+        found = set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html))
+        assert len(found) == 1
+        return found.pop()
+
+    assert token(first) != token(second)
+    assert names(first) == names(second) and len(names(first)) == 50
+    assert "csrf-" not in first + second  # the marker the kept page holds in place of the token
+    assert signed_in("outsider@example.org", []).get(url).status_code == 404
+
+
+def test_the_database_counts_every_change_to_a_listed_registration(app_context, session_of_120):
+    """Triggers raise registrations_version on insert, on an update of a listed column, on delete; not on an
+    update the list does not show (a new manage link)."""
+
+    def version() -> int:
+        db.session.expire_all()
+        return db.session.get(EventSession, session_of_120.id).registrations_version
+
+    registration = db.session.scalar(select(Registration).where(Registration.session_id == session_of_120.id))
+    start = version()
+    assert start >= 120
+
+    registration.manage_token_hash = hash_token("another link")
+    db.session.commit()
+    assert version() == start
+
+    registration.question = "A new question"
+    db.session.commit()
+    after_update = version()
+    assert after_update > start
+
+    db.session.execute(
+        sa_update(Registration).where(Registration.id == registration.id).values(status=RegistrationStatus.CANCELLED)
+    )
+    db.session.commit()
+    after_core = version()
+    assert after_core > after_update
+
+    db.session.delete(db.session.get(Registration, registration.id))
+    db.session.commit()
+    assert version() > after_core
