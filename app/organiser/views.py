@@ -56,6 +56,7 @@ from app.organiser.forms import (
 from app.organiser.timeline import day_timelines
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
+from app.web import reads_only
 
 bp = Blueprint("organiser", __name__)
 
@@ -683,6 +684,7 @@ def _filters() -> tuple[RegistrationFilterForm, dict]:
 
 @bp.get("/sessions/<int:session_id>/registrations/")
 @login_required
+@reads_only
 def registrations_list(session_id: int):
     event_session = _session_or_404(session_id)
     parts = _registrations_page(event_session)

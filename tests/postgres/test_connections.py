@@ -1,7 +1,9 @@
-"""On PostgreSQL: a pooled connection is pinged only after sitting idle, and a dead one is then replaced."""
+"""On PostgreSQL: a pooled connection is pinged only after sitting idle (a dead one is then replaced), and a
+view marked reads_only runs its queries without a transaction."""
 
 import psycopg
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -72,3 +74,34 @@ def test_a_request_on_a_connection_that_died_gets_the_503_page_and_the_next_one_
 
     assert failed.status_code == 503 and "briefly unavailable" in failed.text and "Traceback" not in failed.text
     assert again.status_code == 200 and "Register" in again.text
+
+
+def test_a_reads_only_view_runs_without_a_transaction_and_the_pool_gets_its_connection_back_as_it_was(
+    app, app_context, monkeypatch
+):
+    from tests.http.conftest import make_organiser
+
+    session = make_online_session()
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = str(make_organiser(events=[session.event]).id)
+    session_id = session.id
+    db.session.remove()
+    autocommit: list[tuple[str, bool]] = []
+
+    def note(conn, _cursor, statement, *_):
+        autocommit.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        listed = client.get(f"/organiser/sessions/{session_id}/registrations/")
+        db.session.remove()
+        listed_statements, autocommit[:] = list(autocommit), []
+        edited = client.get(f"/organiser/sessions/{session_id}/edit")
+        db.session.remove()
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", note)
+
+    assert listed.status_code == 200 and edited.status_code == 200
+    assert listed_statements and all(on for _, on in listed_statements)
+    assert autocommit and not any(on for _, on in autocommit)
