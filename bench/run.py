@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from bench.floor import registration_floor
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 OUT = ROOT / "bench" / "results"
@@ -491,7 +493,7 @@ def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[
             if row.load.requests == 0:
                 row.note += f" (no request completed within {duration} s: latency figures are not meaningful)"
             log(f"   {big.label} {row.load.rps:.0f} req/s ratio {row.ratio:.2f} queries {row.queries_big}")
-        rows.append(bench_registration(backend, server, discovered, ratio_after, duration))
+        rows += bench_registration(backend, database_url, server, discovered, ratio_after, duration)
         spread = f"{min(baselines):.0f}-{max(baselines):.0f}"
         log(f"   /healthz ranged {spread} req/s over {len(baselines)} runs (the machine is shared)")
         rows[
@@ -503,24 +505,26 @@ def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[
     return rows, peaks
 
 
-def bench_registration(backend: str, server: Gunicorn, discovered: dict, ratio_after, duration: int) -> Row:
+def bench_registration(
+    backend: str, database_url: str, server: Gunicorn, discovered: dict, ratio_after, duration: int
+) -> list[Row]:
     row = Row(backend, "registration POST", "registration POST")
     if backend != "postgresql":
         row.note = "measured on PostgreSQL only"
-        return row
+        return [row]
     values = discovered["values"][BIG]
     page = find_rule(discovered, r"^/events/<[^>]*slug>/sessions/<[^>]+>/register/?$", "POST")
     if page is None:
         row.note = "skipped: no registration endpoint on this branch yet"
         log(f"   registration POST: {row.note}")
-        return row
+        return [row]
     path = _fill(page, values, "manage_token")
     browser = Browser(server.port)
     _, html = browser.request("GET", path)
     form = parse_form(html)
     if form is None:
         row.note = f"skipped: no form at {path}"
-        return row
+        return [row]
     fields = fill_registration(form)
     action = form["action"] or path
     body = urllib.parse.urlencode(fields).replace("EMAIL", "EMAIL")
@@ -531,7 +535,7 @@ def bench_registration(backend: str, server: Gunicorn, discovered: dict, ratio_a
         errors = re.findall(r"invalid-feedback[^>]*>([^<]+)<", text)
         row.note = f"skipped: a trial registration answered {response.status} {errors[:3]}"
         log(f"   registration POST: {row.note}")
-        return row
+        return [row]
     row.queries_big = response.getheader("X-Query-Count", "?")
     row.load = wrk(
         server.port,
@@ -543,13 +547,25 @@ def bench_registration(backend: str, server: Gunicorn, discovered: dict, ratio_a
     row.ratio = ratio_after(row.load)
     row.note = f"POST {action}"
     log(f"   registration POST {row.load.rps:.0f} req/s ratio {row.ratio:.2f} errors {row.load.errors}")
+    return [row, bench_registration_floor(database_url, int(values["session_id"]), ratio_after, duration)]
+
+
+def bench_registration_floor(database_url: str, session_id: int, ratio_after, duration: int) -> Row:
+    """What registration could reach with no Python on top of its SQL (bench/floor.py), in the same run."""
+    row = Row("postgresql", "registration floor", "floor")
+    rps, took = registration_floor(database_url.replace("+psycopg", ""), session_id, duration)
+    ms = [t * 1000 for t in took]
+    row.load = Load(rps, ms[len(ms) // 2], ms[len(ms) * 9 // 10], ms[len(ms) * 99 // 100], len(ms), 0)
+    row.ratio = ratio_after(row.load)
+    row.note = "its transaction in plain psycopg from 2 processes: no Flask, ORM, form or templates (bench/floor.py)"
+    log(f"   registration floor {rps:.0f} transactions/s ratio {row.ratio:.2f}")
     return row
 
 
 # --- the outbox against a bare smtplib loop ----------------------------------------------------------
 
 
-def bench_outbox(count: int = 400) -> Row:
+def bench_outbox(count: int = 800) -> Row:
     """Deliver `count` queued messages through the outbox worker, then the same bytes through one smtplib
     connection, both to the same local SMTP server (aiosmtpd in its own process).
 
