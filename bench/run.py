@@ -547,18 +547,24 @@ def bench_registration(
     row.ratio = ratio_after(row.load)
     row.note = f"POST {action}"
     log(f"   registration POST {row.load.rps:.0f} req/s ratio {row.ratio:.2f} errors {row.load.errors}")
-    return [row, bench_registration_floor(database_url, int(values["session_id"]), ratio_after, duration)]
+    session_id = int(values["session_id"])
+    return [row, *(bench_registration_floor(database_url, session_id, ratio_after, duration, seat=s) for s in (1, 0))]
 
 
-def bench_registration_floor(database_url: str, session_id: int, ratio_after, duration: int) -> Row:
+def bench_registration_floor(database_url: str, session_id: int, ratio_after, duration: int, *, seat: bool) -> Row:
     """What registration could reach with no Python on top of its SQL (bench/floor.py), in the same run."""
-    row = Row("postgresql", "registration floor", "floor")
-    rps, took = registration_floor(database_url.replace("+psycopg", ""), session_id, duration)
+    label = "registration floor" if seat else "registration floor, no seat counted"
+    row = Row("postgresql", label, "floor")
+    rps, took = registration_floor(database_url.replace("+psycopg", ""), session_id, duration, seat=seat)
     ms = [t * 1000 for t in took]
     row.load = Load(rps, ms[len(ms) // 2], ms[len(ms) * 9 // 10], ms[len(ms) * 99 // 100], len(ms), 0)
     row.ratio = ratio_after(row.load)
-    row.note = "its transaction in plain psycopg from 2 processes: no Flask, ORM, form or templates (bench/floor.py)"
-    log(f"   registration floor {rps:.0f} transactions/s ratio {row.ratio:.2f}")
+    row.note = (
+        "its transaction in plain psycopg from 2 processes: no Flask, ORM, form or templates (bench/floor.py)"
+        if seat
+        else "the same without locking the session or counting the seat: the ceiling of any design here"
+    )
+    log(f"   {label} {rps:.0f} transactions/s ratio {row.ratio:.2f}")
     return row
 
 
