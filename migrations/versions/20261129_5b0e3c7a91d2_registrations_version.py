@@ -3,6 +3,8 @@
 The organiser's list of a session's registrations is rendered once per (session, registrations_version,
 query) and served from memory until the counter moves. Triggers raise it, so every write is counted:
 ORM, Core or plain SQL, from any process. Updates count only when they touch a column the list shows.
+On SQLite a later batch migration that rebuilds the registrations table drops its triggers: create them
+again in that migration.
 
 Revision ID: 5b0e3c7a91d2
 Revises: d8f7c046d525
