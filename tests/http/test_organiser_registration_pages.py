@@ -363,3 +363,26 @@ def test_the_database_counts_every_change_to_a_listed_registration(app_context, 
     db.session.delete(db.session.get(Registration, registration.id))
     db.session.commit()
     assert version() > after_core
+
+
+def test_with_the_cache_off_every_view_renders_the_list_afresh(app, client, sign_in, session_of_120, count_queries):
+    from app.agenda.cache import RenderCache
+
+    sign_in(events=[session_of_120.event])
+    url = f"/organiser/sessions/{session_of_120.id}/registrations/"
+    kept = app.extensions.get("public_render_cache")
+    app.extensions["public_render_cache"] = RenderCache(0)  # PUBLIC_CACHE_SIZE=0
+    try:
+        client.get(url)
+        db.session.remove()
+        with count_queries() as statements:
+            html = client.get(url, query_string={"page": 3}).text
+    finally:
+        if kept is None:
+            app.extensions.pop("public_render_cache")
+        else:
+            app.extensions["public_render_cache"] = kept
+
+    # The session, the counts and the page of rows: nothing kept, nothing missing.
+    assert len(statements) == 3
+    assert names(html) == [f"Person {n:04d}" for n in range(101, 121)]
