@@ -1,7 +1,7 @@
 """Domain errors (messages fit to show a user) and the HTTP error pages."""
 
 from flask import Flask, render_template
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
 
@@ -76,7 +76,7 @@ def register_error_handlers(app: Flask) -> None:
             error.code,
         )
 
-    def render_database_unavailable(error: OperationalError):
+    def render_database_unavailable(error: OperationalError | PendingRollbackError):
         app.logger.warning("database unavailable: %s", error)
         return (
             render_template(
@@ -91,3 +91,5 @@ def register_error_handlers(app: Flask) -> None:
 
     app.register_error_handler(HTTPException, render_http_error)
     app.register_error_handler(OperationalError, render_database_unavailable)
+    # A connection lost mid-request leaves the session's transaction invalid: that is an outage too.
+    app.register_error_handler(PendingRollbackError, render_database_unavailable)

@@ -1,7 +1,7 @@
 """Cross-cutting HTTP concerns: security headers, readiness, proxy headers and an opt-in query counter."""
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, current_app, g, has_request_context, render_template, request
+from flask import Blueprint, Flask, abort, current_app, g, has_request_context, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db
@@ -85,21 +85,6 @@ def register_input_guards(app: Flask) -> None:
     def refuse_ids_out_of_range():
         if any(isinstance(v, int) and not -MAX_ID <= v <= MAX_ID for v in (request.view_args or {}).values()):
             abort(404)
-
-    # A connection lost mid-request leaves the session's transaction invalid: that is an outage too.
-    app.register_error_handler(sa.exc.PendingRollbackError, _database_unavailable)
-
-
-def _database_unavailable(error):
-    """The same 503 page app/errors.py gives for an OperationalError."""
-    current_app.logger.warning("database unavailable: %s", error)
-    page = render_template(
-        "errors/error.html",
-        code=503,
-        name="Service Unavailable",
-        description="The service is briefly unavailable. Please try again in a moment.",
-    )
-    return page, 503, {"Retry-After": "5"}
 
 
 def register_nul_guard(app: Flask) -> None:
