@@ -1,6 +1,7 @@
 """All models, imported so that metadata and Alembic see every table."""
 
 from app.models.account import Organiser, SpeakerLoginToken
+from app.models.activity import ActivityEntry, ActorKind
 from app.models.base import UTCDateTime, new_uid, utcnow
 from app.models.event import (
     AgendaItem,
@@ -19,6 +20,8 @@ from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.registration import AttendeeGroup, Registration, RegistrationStatus
 
 __all__ = [
+    "ActivityEntry",
+    "ActorKind",
     "AgendaItem",
     "Appearance",
     "AppearanceResponse",
