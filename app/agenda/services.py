@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from app import timeutil
+from app.activity import record, record_for_person
 from app.errors import CapacityTooLow, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -62,6 +63,19 @@ SESSION_FIELDS = (
 )
 ITEM_FIELDS = ("title", "kind", "starts_at", "ends_at", "description", "location", "typology")
 PERSON_FIELDS = ("honorific", "name", "position", "organisation", "email", "bio")
+
+
+def _snapshot(obj, names: tuple[str, ...]) -> dict:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _changed(obj, before: dict) -> list[str]:
+    """The names of the fields that differ from the snapshot `before`, for the activity log."""
+    return [name.replace("_", " ") for name, value in before.items() if getattr(obj, name) != value]
+
+
+def _when(starts_at: datetime, ends_at: datetime, zone: str) -> str:
+    return f"{timeutil.format_date(starts_at, zone)}, {timeutil.format_range(starts_at, ends_at, zone)}"
 
 
 class SlugTaken(DomainError):
@@ -134,18 +148,36 @@ def create_event(*, by: Organiser, now: datetime, **fields) -> Event:
         db.session.add(event)
         event.organisers.append(by)
         _check_event(event)
+    record(
+        by=by,
+        event=event,
+        action="event.created",
+        summary=f"Created the event “{event.title}” as a draft.",
+        target=event,
+        now=now,
+    )
     db.session.commit()
     return event
 
 
 def update_event(event: Event, *, by: Organiser, now: datetime, **fields) -> Event:
     """Change an event's details; the web address stays unless a new one is given."""
+    before = _snapshot(event, EVENT_FIELDS)
     with _all_or_nothing():
         for name in EVENT_FIELDS:
             if name in fields and fields[name] is not None:
                 setattr(event, name, slugify(fields[name]) if name == "slug" else fields[name])
         _check_event(event)
     event.updated_at = now
+    if changed := _changed(event, before):
+        record(
+            by=by,
+            event=event,
+            action="event.updated",
+            summary=f"Changed the event's {', '.join(changed)}.",
+            target=event,
+            now=now,
+        )
     db.session.commit()
     return event
 
@@ -157,8 +189,16 @@ def set_event_status(event: Event, status: EventStatus, *, by: Organiser, now: d
             raise ValidationFailed("Add at least one session before publishing the event.")
         event.status = status
     event.updated_at = now
+    record(by=by, event=event, action=f"event.{status.value}", summary=_STATUS_SUMMARIES[status], target=event, now=now)
     db.session.commit()
     return event
+
+
+_STATUS_SUMMARIES = {
+    EventStatus.PUBLISHED: "Published the event.",
+    EventStatus.DRAFT: "Returned the event to draft: the public no longer sees it.",
+    EventStatus.CANCELLED: "Marked the event cancelled.",
+}
 
 
 def publish_event(event: Event, *, by: Organiser, now: datetime) -> Event:
@@ -191,6 +231,15 @@ def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> E
             session.follows_up_item_id = fields["follows_up_item_id"]
         _check_session(session)
     event.updated_at = now
+    when = _when(session.starts_at, session.ends_at, event.timezone)
+    record(
+        by=by,
+        event=event,
+        action="session.created",
+        summary=f"Added the session “{session.title}” ({when}).",
+        target=session,
+        now=now,
+    )
     db.session.commit()
     return session
 
@@ -230,10 +279,19 @@ def update_session(
     with _all_or_nothing():
         if moved and move_items:
             _shift_session_items(session, starts_at - session.starts_at, now)
-        _apply_session_details(session, fields, now)
+        details = _apply_session_details(session, fields, now)
         if (moved and move_items) or join_url != session.join_url:
             # The speakers' invites carry the times and the join link; they go with the change below.
             _tell_people_with_link(session, join_url, now)
+    if details:
+        record(
+            by=by,
+            event=session.event,
+            action="session.updated",
+            summary=f"Changed the {', '.join(details)} of the session “{session.title}”.",
+            target=session,
+            now=now,
+        )
     if moved:
         # Commits the details and the moved items with the attendees' updated invites.
         registration_services.reschedule_session(session, starts_at=starts_at, ends_at=ends_at, by=by, now=now)
@@ -245,13 +303,14 @@ def update_session(
     return session
 
 
-def _apply_session_details(session: EventSession, fields: dict, now: datetime) -> None:
-    changed = False
+def _apply_session_details(session: EventSession, fields: dict, now: datetime) -> list[str]:
+    """Sets the session's details; returns the names of those that changed."""
+    changed = []
     names = ("title", "description", "location", "is_online", "registration_enabled", "waitlist_enabled")
     for name in (*names, "registration_opens_at", "registration_closes_at"):
         if name in fields and getattr(session, name) != fields[name]:
             setattr(session, name, fields[name])
-            changed = True
+            changed.append(name.replace("_", " "))
     opens, closes = session.registration_opens_at, session.registration_closes_at
     if opens is not None and closes is not None and closes <= opens:
         raise ValidationFailed("Registration must close after it opens.")
@@ -259,6 +318,7 @@ def _apply_session_details(session: EventSession, fields: dict, now: datetime) -
         session.version += 1
         session.updated_at = now
         session.event.updated_at = now
+    return changed
 
 
 def _tell_people_with_link(session: EventSession, join_url: str | None, now: datetime) -> None:
@@ -314,6 +374,15 @@ def create_item(session: EventSession, *, by: Organiser, now: datetime, **fields
         db.session.add(item)
         _check_item(item)
     session.event.updated_at = now
+    when = timeutil.format_range(item.starts_at, item.ends_at, session.event.timezone)
+    record(
+        by=by,
+        event=session.event,
+        action="item.created",
+        summary=f"Added “{item.title}” ({when}) to “{session.title}”.",
+        target=item,
+        now=now,
+    )
     db.session.commit()
     return item
 
@@ -339,6 +408,7 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
     plan = plan_item_change(item, starts_at, ends_at, shift_later=shift_later)
     by_id = {other.id: other for other in item.session.items}
     item_moved = (starts_at, ends_at) != (item.starts_at, item.ends_at)
+    before = _snapshot(item, ITEM_FIELDS)
     with _all_or_nothing():
         changed = False
         for name in ITEM_FIELDS:
@@ -359,8 +429,25 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
         moved = [item] if item_moved else []
         _tell_people(moved + [by_id[i] for i in plan if i != item.id], "moved", now)
     item.session.event.updated_at = now
+    if what := _changed(item, before):
+        record(
+            by=by,
+            event=item.session.event,
+            action="item.updated",
+            summary=_item_change(item, what, len(plan) - 1),
+            target=item,
+            now=now,
+        )
     db.session.commit()
     return item
+
+
+def _item_change(item: AgendaItem, changed: list[str], shifted: int) -> str:
+    zone = item.session.event.timezone
+    summary = f"Changed the {', '.join(changed)} of “{item.title}”"
+    if "starts at" in changed or "ends at" in changed:
+        summary += f" (now {timeutil.format_range(item.starts_at, item.ends_at, zone)})"
+    return summary + (f"; {shifted} later item(s) moved with it." if shifted else ".")
 
 
 def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: datetime) -> AgendaItem:
@@ -385,6 +472,14 @@ def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: dateti
         moved.updated_at = now
     _tell_people([first, second], "moved", now)
     item.session.event.updated_at = now
+    record(
+        by=by,
+        event=item.session.event,
+        action="item.reordered",
+        summary=f"Moved “{item.title}” {direction}, swapping it with “{items[other_index].title}”.",
+        target=item,
+        now=now,
+    )
     db.session.commit()
     return item
 
@@ -393,6 +488,14 @@ def delete_item(item: AgendaItem, *, by: Organiser, now: datetime) -> None:
     """Remove an item and its appearances; its speakers get a cancellation of their slot."""
     item.session.event.updated_at = now
     _tell_people([item], "cancelled", now)
+    record(
+        by=by,
+        event=item.session.event,
+        action="item.deleted",
+        summary=f"Removed “{item.title}” from “{item.session.title}”.",
+        target=item,
+        now=now,
+    )
     db.session.delete(item)
     db.session.commit()
 
@@ -409,20 +512,30 @@ def _check_person(person: Person) -> None:
             raise ValidationFailed(f"Someone else already has the email {person.email}.")
 
 
-def create_person(*, by: Organiser, now: datetime, **fields) -> Person:
-    """A speaker, panellist, moderator or chair; one person can appear in many items."""
+def create_person(*, by: Organiser, now: datetime, event: Event | None = None, **fields) -> Person:
+    """A speaker, panellist, moderator or chair; one person can appear in many items. `event`: where the
+    organiser added them (the activity log's)."""
     values = {name: fields[name] for name in PERSON_FIELDS if name in fields}
     values["email"] = (values.get("email") or "").strip().lower() or None
     with _all_or_nothing():
         person = Person(created_at=now, updated_at=now, **values)
         _check_person(person)
         db.session.add(person)
+    record(
+        by=by,
+        event=event,
+        action="person.created",
+        summary=f"Added {person.display_name} to the people.",
+        target=person,
+        now=now,
+    )
     db.session.commit()
     return person
 
 
 def update_person(person: Person, *, by: Organiser, now: datetime, **fields) -> Person:
     """Change a person's details."""
+    before = _snapshot(person, PERSON_FIELDS)
     with _all_or_nothing():
         for name in PERSON_FIELDS:
             if name in fields:
@@ -432,6 +545,9 @@ def update_person(person: Person, *, by: Organiser, now: datetime, **fields) -> 
                 setattr(person, name, value)
         _check_person(person)
     person.updated_at = now
+    if changed := _changed(person, before):
+        summary = f"Changed the {', '.join(changed)} of {person.display_name}."
+        record_for_person(person, by=by, action="person.updated", summary=summary, now=now)
     db.session.commit()
     return person
 
@@ -450,6 +566,8 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
     if item.session.event.status == EventStatus.PUBLISHED:
         db.session.flush()  # the invite's UID comes from the appearance's id
         speaker_services.notify_slot_changed(appearance, change="added", now=now)
+    summary = f"Put {person.display_name} in “{item.title}” as {role.label.lower()}."
+    record(by=by, event=item.session.event, action="appearance.added", summary=summary, target=appearance, now=now)
     db.session.commit()
     return appearance
 
@@ -459,6 +577,8 @@ def remove_appearance(appearance: Appearance, *, by: Organiser, now: datetime) -
     item = appearance.item
     if item.session.event.status == EventStatus.PUBLISHED:
         speaker_services.notify_slot_changed(appearance, change="cancelled", now=now)
+    summary = f"Took {appearance.person.display_name} out of “{item.title}”."
+    record(by=by, event=item.session.event, action="appearance.removed", summary=summary, target=appearance, now=now)
     db.session.delete(appearance)
     item.version += 1
     item.updated_at = now

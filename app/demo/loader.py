@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from app import timeutil
+from app.activity import Actor, CommandActor, record
 from app.extensions import db
 from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Organiser, Person, Role
 
@@ -31,7 +32,9 @@ def demo_dates(today: date) -> tuple[date, date]:
     return follow_up - timedelta(days=DAYS_BEFORE_FOLLOW_UP), follow_up
 
 
-def load_demo(*, today: date, now: datetime, path: Path = DEMO_FILE) -> DemoResult:
+def load_demo(
+    *, today: date, now: datetime, path: Path = DEMO_FILE, by: Actor = CommandActor("flask demo load")
+) -> DemoResult:
     """Create the demo event once; when its slug already exists nothing changes."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     existing = db.session.scalar(select(Event).where(Event.slug == data["slug"]))
@@ -100,6 +103,7 @@ def load_demo(*, today: date, now: datetime, path: Path = DEMO_FILE) -> DemoResu
                 )
             if "key" in item_data:
                 items_by_key[item_data["key"]] = item
+    record(by=by, event=event, action="event.loaded", summary="Loaded the demo event from its data file.", now=now)
     db.session.commit()
     return DemoResult(event, created=True)
 

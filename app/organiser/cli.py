@@ -1,12 +1,19 @@
 """`flask organisers`: make and disable organiser accounts (passwords from a prompt or stdin only)."""
 
+from datetime import UTC, datetime
+
 import click
 from flask.cli import AppGroup
 
+from app.activity import CommandActor
 from app.errors import DomainError
 from app.organiser.services import add_event_organiser, create_organiser, disable_organiser, find_event
 
 organisers_cli = AppGroup("organisers", help="Organiser accounts.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 @organisers_cli.command("create")
@@ -17,7 +24,9 @@ def organisers_create(email: str, name: str, admin: bool) -> None:
     """Create an account; the password is asked for (or read from stdin), never given as an argument."""
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        organiser = create_organiser(email, password, name=name, is_admin=admin)
+        organiser = create_organiser(
+            email, password, name=name, is_admin=admin, by=CommandActor("flask organisers create"), now=_now()
+        )
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Created {'admin ' if organiser.is_admin else ''}organiser {organiser.email}.")
@@ -28,7 +37,7 @@ def organisers_create(email: str, name: str, admin: bool) -> None:
 def organisers_disable(email: str) -> None:
     """Disable an account: it can no longer sign in."""
     try:
-        organiser = disable_organiser(email)
+        organiser = disable_organiser(email, by=CommandActor("flask organisers disable"), now=_now())
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Disabled organiser {organiser.email}.")
@@ -41,7 +50,7 @@ def organisers_grant(email: str, event_slug: str) -> None:
     """List an organiser on an event (by its web address), so that they manage it."""
     try:
         event = find_event(event_slug)
-        organiser = add_event_organiser(event, email)
+        organiser = add_event_organiser(event, email, by=CommandActor("flask organisers grant"), now=_now())
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"{organiser.email} now manages {event.title}.")

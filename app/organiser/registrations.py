@@ -14,6 +14,7 @@ from markupsafe import escape
 from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, or_, select
 
 from app import timeutil
+from app.activity import record
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.mail.outbox import enqueue_message
@@ -232,5 +233,7 @@ def message_registrants(
             session=session,
             registration=registration,
         ).created_at = now
+    summary = f"Sent “{subject}” to {len(recipients)} {audience} registrant(s) of “{session.title}”."
+    record(by=by, event=session.event, action="session.message_sent", summary=summary, target=session, now=now)
     db.session.commit()
     return len(recipients)

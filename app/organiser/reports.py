@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from app import timeutil
+from app.activity import record
 from app.errors import DomainError
 from app.extensions import db
 from app.models import (
@@ -51,6 +52,9 @@ def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> O
     message.not_before = now
     message.attempts = 0
     message.claimed_until = None
+    event = db.session.get(Event, message.event_id) if message.event_id is not None else None
+    summary = f"Queued the failed message {message.id} ({message.kind}) again."
+    record(by=by, event=event, action="message.resent", summary=summary, target=message, now=now)
     db.session.commit()
     return message
 

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.activity import Actor, record
 from app.errors import InvalidToken, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail.outbox import enqueue_message
@@ -31,7 +32,9 @@ def _check_password_strength(password: str) -> None:
         raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
 
 
-def create_organiser(email: str, password: str, *, name: str = "", is_admin: bool = False) -> Organiser:
+def create_organiser(
+    email: str, password: str, *, name: str = "", is_admin: bool = False, by: Actor, now: datetime
+) -> Organiser:
     """A new account; the password is stored only as Werkzeug's default salted hash."""
     email = normalise_email(email)
     if not email or "@" not in email:
@@ -41,16 +44,21 @@ def create_organiser(email: str, password: str, *, name: str = "", is_admin: boo
     _check_password_strength(password)
     organiser = Organiser(email=email, name=name, password_hash=generate_password_hash(password), is_admin=is_admin)
     db.session.add(organiser)
+    summary = f"Created the {'admin ' if is_admin else ''}organiser account {email}."
+    record(by=by, event=None, action="organiser.created", summary=summary, target=organiser, now=now)
     db.session.commit()
     return organiser
 
 
-def disable_organiser(email: str) -> Organiser:
+def disable_organiser(email: str, *, by: Actor, now: datetime) -> Organiser:
     """A disabled account cannot sign in, and its open sessions end at their next request."""
     organiser = _find_by_email(email)
     if organiser is None:
         raise NotFound(f"No account for {normalise_email(email)}.")
     organiser.is_disabled = True
+    for event in organiser.events or [None]:  # each event they managed learns it; else the account's own entry
+        summary = f"Disabled the organiser account {organiser.email}."
+        record(by=by, event=event, action="organiser.disabled", summary=summary, target=organiser, now=now)
     db.session.commit()
     return organiser
 
@@ -151,13 +159,15 @@ def managed_events(organiser: Organiser) -> list[Event]:
     return list(db.session.scalars(query))
 
 
-def add_event_organiser(event: Event, email: str) -> Organiser:
+def add_event_organiser(event: Event, email: str, *, by: Actor, now: datetime) -> Organiser:
     """List an organiser on an event, so that they manage it too."""
     organiser = _find_by_email(email)
     if organiser is None:
         raise NotFound(f"No account for {normalise_email(email)}.")
     if organiser not in event.organisers:
         event.organisers.append(organiser)
+        summary = f"Listed {organiser.name or organiser.email} as an organiser of the event."
+        record(by=by, event=event, action="event.organiser_added", summary=summary, target=organiser, now=now)
     db.session.commit()
     return organiser
 

@@ -18,12 +18,13 @@ from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from app import timeutil
+from app import activity, timeutil
 from app.agenda import services as agenda
 from app.agenda.cache import render_cache
 from app.errors import DomainError
 from app.extensions import db, limiter, login_manager
 from app.models import (
+    ActorKind,
     AgendaItem,
     Appearance,
     Event,
@@ -632,7 +633,9 @@ def person_new(event_id: int):
     form = PersonForm()
     if form.validate_on_submit():
         try:
-            person = agenda.create_person(by=current_user, now=_now(), **_form_fields(form, agenda.PERSON_FIELDS))
+            person = agenda.create_person(
+                by=current_user, now=_now(), event=event, **_form_fields(form, agenda.PERSON_FIELDS)
+            )
         except DomainError as error:
             db.session.rollback()
             form.email.errors.append(error.message)
@@ -868,6 +871,20 @@ def outbox_resend(message_id: int):
         lambda _: f"The message to {message.to_address} is queued again.",
     )
     return redirect(url_for("organiser.outbox", event_id=message.event_id))
+
+
+@bp.get("/events/<int:event_id>/activity")
+@login_required
+def activity_log(event_id: int):
+    event = _event_or_404(event_id)
+    kind = request.args.get("kind") if request.args.get("kind") in {k.value for k in ActorKind} else None
+    return render_template(
+        "organiser/activity.html",
+        event=event,
+        shown=activity.event_activity(event, kind=kind, page=request.args.get("page", 1, type=int)),
+        kind=kind,
+        kinds=[(k.value, k.label) for k in ActorKind],
+    )
 
 
 @bp.get("/events/<int:event_id>/dashboard")

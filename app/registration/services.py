@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import timeutil
+from app.activity import record
 from app.errors import (
     AlreadyRegistered,
     CapacityTooLow,
@@ -214,6 +215,16 @@ def register_attendee(
         db.session.add_all(composed)
     else:
         messages.queue_waitlisted(registration, token, place, now=now)
+    outcome = "a seat" if registration.is_confirmed else f"place {place} on the waiting list"
+    summary = f"Registration {registration.id} for “{session.title}”: {outcome}."
+    record(
+        by=registration,
+        event=session.event,
+        action="registration.created",
+        summary=summary,
+        target=registration,
+        now=now,
+    )
     db.session.commit()
     return RegistrationResult(registration, token, place)
 
@@ -247,13 +258,26 @@ def update_registration(
         setattr(registration, name, value)
     registration.group = _group(group)
     registration.timezone = timezone if timeutil.is_valid_zone(timezone) else None
-    registration.updated_at = now or utcnow()
+    registration.updated_at = now = now or utcnow()
+    summary = f"Registration {registration.id} for “{registration.session.title}”: the attendee changed their details."
+    record(
+        by=registration,
+        event=registration.session.event,
+        action="registration.updated",
+        summary=summary,
+        target=registration,
+        now=now,
+    )
     db.session.commit()
     return registration
 
 
-def cancel_registration(registration: Registration, *, by=None, now: datetime | None = None) -> Registration:
-    """Cancel and free the seat, which the first on the waiting list takes in the same transaction."""
+def cancel_registration(
+    registration: Registration, *, by: Organiser | None = None, now: datetime | None = None
+) -> Registration:
+    """Cancel and free the seat, which the first on the waiting list takes in the same transaction.
+
+    `by` is the organiser who cancels; None is the attendee, from their manage link."""
     now = now or utcnow()
     session = _lock(registration.session)
     db.session.refresh(registration)
@@ -267,18 +291,19 @@ def cancel_registration(registration: Registration, *, by=None, now: datetime | 
         session.seats_taken -= 1
     if session.is_cancelled:
         # Everyone already had the session's cancellation; nothing more to send or to promote.
+        _record_cancelled(registration, session, [], by=by, now=now)
         db.session.commit()
         return registration
     if had_seat:
         registration.sequence += 1
     messages.queue_registration_cancelled(registration, now=now, had_seat=had_seat)
-    if had_seat:
-        _promote_waitlisted(session, now=now)
+    promoted = _promote_waitlisted(session, now=now) if had_seat else []
+    _record_cancelled(registration, session, promoted, by=by, now=now)
     db.session.commit()
     return registration
 
 
-def change_capacity(session: EventSession, capacity: int | None, *, by=None, now: datetime | None = None) -> list:
+def change_capacity(session: EventSession, capacity: int | None, *, by, now: datetime | None = None) -> list:
     """Set the number of seats (None: no limit); new seats go to the waiting list in order. Returns the promoted."""
     now = now or utcnow()
     session = _lock(session)
@@ -291,14 +316,19 @@ def change_capacity(session: EventSession, capacity: int | None, *, by=None, now
                 "cancel registrations first."
             )
         )
-    session.capacity = capacity
+    old, session.capacity = session.capacity, capacity
     promoted = _promote_waitlisted(session, now=now)
+    if capacity != old or promoted:
+        summary = (
+            f"Changed the capacity of “{session.title}” from {_seats(old)} to {_seats(capacity)}{_moved_up(promoted)}."
+        )
+        record(by=by, event=session.event, action="session.capacity_changed", summary=summary, target=session, now=now)
     db.session.commit()
     return promoted
 
 
 def reschedule_session(
-    session: EventSession, *, starts_at: datetime, ends_at: datetime, by=None, now: datetime | None = None
+    session: EventSession, *, starts_at: datetime, ends_at: datetime, by, now: datetime | None = None
 ) -> EventSession:
     """Move the session; confirmed attendees get an updated invite and their reminders move with it."""
     now = now or utcnow()
@@ -317,13 +347,13 @@ def reschedule_session(
             session.registration_opens_at = None
     new = _when(starts_at, ends_at, session.event.timezone)
     _update_confirmed(session, f"it moved from {old} to {new}.", now=now)
+    summary = f"Moved the session “{session.title}” from {old} to {new}."
+    record(by=by, event=session.event, action="session.moved", summary=summary, target=session, now=now)
     db.session.commit()
     return session
 
 
-def change_join_link(
-    session: EventSession, join_url: str | None, *, by=None, now: datetime | None = None
-) -> EventSession:
+def change_join_link(session: EventSession, join_url: str | None, *, by, now: datetime | None = None) -> EventSession:
     """A new join link; confirmed attendees get an updated invite and reminders that carry it."""
     now = now or utcnow()
     join_url = (join_url or "").strip() or None
@@ -335,11 +365,13 @@ def change_join_link(
     session.join_url = join_url
     change = "the link to join online changed." if join_url else "the join link was removed."
     _update_confirmed(session, change, now=now)
+    summary = f"{'Changed' if join_url else 'Removed'} the join link of “{session.title}”."
+    record(by=by, event=session.event, action="session.join_link_changed", summary=summary, target=session, now=now)
     db.session.commit()
     return session
 
 
-def cancel_session(session: EventSession, *, reason: str = "", by=None, now: datetime | None = None) -> EventSession:
+def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime | None = None) -> EventSession:
     """Call the session off: METHOD:CANCEL to every confirmed attendee, a note to the waiting list."""
     now = now or utcnow()
     session = _lock(session)
@@ -348,11 +380,17 @@ def cancel_session(session: EventSession, *, reason: str = "", by=None, now: dat
     session.status = SessionStatus.CANCELLED
     session.version += 1
     reason = " ".join(reason.split())[:500]
+    told = 0
     for registration in _active_registrations(session):
         _cancel_reminders(registration)
         if registration.is_confirmed:
             registration.sequence += 1
         messages.queue_session_cancelled(registration, now=now, reason=reason)
+        told += 1
+    summary = f"Called off the session “{session.title}”; {told} registrant(s) told." + (
+        f" Reason: {reason}" if reason else ""
+    )
+    record(by=by, event=session.event, action="session.cancelled", summary=summary, target=session, now=now)
     db.session.commit()
     return session
 
@@ -368,11 +406,37 @@ def promote_registration(registration: Registration, *, by: Organiser, now: date
         db.session.rollback()
         raise SessionFull("No seat is free: raise the capacity first, or cancel someone.")
     _give_seat(registration, now=now)
+    summary = f"Gave registration {registration.id} a seat in “{session.title}”, out of turn."
+    record(by=by, event=session.event, action="registration.promoted", summary=summary, target=registration, now=now)
     db.session.commit()
     return registration
 
 
 # Helpers: never commit.
+
+
+def _record_cancelled(registration: Registration, session: EventSession, promoted: list, *, by, now: datetime) -> None:
+    who = "Cancelled" if by is not None else "The attendee cancelled"
+    summary = f"{who} registration {registration.id} for “{session.title}”{_moved_up(promoted)}."
+    record(
+        by=by or registration,
+        event=session.event,
+        action="registration.cancelled",
+        summary=summary,
+        target=registration,
+        now=now,
+    )
+
+
+def _seats(capacity: int | None) -> str:
+    return "no limit" if capacity is None else str(capacity)
+
+
+def _moved_up(promoted: list[Registration]) -> str:
+    """The registrations that took a freed seat, by id (never by name)."""
+    if not promoted:
+        return ""
+    return "; moved up from the waiting list: registration " + ", ".join(str(r.id) for r in promoted)
 
 
 def _lock(session: EventSession) -> EventSession:

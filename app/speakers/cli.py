@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import click
 from flask.cli import AppGroup
 
+from app.activity import CommandActor
 from app.errors import DomainError
 from app.speakers import services
 
@@ -19,7 +20,7 @@ def send_link(email: str) -> None:
     if person is None:
         raise click.ClickException(f"No speaker of a published event has the address {email}.")
     try:
-        services.send_sign_in_link(person, by=None, now=datetime.now(UTC))
+        services.send_sign_in_link(person, by=CommandActor("flask speakers send-link"), now=datetime.now(UTC))
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Sign-in link for {person.display_name} queued for {person.email}.")

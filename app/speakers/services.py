@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import timeutil
+from app.activity import record, record_for_person
 from app.calendar import ical
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotASpeaker, NotFound, ValidationFailed
 from app.extensions import db
@@ -65,11 +66,13 @@ def request_sign_in_link(email: str, *, now: datetime) -> None:
     db.session.commit()
 
 
-def send_sign_in_link(person: Person, *, by=None, now: datetime) -> OutboxMessage:
+def send_sign_in_link(person: Person, *, by, now: datetime) -> OutboxMessage:
     """An organiser (or the CLI) sends a speaker a fresh sign-in link."""
     if not person.email or find_speaker(person.email) is None:
         raise NotASpeaker()
     message = _issue_link(person, now=now)
+    summary = f"Sent {person.display_name} a sign-in link to the speaker pages."
+    record_for_person(person, by=by, action="person.sign_in_link_sent", summary=summary, now=now)
     db.session.commit()
     return message
 
@@ -234,6 +237,9 @@ def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Per
     appearance.response = answer
     appearance.response_note = (note or "").strip()
     appearance.responded_at = now
+    item = appearance.item
+    summary = f"{by.display_name} {answer.value} “{item.title}”{' with a note' if appearance.response_note else ''}."
+    record(by=by, event=item.session.event, action="appearance.answered", summary=summary, target=appearance, now=now)
     db.session.commit()
 
 
@@ -256,12 +262,20 @@ def update_profile(
         raise NotFound("This profile was not found.")
     if not name.strip():
         raise ValidationFailed("Enter your name.")
-    person.honorific = honorific.strip()
-    person.name = name.strip()
-    person.position = position.strip()
-    person.organisation = organisation.strip()
-    person.bio = bio.replace("\r\n", "\n").strip()
+    values = {
+        "honorific": honorific.strip(),
+        "name": name.strip(),
+        "position": position.strip(),
+        "organisation": organisation.strip(),
+        "bio": bio.replace("\r\n", "\n").strip(),
+    }
+    changed = [field for field, value in values.items() if getattr(person, field) != value]
+    for field, value in values.items():
+        setattr(person, field, value)
     person.updated_at = now
+    if changed:
+        summary = f"{person.display_name} changed their {', '.join(changed)} on the speaker pages."
+        record_for_person(person, by=by, action="person.profile_updated", summary=summary, now=now)
     db.session.commit()
 
 
@@ -377,6 +391,9 @@ def reset_feed_token(person: Person, *, now: datetime) -> str:
     token = new_token()
     person.feed_token_hash = hash_token(token)
     person.updated_at = now
+    # Only the speaker themselves can do this, from their own pages.
+    summary = f"{person.display_name} made a new private calendar feed address; the old one stopped working."
+    record_for_person(person, by=person, action="person.feed_reset", summary=summary, now=now)
     db.session.commit()
     return token
 

@@ -11,6 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from app import create_app
+from app.activity import CommandActor
 from app.agenda import services as agenda_services
 from app.agenda.cache import render_cache
 from app.extensions import db, limiter
@@ -29,6 +30,8 @@ from tests.factories import (
     make_session,
 )
 from tests.http.conftest import make_organiser
+
+OPERATOR = CommandActor("flask speakers send-link")
 
 
 @pytest.fixture
@@ -89,7 +92,7 @@ def test_sign_in_request_with_a_bad_address_shows_the_error_next_to_the_field_an
 
 
 def test_opening_a_link_shows_a_button_and_does_not_sign_in(client, people):
-    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    services.send_sign_in_link(people["ben"], by=OPERATOR, now=datetime.now(UTC))
     token = _last_token()
 
     response = client.get(f"/speaker/sign-in/{token}")
@@ -102,7 +105,7 @@ def test_opening_a_link_shows_a_button_and_does_not_sign_in(client, people):
 
 
 def test_pressing_the_button_signs_in_once_and_a_reused_link_offers_a_new_one(client, people):
-    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    services.send_sign_in_link(people["ben"], by=OPERATOR, now=datetime.now(UTC))
     token = _last_token()
 
     first = client.post(f"/speaker/sign-in/{token}")
@@ -119,7 +122,7 @@ def test_pressing_the_button_signs_in_once_and_a_reused_link_offers_a_new_one(cl
 
 
 def test_an_expired_link_gives_a_clear_page(client, people):
-    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC) - timedelta(minutes=31))
+    services.send_sign_in_link(people["ben"], by=OPERATOR, now=datetime.now(UTC) - timedelta(minutes=31))
     token = _last_token()
 
     response = client.post(f"/speaker/sign-in/{token}")
@@ -130,7 +133,7 @@ def test_an_expired_link_gives_a_clear_page(client, people):
 
 
 def test_an_altered_link_gives_a_clear_page_and_nobodys_data(client, people):
-    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    services.send_sign_in_link(people["ben"], by=OPERATOR, now=datetime.now(UTC))
     token = _last_token()
 
     response = client.get(f"/speaker/sign-in/{token[:-2]}xx")
@@ -544,7 +547,7 @@ def test_my_slots_page_runs_the_same_number_of_queries_for_one_slot_or_five(clie
 
 
 def test_twenty_browsers_pressing_one_links_button_at_once_give_one_sign_in(app, live_server, people):
-    services.send_sign_in_link(people["ben"], by=None, now=datetime.now(UTC))
+    services.send_sign_in_link(people["ben"], by=OPERATOR, now=datetime.now(UTC))
     url = f"{live_server}/speaker/sign-in/{_last_token()}"
     db.session.remove()
     barrier = threading.Barrier(20)

@@ -139,7 +139,8 @@ def test_promote_registration_needs_a_free_seat(organiser, full_session):
 
     with pytest.raises(SessionFull, match="No seat is free"):
         registration_services.promote_registration(cleo, by=organiser, now=NOW)
-    registration_services.change_capacity(full_session, None, now=NOW)  # no limit: the waiting list moves up
+    # No limit: the waiting list moves up.
+    registration_services.change_capacity(full_session, None, by=organiser, now=NOW)
     assert _by_email("cleo@example.com").status == RegistrationStatus.CONFIRMED
 
 

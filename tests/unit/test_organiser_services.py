@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
+from app.activity import CommandActor
 from app.errors import InvalidToken, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import Organiser, OutboxMessage
@@ -15,6 +16,7 @@ from tests.factories import make_event
 NOW = datetime(2030, 10, 1, 9, 0, tzinfo=UTC)
 SECRET = "testing-secret"
 PASSWORD = "a long enough password"
+OPERATOR = CommandActor("flask organisers")
 
 
 def _outbox() -> list[OutboxMessage]:
@@ -22,7 +24,7 @@ def _outbox() -> list[OutboxMessage]:
 
 
 def test_create_organiser_stores_only_werkzeugs_default_hash(app_context):
-    organiser = services.create_organiser(" Ana@Example.org ", PASSWORD, name="Ana")
+    organiser = services.create_organiser(" Ana@Example.org ", PASSWORD, name="Ana", by=OPERATOR, now=NOW)
 
     assert organiser.email == "ana@example.org"
     assert PASSWORD not in organiser.password_hash
@@ -32,36 +34,36 @@ def test_create_organiser_stores_only_werkzeugs_default_hash(app_context):
 
 
 def test_create_organiser_refuses_a_second_account_for_the_same_email(app_context):
-    services.create_organiser("ana@example.org", PASSWORD)
+    services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
     with pytest.raises(ValidationFailed, match="already exists"):
-        services.create_organiser("ANA@example.org", PASSWORD)
+        services.create_organiser("ANA@example.org", PASSWORD, by=OPERATOR, now=NOW)
     assert db.session.scalar(select(db.func.count()).select_from(Organiser)) == 1
 
 
 def test_create_organiser_refuses_a_short_password(app_context):
     with pytest.raises(ValidationFailed, match="at least 12 characters"):
-        services.create_organiser("ana@example.org", "short")
+        services.create_organiser("ana@example.org", "short", by=OPERATOR, now=NOW)
     assert db.session.scalar(select(db.func.count()).select_from(Organiser)) == 0
 
 
 def test_authenticate_organiser_accepts_only_the_right_password_of_an_active_account(app_context):
-    organiser = services.create_organiser("ana@example.org", PASSWORD)
+    organiser = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
     assert services.authenticate_organiser("ANA@example.org", PASSWORD) == organiser
     assert services.authenticate_organiser("ana@example.org", PASSWORD + "x") is None
     assert services.authenticate_organiser("nobody@example.org", PASSWORD) is None
-    services.disable_organiser("ana@example.org")
+    services.disable_organiser("ana@example.org", by=OPERATOR, now=NOW)
     assert services.authenticate_organiser("ana@example.org", PASSWORD) is None
 
 
 def test_disable_organiser_for_an_unknown_email_says_so(app_context):
     with pytest.raises(NotFound, match="No account for nobody@example.org"):
-        services.disable_organiser("nobody@example.org")
+        services.disable_organiser("nobody@example.org", by=OPERATOR, now=NOW)
 
 
 def test_request_password_reset_mails_only_existing_accounts(app_context):
-    services.create_organiser("ana@example.org", PASSWORD)
+    services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
     services.request_password_reset("nobody@example.org", secret_key=SECRET, base_url="https://ev.example.org", now=NOW)
     assert _outbox() == []
@@ -80,7 +82,7 @@ def _reset_token(email: str) -> str:
 
 
 def test_reset_password_works_once(app_context):
-    services.create_organiser("ana@example.org", PASSWORD)
+    services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
     token = _reset_token("ana@example.org")
 
     services.reset_password(token, "a brand new password", secret_key=SECRET)
@@ -92,7 +94,7 @@ def test_reset_password_works_once(app_context):
 
 
 def test_reset_password_refuses_a_forged_token(app_context):
-    services.create_organiser("ana@example.org", PASSWORD)
+    services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
     with pytest.raises(InvalidToken):
         services.reset_password("not-a-token", "a brand new password", secret_key=SECRET)
@@ -102,8 +104,8 @@ def test_reset_password_refuses_a_forged_token(app_context):
 
 def test_can_manage_lists_events_for_their_organisers_and_all_for_an_admin(app_context):
     mine, theirs = make_event(), make_event()
-    organiser = services.create_organiser("ana@example.org", PASSWORD)
-    admin = services.create_organiser("boss@example.org", PASSWORD, is_admin=True)
+    organiser = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
+    admin = services.create_organiser("boss@example.org", PASSWORD, is_admin=True, by=OPERATOR, now=NOW)
     organiser.events.append(mine)
     db.session.commit()
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from app.activity import CommandActor
 from app.errors import (
     AlreadyRegistered,
     CapacityTooLow,
@@ -34,6 +35,7 @@ from app.registration.services import (
 from tests.factories import DAY, at, make_online_session
 
 NOW = at(9, day=DAY - timedelta(days=10))
+OPERATOR = CommandActor("flask shell")
 STARTS = at(8)
 
 
@@ -274,7 +276,7 @@ def test_change_capacity_up_promotes_waiting_list_in_order(app_context):
     _register(session, "a@example.com")
     waiting = [_register(session, f"w{n}@example.com", now=NOW + timedelta(minutes=n)).registration for n in range(3)]
 
-    promoted = change_capacity(session, 3, now=NOW + timedelta(hours=1))
+    promoted = change_capacity(session, 3, by=OPERATOR, now=NOW + timedelta(hours=1))
 
     assert promoted == waiting[:2]
     assert [r.status for r in waiting] == [RegistrationStatus.CONFIRMED] * 2 + [RegistrationStatus.WAITLISTED]
@@ -287,7 +289,7 @@ def test_change_capacity_to_no_limit_promotes_everyone(app_context):
     _register(session, "a@example.com")
     _register(session, "b@example.com")
 
-    change_capacity(session, None, now=NOW)
+    change_capacity(session, None, by=OPERATOR, now=NOW)
 
     assert session.seats_taken == 2
     assert db.session.scalar(select(Registration).where(Registration.status == RegistrationStatus.WAITLISTED)) is None
@@ -299,7 +301,7 @@ def test_change_capacity_below_seats_taken_is_refused(app_context):
     _register(session, "b@example.com")
 
     with pytest.raises(CapacityTooLow, match="lower than the 2 seats already taken"):
-        change_capacity(session, 1, now=NOW)
+        change_capacity(session, 1, by=OPERATOR, now=NOW)
 
     db.session.expire_all()
     assert session.capacity == 3
@@ -311,7 +313,7 @@ def test_reschedule_session_updates_confirmed_invites_and_moves_reminders(app_co
     waiting = _register(session, "b@example.com").registration
     new_start = STARTS + timedelta(days=1, hours=2)
 
-    reschedule_session(session, starts_at=new_start, ends_at=new_start + timedelta(hours=1), now=NOW)
+    reschedule_session(session, starts_at=new_start, ends_at=new_start + timedelta(hours=1), by=OPERATOR, now=NOW)
 
     assert (confirmed.sequence, session.version, session.registration_closes_at) == (1, 1, STARTS)
     assert [k for k in _kinds(confirmed)] == [
@@ -338,14 +340,14 @@ def test_reschedule_session_ending_before_it_starts_is_refused(app_context):
     session = make_online_session()
 
     with pytest.raises(ValidationFailed, match="end after it starts"):
-        reschedule_session(session, starts_at=STARTS, ends_at=STARTS, now=NOW)
+        reschedule_session(session, starts_at=STARTS, ends_at=STARTS, by=OPERATOR, now=NOW)
 
 
 def test_change_join_link_updates_invites_and_reminders_carry_the_new_link(app_context):
     session = make_online_session()
     registration = _register(session).registration
 
-    change_join_link(session, "https://meet.example.org/new-room", now=NOW)
+    change_join_link(session, "https://meet.example.org/new-room", by=OPERATOR, now=NOW)
 
     update = _outbox(registration_id=registration.id, kind="update")[0]
     assert "the link to join online changed" in update.body_text
@@ -364,7 +366,7 @@ def test_change_join_link_refuses_what_is_not_a_web_address(app_context, url):
     session = make_online_session()
 
     with pytest.raises(ValidationFailed, match="must be a web address"):
-        change_join_link(session, url, now=NOW)
+        change_join_link(session, url, by=OPERATOR, now=NOW)
 
 
 def test_cancel_session_sends_cancel_to_confirmed_and_a_note_to_the_waiting_list(app_context):
@@ -372,7 +374,7 @@ def test_cancel_session_sends_cancel_to_confirmed_and_a_note_to_the_waiting_list
     confirmed = _register(session, "a@example.com").registration
     waiting = _register(session, "b@example.com").registration
 
-    cancel_session(session, reason="The panel could not\r\nattend.", now=NOW)
+    cancel_session(session, reason="The panel could not\r\nattend.", by=OPERATOR, now=NOW)
 
     assert (session.status, confirmed.sequence, waiting.sequence) == (SessionStatus.CANCELLED, 1, 0)
     cancel = _outbox(registration_id=confirmed.id, kind="session_cancelled")[0]
@@ -389,11 +391,11 @@ def test_after_cancel_session_leaving_or_more_seats_promote_nobody_and_send_noth
     session = make_online_session(capacity=1)
     confirmed = _register(session, "a@example.com").registration
     waiting = _register(session, "b@example.com").registration
-    cancel_session(session, now=NOW)
+    cancel_session(session, by=OPERATOR, now=NOW)
     before = len(_outbox())
 
     cancel_registration(confirmed, now=NOW + timedelta(hours=1))
-    change_capacity(session, 5, now=NOW + timedelta(hours=2))
+    change_capacity(session, 5, by=OPERATOR, now=NOW + timedelta(hours=2))
 
     assert (confirmed.status, confirmed.sequence, waiting.status) == (
         RegistrationStatus.CANCELLED,
@@ -458,8 +460,9 @@ def test_register_attendee_runs_a_fixed_number_of_queries(app_context, count_que
     with count_queries() as later:
         _register(session, "waitlisted@example.com")
 
-    # Lock, duplicate check, insert, place, outbox rows (batched into one INSERT on PostgreSQL), updates.
-    assert len(first) <= 9, first
+    # Lock, duplicate check, insert, place, outbox rows (batched into one INSERT on PostgreSQL), updates,
+    # the activity entry.
+    assert len(first) <= 10, first
     assert len(later) <= len(first), later
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.activity import CommandActor
 from app.errors import InvalidToken
 from app.extensions import db
 from app.models import EventStatus, OutboxMessage, SpeakerLoginToken
@@ -15,6 +16,8 @@ from app.speakers import services
 from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
 
 NOW = at(7)
+
+OPERATOR = CommandActor("flask speakers send-link")
 
 
 def _speaker(**fields):
@@ -28,7 +31,7 @@ def _token_from(message: OutboxMessage) -> str:
 
 
 def _issue(person) -> str:
-    message = services.send_sign_in_link(person, by=None, now=NOW)
+    message = services.send_sign_in_link(person, by=OPERATOR, now=NOW)
     return _token_from(message)
 
 
@@ -73,7 +76,7 @@ def test_send_sign_in_link_refuses_a_person_without_published_slots(app_context)
     person = make_person(email="nobody@example.org")
 
     with pytest.raises(services.NotASpeaker):
-        services.send_sign_in_link(person, by=None, now=NOW)
+        services.send_sign_in_link(person, by=OPERATOR, now=NOW)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
