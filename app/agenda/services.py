@@ -525,7 +525,7 @@ def create_person(*, by: Organiser, now: datetime, event: Event | None = None, *
         by=by,
         event=event,
         action="person.created",
-        summary=f"Added {person.display_name} to the people.",
+        summary=f"Added {person.name} to the people.",
         target=person,
         now=now,
     )
