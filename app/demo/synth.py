@@ -11,6 +11,7 @@ from sqlalchemy import insert, select, update
 from werkzeug.security import generate_password_hash
 
 from app import timeutil
+from app.activity import CommandActor, record
 from app.extensions import db
 from app.models import (
     AgendaItem,
@@ -106,6 +107,8 @@ def synthesise_event(
     _insert_appearances(item_ids, person_ids)
     online = event_sessions[-1]
     _insert_registrations(slug, online, registrations, now)
+    summary = f"Generated the event for load tests: {items} items, {people} people, {registrations} registrations."
+    record(by=CommandActor("flask demo synth"), event=event, action="event.generated", summary=summary, now=now)
     db.session.commit()
     return SynthResult(event, True, online, organiser_email(slug))
 

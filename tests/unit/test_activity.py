@@ -527,3 +527,15 @@ def test_demo_load_records_one_entry_for_the_event_and_none_the_second_time(app_
     assert (first.exit_code, second.exit_code) == (0, 0)
     event_id = db.session.scalar(select(Event.id).where(Event.slug == "mpf-exchange-event"))
     assert _by_command() == [(ActorKind.COMMAND, "flask demo load", "event.loaded", event_id)]
+
+
+def test_demo_synth_records_one_entry_for_the_event_and_none_the_second_time(app_context, runner):
+    args = ["demo", "synth", "--slug", "tiny", "--items", "4", "--sessions", "2", "--people", "3"]
+    first = runner.invoke(args=[*args, "--registrations", "5"])
+    second = runner.invoke(args=[*args, "--registrations", "5"])
+
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output
+    event_id = db.session.scalar(select(Event.id).where(Event.slug == "tiny"))
+    assert _by_command() == [(ActorKind.COMMAND, "flask demo synth", "event.generated", event_id)]
+    [entry] = _entries()
+    assert entry.summary == "Generated the event for load tests: 4 items, 3 people, 5 registrations."
