@@ -8,11 +8,18 @@ timeout) are retried with growing delays; permanent ones (5xx) are marked failed
 A batch costs a constant number of statements: one claim (UPDATE ... RETURNING), one query for its
 reminders if it has any, one UPDATE per kind of outcome. A pass keeps one SMTP connection and composes
 each batch's messages (app/mail/mime.py) before sending them.
+
+A message's private links (app/mail/outbox.py) go only into the copy sent; the UPDATE that records it sent,
+failed or cancelled also forgets them, so no usable link stays in the database after delivery. Each outcome
+is logged (logger `app.outbox`): message id, kind, outcome, attempts and the error's class and SMTP code,
+never an address, a subject or a body.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 import smtplib
 import time
 from collections.abc import Callable
@@ -27,6 +34,7 @@ from sqlalchemy import Row, and_, or_, select, update
 
 from app.extensions import db
 from app.mail.mime import BadHeader, Composed, compose
+from app.mail.outbox import links_of, with_links
 from app.models import (
     EventSession,
     OutboxMessage,
@@ -42,6 +50,8 @@ RETRY_DELAYS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
 #: Outcomes are written at the end of a batch, and at once after a message that took this long to send:
 #: a slow server makes the write cheap in comparison, and a crash then re-sends only the message in flight.
 SLOW_SEND_SECONDS = 0.01
+
+log = logging.getLogger("app.outbox")
 
 
 @dataclass
@@ -135,6 +145,7 @@ _CLAIMED_COLUMNS = (
     OutboxMessage.body_html,
     OutboxMessage.ics,
     OutboxMessage.ics_method,
+    OutboxMessage.private_links,
     OutboxMessage.attempts,
     OutboxMessage.not_before,
     OutboxMessage.created_at,
@@ -168,6 +179,7 @@ def _deliver_batch(
         for row, (name, message) in zip(rows, messages, strict=True):
             if row.id in stale:
                 outcomes.cancelled.append(row.id)
+                _log(row, "cancelled")
                 continue
             started = time.monotonic()
             try:
@@ -177,13 +189,17 @@ def _deliver_batch(
             except TemporaryFailure as error:
                 values = _retry_values(row, str(error), now=now)
                 outcomes.failures.append(values)
-                (report.retrying if values["status"] == OutboxStatus.RETRYING else report.failed).append(row.id)
+                retrying = values["status"] == OutboxStatus.RETRYING
+                (report.retrying if retrying else report.failed).append(row.id)
+                _log(row, "retry" if retrying else "failed", error)
             except PermanentFailure as error:
                 outcomes.failures.append(_failure_values(row, str(error)))
                 report.failed.append(row.id)
+                _log(row, "failed", error)
             else:
                 outcomes.sent.append(row.id)
                 report.sent.append(row.id)
+                _log(row, "sent")
             took = time.monotonic() - started
             sending += took
             if took >= SLOW_SEND_SECONDS:
@@ -195,6 +211,28 @@ def _deliver_batch(
     # A full batch left uncommitted is committed with the claim that follows (in deliver_all_due).
     outcomes.record(commit=commit_full_batch or len(rows) < limit)
     return report, len(rows), sending >= SLOW_SEND_SECONDS * len(rows)
+
+
+_SMTP_CODE = re.compile(r"(?:gave up after \d+ attempts: )?([245]\d\d) ")
+
+
+def _log(row: Row, outcome: str, error: Exception | None = None) -> None:
+    """One line per outcome, with nothing personal in it: the error's class and SMTP code, never its text
+    (a server's answer may quote the address)."""
+    if error is None:
+        log.info("outbox message=%d kind=%s outcome=%s attempts=%d", row.id, row.kind, outcome, row.attempts)
+        return
+    cause = error.__cause__ or error.__context__ or error
+    code = _SMTP_CODE.match(str(error))
+    log.info(
+        "outbox message=%d kind=%s outcome=%s attempts=%d error=%s code=%s",
+        row.id,
+        row.kind,
+        outcome,
+        row.attempts,
+        type(cause).__name__,
+        code[1] if code else "-",
+    )
 
 
 def _claim_due(*, now: datetime, limit: int) -> list[Row]:
@@ -259,6 +297,8 @@ def _retry_values(row: Row, error: str, *, now: datetime) -> dict:
         "not_before": now + retry_delay(row.attempts),
         "claimed_until": None,
         "last_error": error[:2000],
+        # Kept for the next attempt.
+        "private_links": row.private_links,
     }
 
 
@@ -269,11 +309,13 @@ def _failure_values(row: Row, error: str) -> dict:
         "not_before": row.not_before,
         "claimed_until": None,
         "last_error": error[:2000],
+        # Never sent: its links are forgotten too ("Send again" issues new ones).
+        "private_links": None,
     }
 
 
 class _Outcomes:
-    """Outcomes not written yet."""
+    """Outcomes not written yet. Writing one forgets the message's private links, except for a retry."""
 
     def __init__(self, *, now: datetime):
         self.now = now
@@ -287,13 +329,13 @@ class _Outcomes:
         if self.sent:
             db.session.execute(
                 unclaimed.where(OutboxMessage.id.in_(self.sent)).values(
-                    status=OutboxStatus.SENT, sent_at=self.now, claimed_until=None, last_error=""
+                    status=OutboxStatus.SENT, sent_at=self.now, claimed_until=None, last_error="", private_links=None
                 )
             )
         if self.cancelled:
             db.session.execute(
                 unclaimed.where(OutboxMessage.id.in_(self.cancelled)).values(
-                    status=OutboxStatus.CANCELLED, claimed_until=None
+                    status=OutboxStatus.CANCELLED, claimed_until=None, private_links=None
                 )
             )
         if self.failures:
@@ -330,16 +372,18 @@ def compose_row(row: Row | OutboxMessage, *, date: str | None = None, name: str 
     """The outbox row's message as DESIGN.md lays it out (see app/mail/mime.py), ready for SMTP.
 
     The Message-ID is stable per outbox row: a message sent twice after a crash is recognisably the same one.
+    The private links go into this copy only (the stored bodies hold their placeholders).
     """
     config = current_app.config
+    links = links_of(row)
     try:
         return compose(
             sender=row.from_address or config["MAIL_DEFAULT_SENDER"],
             to_address=row.to_address,
             to_name=row.to_name,
             subject=row.subject,
-            body_text=row.body_text,
-            body_html=row.body_html,
+            body_text=with_links(row.body_text, links),
+            body_html=with_links(row.body_html, links),
             ics=row.ics,
             ics_method=row.ics_method,
             message_id=f"<{name or _file_name(row)}@{config['ICAL_UID_DOMAIN']}>",

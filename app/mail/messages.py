@@ -2,7 +2,9 @@
 invite where one belongs, and adds one outbox row to the caller's transaction (never commits).
 
 Links in emails are absolute, built from SERVER_BASE_URL: there is no request when a worker or the
-CLI causes a message.
+CLI causes a message. A manage link is a private link: the stored bodies hold its placeholder and the
+message keeps the link only until it is delivered (app/mail/outbox.py). Reminders, updates, "you are in" and
+cancellations carry no manage link: they refer to the one sent when the attendee registered.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from flask import current_app, render_template
 
 from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
-from app.mail.outbox import new_message
+from app.mail.outbox import link_placeholder, new_message
 from app.models import EventSession, OutboxMessage, Registration
 
+#: The messages that carry a manage link (a new one is issued when such a message is sent again).
+MANAGE_LINK_KINDS = ("confirmation", "waitlisted", "manage_link")
 #: Reminder kinds and how long before the session each one leaves.
 REMINDERS = {"reminder_24h": timedelta(hours=24), "reminder_1h": timedelta(hours=1)}
 
@@ -86,9 +90,12 @@ def _compose(
     now: datetime,
     not_before: datetime | None = None,
     ics_method: str | None = None,
+    manage_link: str | None = None,
     **context,
 ) -> OutboxMessage:
     session = registration.session
+    if manage_link is not None:
+        context["manage_link"] = link_placeholder(1)
     context = dict(
         registration=registration,
         session=session,
@@ -105,6 +112,7 @@ def _compose(
         body_html=render_template(f"mail/{template}.html", **context),
         ics=invite_ics(registration, method=ics_method, now=now) if ics_method else None,
         ics_method=ics_method,
+        private_links=[manage_link] if manage_link is not None else (),
         not_before=not_before or now,
         event=session.event,
         session=session,

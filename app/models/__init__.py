@@ -1,6 +1,6 @@
 """All models, imported so that metadata and Alembic see every table."""
 
-from app.models.account import Organiser, SpeakerLoginToken
+from app.models.account import Organiser, PasswordResetToken, SpeakerLoginToken
 from app.models.activity import ActivityEntry, ActorKind
 from app.models.base import UTCDateTime, new_uid, utcnow
 from app.models.event import (
@@ -33,6 +33,7 @@ __all__ = [
     "Organiser",
     "OutboxMessage",
     "OutboxStatus",
+    "PasswordResetToken",
     "Person",
     "Registration",
     "RegistrationStatus",

@@ -1,4 +1,4 @@
-"""Organiser accounts and speakers' single-use sign-in links."""
+"""Organiser accounts, their password-reset links, and speakers' single-use sign-in links."""
 
 from __future__ import annotations
 
@@ -49,3 +49,20 @@ class SpeakerLoginToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
+
+
+class PasswordResetToken(db.Model):
+    """A single-use link to choose a new organiser password, valid for an hour; only the hash is stored."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organiser_id: Mapped[int] = mapped_column(ForeignKey("organisers.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the link's 256-bit token (app.security.hash_token).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Set when the link is used, and on the account's other open links when one of them is.
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organiser: Mapped[Organiser] = relationship()

@@ -39,6 +39,10 @@ class OutboxMessage(db.Model):
     body_html: Mapped[str] = mapped_column(Text, default="")
     #: The iCalendar text, if the message carries an invite.
     ics: Mapped[str | None] = mapped_column(Text)
+    #: The private links (manage, speaker sign-in, password reset) the message carries, one a line. The bodies
+    #: hold placeholders (app.mail.outbox.link_placeholder) that only the copy sent is given the links for;
+    #: NULL once the message is sent, failed or cancelled, so no usable link stays at rest.
+    private_links: Mapped[str | None] = mapped_column(Text)
     #: REQUEST, CANCEL or PUBLISH: the iTIP method of `ics`.
     ics_method: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED)

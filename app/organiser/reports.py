@@ -4,12 +4,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app import timeutil
 from app.activity import record
 from app.errors import DomainError
 from app.extensions import db
+from app.mail import outbox
+from app.mail.messages import MANAGE_LINK_KINDS
 from app.models import (
     AttendeeGroup,
     Event,
@@ -17,9 +20,13 @@ from app.models import (
     Organiser,
     OutboxMessage,
     OutboxStatus,
+    Person,
     Registration,
     RegistrationStatus,
 )
+from app.organiser import services as accounts
+from app.registration import services as registration_services
+from app.speakers import services as speaker_services
 
 # --- the outbox ---------------------------------------------------------------------------------
 
@@ -44,10 +51,22 @@ def outbox_counts(event: Event) -> dict[str, int]:
     return counts
 
 
+def shown_text(message: OutboxMessage, text: str | None) -> str:
+    """A part of the message as organisers may read it: every private link masked (app.mail.outbox.masked)."""
+    return outbox.masked(text, status=message.status, holds_links=message.private_links is not None)
+
+
 def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> OutboxMessage:
-    """Put a failed message back in the queue; the workers try it again from the first attempt."""
+    """Put a failed message back in the queue; the workers try it again from the first attempt.
+
+    A message that carried a private link goes out with a fresh one (the failed one's was forgotten): a new
+    manage link (the registration's old one stops working), a new speaker sign-in link, a new reset link.
+    """
     if message.status != OutboxStatus.FAILED:
         raise DomainError("Only a failed message can be sent again.")
+    link = _fresh_link(message, now=now)
+    if link is not None:
+        message.private_links = link
     message.status = OutboxStatus.QUEUED
     message.not_before = now
     message.attempts = 0
@@ -57,6 +76,27 @@ def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> O
     record(by=by, event=event, action="message.resent", summary=summary, target=message, now=now)
     db.session.commit()
     return message
+
+
+def _fresh_link(message: OutboxMessage, *, now: datetime) -> str | None:
+    """A new private link for the message if its kind carries one; None for the kinds that carry none."""
+    gone = DomainError("The private link of this message cannot be issued again: its recipient is gone.")
+    if message.kind in MANAGE_LINK_KINDS:
+        registration = db.session.get(Registration, message.registration_id) if message.registration_id else None
+        if registration is None:
+            raise gone
+        return registration_services.new_manage_url(registration)
+    if message.kind == speaker_services.LINK_KIND:
+        person = db.session.get(Person, message.person_id) if message.person_id else None
+        if person is None or not person.email:
+            raise gone
+        return speaker_services.new_sign_in_url(person, now=now)
+    if message.kind == accounts.RESET_KIND:
+        organiser = accounts.active_organiser(message.to_address)
+        if organiser is None:
+            raise gone
+        return accounts.new_reset_link(organiser, base_url=current_app.config["SERVER_BASE_URL"], now=now)
+    return None
 
 
 # --- the dashboard ------------------------------------------------------------------------------

@@ -1,22 +1,25 @@
 """Organiser accounts: create, disable, authenticate, reset a forgotten password, who manages what."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.activity import Actor, record
-from app.errors import InvalidToken, NotFound, ValidationFailed
+from app.errors import InvalidToken, LinkExpired, LinkUsed, NotFound, ValidationFailed
 from app.extensions import db
-from app.mail.outbox import enqueue_message
-from app.models import Event, EventSession, Organiser
+from app.mail.outbox import enqueue_message, link_placeholder
+from app.models import Event, EventSession, Organiser, PasswordResetToken, utcnow
+from app.security import hash_token, new_token
 
 #: Compared against when no account matches, so a wrong email costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 12
-RESET_MAX_AGE_SECONDS = 3600
+#: How long a password-reset link works.
+RESET_LINK_LIFETIME = timedelta(hours=1)
+RESET_KIND = "organiser_password_reset"
+_RESET_INVALID = "This reset link is not valid or has expired. Ask for a new one."
 
 
 def normalise_email(email: str) -> str:
@@ -25,6 +28,12 @@ def normalise_email(email: str) -> str:
 
 def _find_by_email(email: str) -> Organiser | None:
     return db.session.scalar(select(Organiser).where(func.lower(Organiser.email) == normalise_email(email)))
+
+
+def active_organiser(email: str) -> Organiser | None:
+    """The account with this email (any case) unless it is disabled."""
+    organiser = _find_by_email(email)
+    return None if organiser is None or organiser.is_disabled else organiser
 
 
 def _check_password_strength(password: str) -> None:
@@ -74,48 +83,86 @@ def authenticate_organiser(email: str, password: str) -> Organiser | None:
     return organiser
 
 
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt="organiser-password-reset")
-
-
-def _reset_fingerprint(organiser: Organiser) -> str:
-    # Part of the current hash: once the password changes, every earlier link stops working.
-    return organiser.password_hash[-16:]
-
-
-def request_password_reset(email: str, *, secret_key: str, base_url: str, now: datetime) -> None:
+def request_password_reset(email: str, *, base_url: str, now: datetime) -> None:
     """Email a reset link when an active account exists; say nothing either way (no account enumeration)."""
-    organiser = _find_by_email(email)
-    if organiser is None or organiser.is_disabled:
+    organiser = active_organiser(email)
+    if organiser is None:
         return
-    token = _serializer(secret_key).dumps({"id": organiser.id, "fp": _reset_fingerprint(organiser)})
-    link = f"{base_url.rstrip('/')}/organiser/reset/{token}"
+    link = new_reset_link(organiser, base_url=base_url, now=now)
     enqueue_message(
-        kind="organiser_password_reset",
+        kind=RESET_KIND,
         to_address=organiser.email,
         to_name=organiser.name,
         subject="Reset your organiser password",
         body_text=(
             "Someone (we hope you) asked to reset the password of your organiser account.\n\n"
-            f"Choose a new password here within the hour:\n{link}\n\n"
-            "If you did not ask for this, ignore this message: your password stays as it is.\n"
+            f"Choose a new password here within the hour:\n{link_placeholder(1)}\n\n"
+            "The link works once. If you did not ask for this, ignore this message: your password stays as it is.\n"
         ),
+        private_links=[link],
         not_before=now,
     )
     db.session.commit()
 
 
-def reset_password(token: str, new_password: str, *, secret_key: str) -> Organiser:
-    """Set a new password from a reset link; the link works once and for an hour."""
-    try:
-        data = _serializer(secret_key).loads(token, max_age=RESET_MAX_AGE_SECONDS)
-    except (SignatureExpired, BadSignature) as error:
-        raise InvalidToken("This reset link is not valid or has expired. Ask for a new one.") from error
-    organiser = db.session.get(Organiser, data.get("id")) if isinstance(data, dict) else None
-    if organiser is None or organiser.is_disabled or data.get("fp") != _reset_fingerprint(organiser):
-        raise InvalidToken("This reset link is not valid or has expired. Ask for a new one.")
+def new_reset_link(organiser: Organiser, *, base_url: str, now: datetime) -> str:
+    """A fresh single-use reset link for the account, valid RESET_LINK_LIFETIME: an opaque 256-bit token of
+    which only the sha256 is stored. Never commits."""
+    token = new_token()
+    db.session.add(
+        PasswordResetToken(
+            organiser_id=organiser.id,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + RESET_LINK_LIFETIME,
+        )
+    )
+    return f"{base_url.rstrip('/')}/organiser/reset/{token}"
+
+
+def check_reset_token(token: str, *, now: datetime) -> PasswordResetToken:
+    """The link's record if it can still be used; reading it changes nothing (mail scanners open links)."""
+    record = None
+    if token and len(token) <= 100:
+        record = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token)))
+    if record is None or record.organiser.is_disabled:
+        raise InvalidToken(_RESET_INVALID)
+    if record.used_at is not None:
+        raise LinkUsed("This reset link has already been used. Ask for a new one if you need to.")
+    if record.expires_at <= now:
+        raise LinkExpired("This reset link has expired. Ask for a new one.")
+    return record
+
+
+def reset_password(token: str, new_password: str, *, now: datetime | None = None) -> Organiser:
+    """Set a new password from a reset link. The link works once and for an hour (one conditional UPDATE, so
+    of concurrent uses exactly one wins), and using it ends the account's other reset links."""
+    now = now or utcnow()
     _check_password_strength(new_password)
+    organiser_id = None
+    if token and len(token) <= 100:
+        organiser_id = db.session.execute(
+            update(PasswordResetToken)
+            .where(
+                PasswordResetToken.token_hash == hash_token(token),
+                PasswordResetToken.used_at.is_(None),
+                PasswordResetToken.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(PasswordResetToken.organiser_id)
+        ).scalar()
+    organiser = db.session.get(Organiser, organiser_id) if organiser_id is not None else None
+    if organiser is None or organiser.is_disabled:
+        db.session.rollback()
+        check_reset_token(token, now=now)  # raises the precise reason
+        raise LinkUsed("This reset link has already been used.")  # pragma: no cover - a concurrent use won
     organiser.password_hash = generate_password_hash(new_password)
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.organiser_id == organiser.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     return organiser
 

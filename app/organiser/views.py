@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from app import activity, timeutil
 from app.agenda import services as agenda
 from app.agenda.cache import render_cache
-from app.errors import DomainError
+from app.errors import DomainError, InvalidToken, LinkExpired, LinkUsed
 from app.extensions import db, limiter, login_manager
 from app.models import (
     ActorKind,
@@ -132,12 +132,7 @@ def sign_out():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(
-            form.email.data,
-            secret_key=current_app.config["SECRET_KEY"],
-            base_url=current_app.config["SERVER_BASE_URL"],
-            now=_now(),
-        )
+        accounts.request_password_reset(form.email.data, base_url=current_app.config["SERVER_BASE_URL"], now=_now())
         flash("If an account exists for that address, we have sent it a link to choose a new password.", "info")
         return redirect(url_for("organiser.sign_in"))
     return render_template("organiser/reset_request.html", form=form)
@@ -146,15 +141,20 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.reset_password(token, form.password.data, secret_key=current_app.config["SECRET_KEY"])
-        except DomainError as error:
-            form.password.errors.append(error.message)
-        else:
+    # The token is in the address: no Referer header may carry it to another page.
+    headers = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    try:
+        if form.validate_on_submit():
+            accounts.reset_password(token, form.password.data, now=_now())
             flash("Your password is changed. Sign in with it now.", "success")
             return redirect(url_for("organiser.sign_in"))
-    return render_template("organiser/reset_password.html", form=form)
+        accounts.check_reset_token(token, now=_now())
+    except InvalidToken as error:
+        status = 410 if isinstance(error, LinkUsed | LinkExpired) else 404
+        return render_template("organiser/reset_invalid.html", reason=error.message), status, headers
+    except DomainError as error:
+        form.password.errors.append(error.message)
+    return render_template("organiser/reset_password.html", form=form), 200, headers
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -857,7 +857,14 @@ def _message_or_404(message_id: int) -> OutboxMessage:
 def outbox_message(message_id: int):
     message = _message_or_404(message_id)
     event = db.session.get(Event, message.event_id)
-    return render_template("organiser/outbox_message.html", event=event, message=message, action_form=ConfirmForm())
+    return render_template(
+        "organiser/outbox_message.html",
+        event=event,
+        message=message,
+        body_text=reports.shown_text(message, message.body_text),
+        ics=reports.shown_text(message, message.ics),
+        action_form=ConfirmForm(),
+    )
 
 
 @bp.post("/outbox/<int:message_id>/resend")

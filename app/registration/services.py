@@ -537,7 +537,7 @@ def _resend_manage_link(registration: Registration, *, now: datetime) -> bool:
         .select_from(OutboxMessage)
         .where(
             OutboxMessage.registration_id == registration.id,
-            OutboxMessage.kind.in_(["confirmation", "waitlisted", "manage_link"]),
+            OutboxMessage.kind.in_(messages.MANAGE_LINK_KINDS),
             OutboxMessage.created_at > now - MANAGE_LINK_RESEND_WINDOW,
         )
     )
@@ -547,6 +547,13 @@ def _resend_manage_link(registration: Registration, *, now: datetime) -> bool:
     registration.manage_token_hash = hash_token(token)
     messages.queue_manage_link(registration, token, now=now)
     return True
+
+
+def new_manage_url(registration: Registration) -> str:
+    """A fresh manage link for the registration, as its URL: the old link stops working. Never commits."""
+    token = new_token()
+    registration.manage_token_hash = hash_token(token)
+    return messages.manage_url(token)
 
 
 def _when(starts_at: datetime, ends_at: datetime, zone: str) -> str:

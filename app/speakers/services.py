@@ -14,7 +14,7 @@ from app.activity import record, record_for_person
 from app.calendar import ical
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotASpeaker, NotFound, ValidationFailed
 from app.extensions import db
-from app.mail.outbox import enqueue_message
+from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import (
     AgendaItem,
     Appearance,
@@ -78,14 +78,8 @@ def send_sign_in_link(person: Person, *, by, now: datetime) -> OutboxMessage:
 
 
 def _issue_link(person: Person, *, now: datetime) -> OutboxMessage:
-    token = new_token()
-    minutes = current_app.config["SPEAKER_LINK_MINUTES"]
-    expires_at = now + timedelta(minutes=minutes)
-    db.session.add(
-        SpeakerLoginToken(person=person, token_hash=hash_token(token), created_at=now, expires_at=expires_at)
-    )
-    url = f"{current_app.config['SERVER_BASE_URL'].rstrip('/')}/speaker/sign-in/{token}"
-    context = {"person": person, "url": url, "minutes": minutes}
+    url = new_sign_in_url(person, now=now)
+    context = {"person": person, "url": link_placeholder(1), "minutes": current_app.config["SPEAKER_LINK_MINUTES"]}
     return enqueue_message(
         kind=LINK_KIND,
         to_address=person.email,
@@ -93,8 +87,19 @@ def _issue_link(person: Person, *, now: datetime) -> OutboxMessage:
         subject="Your sign-in link for your speaker pages",
         body_text=render_template("mail/speaker_link.txt", **context),
         body_html=render_template("mail/speaker_link.html", **context),
+        private_links=[url],
         person=person,
     )
+
+
+def new_sign_in_url(person: Person, *, now: datetime) -> str:
+    """A fresh single-use sign-in link for the person (only its hash is stored); never commits."""
+    token = new_token()
+    expires_at = now + timedelta(minutes=current_app.config["SPEAKER_LINK_MINUTES"])
+    db.session.add(
+        SpeakerLoginToken(person=person, token_hash=hash_token(token), created_at=now, expires_at=expires_at)
+    )
+    return f"{current_app.config['SERVER_BASE_URL'].rstrip('/')}/speaker/sign-in/{token}"
 
 
 def check_sign_in_link(token: str, *, now: datetime) -> SpeakerLoginToken:

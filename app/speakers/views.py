@@ -19,6 +19,7 @@ from flask import (
 
 from app import timeutil
 from app.agenda.cache import render_cache
+from app.calendar.links import absolute
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.models import AppearanceResponse, Person
@@ -172,7 +173,8 @@ def slot_invite(appearance_id: int):
 @speaker_required
 def calendar():
     token = session.pop(NEW_FEED_TOKEN_KEY, None)
-    feed_url = url_for("speakers.feed", token=token, _external=True) if token else None
+    # On SERVER_BASE_URL, never on the request's Host header: a forged host must not get the address shown.
+    feed_url = absolute("speakers.feed", token=token) if token else None
     return render_template(
         "speakers/calendar.html", feed_url=feed_url, has_feed=bool(g.speaker.feed_token_hash), form=ActionForm()
     )

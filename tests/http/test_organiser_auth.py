@@ -1,11 +1,16 @@
 """Organiser sign-in, sign-out, password reset, throttling, cookies and CSRF, through the test client."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from app import create_app
 from app.extensions import db, limiter
-from app.models import OutboxMessage
+from app.mail.outbox import links_of
+from app.models import Organiser, OutboxMessage
+from app.organiser.services import new_reset_link
 from config import ProductionConfig
 from tests.conftest import make_config
 from tests.factories import make_event
@@ -107,16 +112,42 @@ def test_password_reset_answers_the_same_for_known_and_unknown_emails(client):
 def test_password_reset_link_sets_a_new_password(client):
     make_organiser("ana@example.org")
     client.post("/organiser/reset", data={"email": "ana@example.org"})
-    link = db.session.scalar(select(OutboxMessage)).body_text.split("http://127.0.0.1:5000")[1].split()[0]
+    [link] = links_of(db.session.scalar(select(OutboxMessage)))
+    path = link.split("http://127.0.0.1:5000")[1]
 
-    short = client.post(link, data={"password": "short"})
-    done = client.post(link, data={"password": "my new long password"}, follow_redirects=True)
-    again = client.post(link, data={"password": "another long password"})
+    opened = client.get(path)
+    short = client.post(path, data={"password": "short"})
+    done = client.post(path, data={"password": "my new long password"}, follow_redirects=True)
+    again = client.post(path, data={"password": "another long password"})
+    reopened = client.get(path)
 
+    assert opened.status_code == 200 and "Choose a new password" in opened.text
+    assert opened.headers["Referrer-Policy"] == "no-referrer" and opened.headers["Cache-Control"] == "no-store"
     assert "Field must be between 12 and 200 characters long." in short.text
     assert "Your password is changed." in done.text
-    assert "This reset link is not valid or has expired." in again.text
+    assert (again.status_code, reopened.status_code) == (410, 410)
+    assert "This reset link has already been used." in again.text
+    assert "Ask for a new reset link" in reopened.text
     assert _sign_in(client, "ana@example.org", "my new long password").status_code == 302
+    assert check_password_hash(db.session.scalar(select(Organiser.password_hash)), "my new long password")
+
+
+def test_a_wrong_or_expired_reset_link_answers_a_clear_page_and_changes_nothing(client):
+    organiser = make_organiser("ana@example.org")
+    old_hash = organiser.password_hash
+    now = datetime.now(UTC)
+    expired = new_reset_link(organiser, base_url="", now=now - timedelta(hours=2))
+    db.session.commit()
+
+    wrong = client.get("/organiser/reset/" + "A" * 43)
+    wrong_post = client.post("/organiser/reset/" + "A" * 43, data={"password": "my new long password"})
+    late = client.post(expired, data={"password": "my new long password"})
+
+    assert (wrong.status_code, wrong_post.status_code, late.status_code) == (404, 404, 410)
+    assert "This reset link is not valid or has expired." in wrong.text
+    assert "This reset link has expired." in late.text
+    db.session.expire_all()
+    assert db.session.get(Organiser, organiser.id).password_hash == old_hash
 
 
 def test_sign_in_without_a_csrf_token_is_refused(app):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db, limiter
+from app.mail.outbox import links_of
 from app.models import EventStatus, OutboxMessage, Registration, RegistrationStatus
 from app.registration.services import register_attendee
 from tests.conftest import make_config
@@ -96,7 +97,9 @@ def test_register_confirms_and_shows_times_in_both_zones(client):
         "2026-11",
         "partner_country",
     )
-    assert f"/registrations/{token}/" in db.session.scalar(select(OutboxMessage.body_text).limit(1))
+    message = db.session.scalar(select(OutboxMessage).limit(1))
+    assert links_of(message) == [f"http://127.0.0.1:5000/registrations/{token}/"]
+    assert token not in message.body_text + message.body_html
 
 
 def test_register_when_full_lands_on_waiting_list_with_place(client):

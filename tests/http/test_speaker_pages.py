@@ -15,7 +15,9 @@ from app.activity import CommandActor
 from app.agenda import services as agenda_services
 from app.agenda.cache import render_cache
 from app.extensions import db, limiter
+from app.mail.outbox import links_of
 from app.models import AppearanceResponse, OutboxMessage, Person, Role, SpeakerLoginToken
+from app.security import hash_token
 from app.speakers import services
 from app.speakers.views import SESSION_KEY
 from tests.conftest import make_config
@@ -62,7 +64,7 @@ def _text(response) -> str:
 
 def _last_token() -> str:
     message = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
-    return re.search(r"/speaker/sign-in/([A-Za-z0-9_-]+)", message.body_text).group(1)
+    return re.search(r"/speaker/sign-in/([A-Za-z0-9_-]+)", links_of(message)[0]).group(1)
 
 
 # --- sign-in ---------------------------------------------------------------------------------------
@@ -251,12 +253,27 @@ def test_slot_invite_download_is_a_request_for_the_speaker(client, people):
 # --- feed ------------------------------------------------------------------------------------------
 
 
+def test_feed_address_is_built_on_server_base_url_whatever_host_the_request_names(app, client, people):
+    sign_in_as(client, people["ben"])
+    # A client that sends the cookies it is given whatever the host (the usual one keeps them per host).
+    forged = app.test_client(use_cookies=False)
+    cookie = f"session={client.get_cookie('session').value}"
+
+    made = forged.post("/speaker/calendar/feed", headers={"Host": "attacker.example.com", "Cookie": cookie})
+    cookie = made.headers["Set-Cookie"].split(";")[0]
+    page = _text(forged.get("/speaker/calendar", headers={"Host": "attacker.example.com", "Cookie": cookie}))
+
+    token = re.search(r'value="http://127.0.0.1:5000/speaker/feed/([A-Za-z0-9_-]+)\.ics"', page).group(1)
+    assert "attacker.example.com" not in page
+    assert db.session.get(Person, people["ben"].id).feed_token_hash == hash_token(token)
+
+
 def test_feed_address_is_shown_once_and_serves_only_its_owners_slots_with_etag(client, people):
     sign_in_as(client, people["ben"])
 
     client.post("/speaker/calendar/feed")
     page = _text(client.get("/speaker/calendar"))
-    url = re.search(r'value="http://localhost(/speaker/feed/[A-Za-z0-9_-]+\.ics)"', page).group(1)
+    url = re.search(r'value="http://127.0.0.1:5000(/speaker/feed/[A-Za-z0-9_-]+\.ics)"', page).group(1)
     feed = client.get(url)
     cached = client.get(url, headers={"If-None-Match": feed.headers["ETag"]})
 

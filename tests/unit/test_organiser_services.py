@@ -1,20 +1,22 @@
 """Organiser accounts: hashing, authentication, disabling, password reset without enumeration."""
 
-from datetime import UTC, datetime
+import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from app.activity import CommandActor
-from app.errors import InvalidToken, NotFound, ValidationFailed
+from app.errors import InvalidToken, LinkExpired, LinkUsed, NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Organiser, OutboxMessage
+from app.mail.outbox import links_of
+from app.models import Organiser, OutboxMessage, PasswordResetToken
 from app.organiser import services
+from app.security import hash_token
 from tests.factories import make_event
 
 NOW = datetime(2030, 10, 1, 9, 0, tzinfo=UTC)
-SECRET = "testing-secret"
 PASSWORD = "a long enough password"
 OPERATOR = CommandActor("flask organisers")
 
@@ -65,41 +67,90 @@ def test_disable_organiser_for_an_unknown_email_says_so(app_context):
 def test_request_password_reset_mails_only_existing_accounts(app_context):
     services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
-    services.request_password_reset("nobody@example.org", secret_key=SECRET, base_url="https://ev.example.org", now=NOW)
+    services.request_password_reset("nobody@example.org", base_url="https://ev.example.org", now=NOW)
     assert _outbox() == []
-    services.request_password_reset("ana@example.org", secret_key=SECRET, base_url="https://ev.example.org", now=NOW)
+    services.request_password_reset("ana@example.org", base_url="https://ev.example.org", now=NOW)
 
     [message] = _outbox()
     assert message.to_address == "ana@example.org"
     assert message.kind == "organiser_password_reset"
-    assert "https://ev.example.org/organiser/reset/" in message.body_text
+    [link] = links_of(message)
+    assert link.startswith("https://ev.example.org/organiser/reset/")
+    assert "[private link 1]" in message.body_text and "/organiser/reset/" not in message.body_text
 
 
-def _reset_token(email: str) -> str:
-    services.request_password_reset(email, secret_key=SECRET, base_url="https://ev.example.org", now=NOW)
-    body = _outbox()[-1].body_text
-    return body.split("/organiser/reset/")[1].split()[0]
+def _reset_token(email: str, *, now: datetime = NOW) -> str:
+    services.request_password_reset(email, base_url="https://ev.example.org", now=now)
+    return links_of(_outbox()[-1])[0].split("/organiser/reset/")[1]
+
+
+def test_a_reset_link_is_an_opaque_token_stored_only_as_its_hash(app_context):
+    organiser = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
+    token = _reset_token("ana@example.org")
+
+    [record] = db.session.scalars(select(PasswordResetToken))
+    assert len(base64.urlsafe_b64decode(token + "=")) == 32  # 256 random bits, nothing else in it
+    assert organiser.password_hash[-16:] not in token and "." not in token
+    assert (record.organiser_id, record.token_hash) == (organiser.id, hash_token(token))
+    assert (record.created_at, record.expires_at, record.used_at) == (NOW, NOW + timedelta(hours=1), None)
 
 
 def test_reset_password_works_once(app_context):
     services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
     token = _reset_token("ana@example.org")
 
-    services.reset_password(token, "a brand new password", secret_key=SECRET)
+    services.reset_password(token, "a brand new password", now=NOW)
 
     assert services.authenticate_organiser("ana@example.org", "a brand new password") is not None
     assert services.authenticate_organiser("ana@example.org", PASSWORD) is None
-    with pytest.raises(InvalidToken, match="not valid or has expired"):
-        services.reset_password(token, "yet another password", secret_key=SECRET)
+    assert db.session.scalar(select(PasswordResetToken.used_at)) == NOW
+    with pytest.raises(LinkUsed, match="already been used"):
+        services.reset_password(token, "yet another password", now=NOW)
+    assert services.authenticate_organiser("ana@example.org", "a brand new password") is not None
 
 
-def test_reset_password_refuses_a_forged_token(app_context):
+def test_a_reset_ends_the_accounts_other_reset_links_but_not_another_accounts(app_context):
     services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
+    services.create_organiser("bo@example.org", PASSWORD, by=OPERATOR, now=NOW)
+    first, second = _reset_token("ana@example.org"), _reset_token("ana@example.org")
+    theirs = _reset_token("bo@example.org")
 
-    with pytest.raises(InvalidToken):
-        services.reset_password("not-a-token", "a brand new password", secret_key=SECRET)
-    with pytest.raises(InvalidToken):
-        services.reset_password(_reset_token("ana@example.org"), "a brand new password", secret_key="other-secret")
+    services.reset_password(second, "a brand new password", now=NOW)
+
+    with pytest.raises(LinkUsed):
+        services.check_reset_token(first, now=NOW)
+    with pytest.raises(LinkUsed):
+        services.reset_password(first, "the attackers password", now=NOW)
+    assert services.check_reset_token(theirs, now=NOW).organiser.email == "bo@example.org"
+    assert services.authenticate_organiser("ana@example.org", "a brand new password") is not None
+
+
+def test_a_reset_link_expires_after_an_hour(app_context):
+    services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
+    token = _reset_token("ana@example.org")
+
+    assert services.check_reset_token(token, now=NOW + timedelta(minutes=59)).used_at is None
+    with pytest.raises(LinkExpired, match="expired"):
+        services.reset_password(token, "a brand new password", now=NOW + timedelta(hours=1))
+    assert db.session.scalar(select(PasswordResetToken.used_at)) is None
+    assert services.authenticate_organiser("ana@example.org", PASSWORD) is not None
+
+
+def test_reset_password_refuses_a_forged_token_a_weak_password_and_a_disabled_account(app_context):
+    services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
+    token = _reset_token("ana@example.org")
+
+    with pytest.raises(InvalidToken, match="not valid or has expired"):
+        services.reset_password("not-a-token", "a brand new password", now=NOW)
+    with pytest.raises(InvalidToken, match="not valid"):
+        services.reset_password(hash_token(token), "a brand new password", now=NOW)
+    with pytest.raises(ValidationFailed, match="at least 12"):
+        services.reset_password(token, "short", now=NOW)
+    assert db.session.scalar(select(PasswordResetToken.used_at)) is None  # a weak password spends no link
+    services.disable_organiser("ana@example.org", by=OPERATOR, now=NOW)
+    with pytest.raises(InvalidToken, match="not valid"):
+        services.reset_password(token, "a brand new password", now=NOW)
+    assert db.session.scalar(select(PasswordResetToken.used_at)) is None
 
 
 def test_can_manage_lists_events_for_their_organisers_and_all_for_an_admin(app_context):

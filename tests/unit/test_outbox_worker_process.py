@@ -14,8 +14,8 @@ from tests.conftest import DATABASE_URL
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_outbox_work_delivers_then_stops_on_sigterm(app_context, mail_server):
-    enqueue_message(
+def test_outbox_work_delivers_then_stops_on_sigterm_and_logs_each_outcome_to_stderr(app_context, mail_server):
+    message = enqueue_message(
         kind="confirmation",
         to_address="amina@example.com",
         subject="From the worker",
@@ -32,12 +32,12 @@ def test_outbox_work_delivers_then_stops_on_sigterm(app_context, mail_server):
         "FLASK_APP": "wsgi",
     }
     flask = [sys.executable, "-m", "flask", "outbox", "work", "--interval", "0.2"]
-    worker = subprocess.Popen(flask, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = subprocess.Popen(flask, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         received = mail_server.wait_for(1, timeout=30)
     finally:
         worker.send_signal(signal.SIGTERM)
-        output, _ = worker.communicate(timeout=30)
+        output, errors = worker.communicate(timeout=30)
 
     assert [m["Subject"] for m in received] == ["From the worker"]
     assert worker.returncode == 0, output
@@ -46,3 +46,6 @@ def test_outbox_work_delivers_then_stops_on_sigterm(app_context, mail_server):
         "Outbox: 1 sent, 0 to retry, 0 failed.",
         "Outbox worker stopped.",
     ]
+    [logged] = [line for line in errors.splitlines() if "outbox message=" in line]
+    assert logged.endswith(f"outbox message={message.id} kind=confirmation outcome=sent attempts=1")
+    assert "amina" not in errors and "From the worker" not in errors

@@ -18,6 +18,7 @@ from app.errors import (
     ValidationFailed,
 )
 from app.extensions import db
+from app.mail.outbox import links_of, with_links
 from app.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, SessionStatus
 from app.registration.services import (
     RegistrationState,
@@ -72,7 +73,7 @@ def _ical(message: OutboxMessage):
 
 
 def _link(message: OutboxMessage) -> str:
-    return re.search(r"/registrations/([\w-]+)/", message.body_text).group(1)
+    return re.search(r"/registrations/([\w-]+)/", with_links(message.body_text, links_of(message))).group(1)
 
 
 def test_register_attendee_with_free_seat_confirms_and_queues_invite_and_reminders(app_context):
@@ -87,7 +88,9 @@ def test_register_attendee_with_free_seat_confirms_and_queues_invite_and_reminde
     assert find_by_token(result.token) is registration
     confirmation, day_before, hour_before = _outbox(registration_id=registration.id)
     assert (confirmation.kind, confirmation.ics_method, confirmation.not_before) == ("confirmation", "REQUEST", NOW)
-    assert f"/registrations/{result.token}/" in confirmation.body_text
+    assert links_of(confirmation) == [f"http://127.0.0.1:5000/registrations/{result.token}/"]
+    assert f"/registrations/{result.token}/" in with_links(confirmation.body_text, links_of(confirmation))
+    assert result.token not in confirmation.body_text + confirmation.body_html
     assert "https://meet.example.org/looking-ahead" in confirmation.body_text
     assert "09:00–10:30 (Europe/Brussels)" in confirmation.body_text
     assert "09:00 WAT in your time zone (Africa/Lagos)" in confirmation.body_text
