@@ -8,7 +8,7 @@ message with the placeholder. Password-reset links become opaque tokens whose sh
 cancelled. The downgrade puts the links of messages still to be sent back into their bodies.
 
 Revision ID: e41b7d9c2a05
-Revises: 5b0e3c7a91d2
+Revises: a3c9e1f47b20
 Create Date: 2026-12-01 10:40:00
 
 """
@@ -21,7 +21,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'e41b7d9c2a05'
-down_revision = '5b0e3c7a91d2'
+down_revision = 'a3c9e1f47b20'
 branch_labels = None
 depends_on = None
 

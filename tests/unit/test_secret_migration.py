@@ -68,7 +68,7 @@ def _outbox_columns(conn) -> set[str]:
 
 
 def test_upgrade_moves_pending_links_out_of_bodies_and_drops_the_others_downgrade_puts_pending_back(migrated_app):
-    upgrade(directory=MIGRATIONS, revision="5b0e3c7a91d2")
+    upgrade(directory=MIGRATIONS, revision="a3c9e1f47b20")
     _insert_old_rows()
 
     upgrade(directory=MIGRATIONS, revision="e41b7d9c2a05")
@@ -83,7 +83,7 @@ def test_upgrade_moves_pending_links_out_of_bodies_and_drops_the_others_downgrad
     }
     assert not any(TOKEN in text + html for _, text, html, _ in _rows().values())
 
-    downgrade(directory=MIGRATIONS, revision="5b0e3c7a91d2")
+    downgrade(directory=MIGRATIONS, revision="a3c9e1f47b20")
 
     after = _rows()
     assert after[1] == ("queued", f"Open:\n{LINKS['manage']}\n", f'<a href="{LINKS["manage"]}">open</a>')
