@@ -74,6 +74,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     BOOTSTRAP_SERVE_LOCAL = True
     PRIVACY_NOTICE_VERSION = os.environ.get("PRIVACY_NOTICE_VERSION", "2026-11")
+    #: Days after a session ends until its registrations' personal data is anonymised (the notice shows it).
+    REGISTRATION_RETENTION_DAYS = _int("REGISTRATION_RETENTION_DAYS", 90)
+    #: Days after a message was delivered (or given up) until its body is deleted from the outbox.
+    MAIL_RETENTION_DAYS = _int("MAIL_RETENTION_DAYS", 30)
     #: How long a speaker's sign-in link works, in minutes.
     SPEAKER_LINK_MINUTES = _int("SPEAKER_LINK_MINUTES", 30)
     #: Flask-Limiter limits on asking for a speaker sign-in link, per email address and per client IP.

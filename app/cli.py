@@ -10,6 +10,7 @@ from app.demo.loader import load_demo
 from app.demo.synth import refresh_statistics, synthesise_event
 from app.mail.cli import outbox_cli
 from app.organiser.cli import organisers_cli
+from app.privacy.cli import privacy_cli
 from app.speakers.cli import speakers_cli
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -60,3 +61,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(speakers_cli)
     app.cli.add_command(organisers_cli)
+    app.cli.add_command(privacy_cli)

@@ -8,6 +8,11 @@ import click
 from flask.cli import AppGroup
 
 from app.mail.delivery import deliver_all_due, work
+from app.models import utcnow
+from app.privacy.services import apply_retention
+
+#: How often a running worker applies the retention periods (app.privacy.services.apply_retention).
+RETENTION_EVERY_SECONDS = 3600.0
 
 outbox_cli = AppGroup("outbox", help="Deliver the emails waiting in the outbox.")
 
@@ -33,5 +38,14 @@ def outbox_work(interval: float) -> None:
             should_stop=stopping.is_set,
             on_report=lambda report: click.echo(f"Outbox: {report}."),
             sleep=stopping.wait,
+            housekeeping=_retain,
+            housekeeping_every=RETENTION_EVERY_SECONDS,
         )
     click.echo("Outbox worker stopped.")
+
+
+def _retain() -> None:
+    """The retention job, from the worker: one line when it changed something, silence otherwise."""
+    report = apply_retention(now=utcnow())
+    if report.changed:
+        click.echo(f"Retention: {report}.")

@@ -121,9 +121,22 @@ def work(
     should_stop: Callable[[], bool] = lambda: False,
     on_report: Callable[[DeliveryReport], None] = lambda report: None,
     sleep: Callable[[float], None] = time.sleep,
+    housekeeping: Callable[[], None] | None = None,
+    housekeeping_every: float = 3600.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> None:
-    """Deliver what is due, wait `interval` seconds, again, until `should_stop()`."""
+    """Deliver what is due, wait `interval` seconds, again, until `should_stop()`.
+
+    `housekeeping` (the privacy retention job, given by the command) runs before the first pass and then
+    once every `housekeeping_every` seconds, between passes: a pass itself never waits for it."""
+    last_housekeeping: float | None = None
     while not should_stop():
+        if housekeeping is not None and (
+            last_housekeeping is None or clock() - last_housekeeping >= housekeeping_every
+        ):
+            last_housekeeping = clock()
+            housekeeping()
+            db.session.remove()
         report = deliver_all_due()
         if report.handled:
             on_report(report)

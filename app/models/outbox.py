@@ -53,6 +53,9 @@ class OutboxMessage(db.Model):
     #: A worker's claim; an expired claim is taken over by another worker.
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the body (text, HTML, invite) was deleted: after MAIL_RETENTION_DAYS, or when the recipient's
+    #: registration was erased or anonymised.
+    body_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     session_id: Mapped[int | None] = mapped_column(ForeignKey("event_sessions.id", ondelete="SET NULL"))

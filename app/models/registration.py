@@ -89,12 +89,19 @@ class Registration(db.Model):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: When the personal data was erased (on request, or at the retention date); status, group and times stay
+    #: so that counts and the dashboard stay right.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[EventSession] = relationship()
 
     @property
     def is_confirmed(self) -> bool:
         return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"

@@ -27,10 +27,13 @@ CSV_COLUMNS = [
     "Group",
     "Status",
     "Question",
-    "Accessibility needs",
     "Registered at",
     "Time zone",
 ]
+#: Health data: a column of the CSV only when the organiser asks for it (after "Question").
+NEEDS_COLUMN = "Accessibility needs"
+#: What the list and the CSV show in place of a name whose registration was anonymised.
+ERASED_LABEL = "Personal data erased"
 AUDIENCES = {"confirmed": RegistrationStatus.CONFIRMED, "waitlisted": RegistrationStatus.WAITLISTED}
 
 
@@ -45,6 +48,7 @@ LIST_COLUMNS = (
     Registration.status,
     Registration.question,
     Registration.created_at,
+    Registration.anonymised_at,
 )
 
 #: Labels of the list's statuses and groups, looked up once: `labels.status[row.status]`.
@@ -181,26 +185,34 @@ def _cell(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def registrations_csv(session: EventSession, registrations: list[Registration]) -> bytes:
-    """UTF-8 with a BOM (so Excel reads the accents right), one row per registration, times in the event zone."""
+def registrations_csv(
+    session: EventSession, registrations: list[Registration], *, accessibility_needs: bool = False
+) -> bytes:
+    """UTF-8 with a BOM (so Excel reads the accents right), one row per registration, times in the event zone.
+
+    Accessibility needs (health data) are a column only when asked for; an anonymised registration keeps its
+    row (group, status, date) so the totals match the list, with no personal data."""
     zone = session.event.timezone
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    columns = list(CSV_COLUMNS)
+    if accessibility_needs:
+        columns.insert(columns.index("Question") + 1, NEEDS_COLUMN)
+    writer.writerow(columns)
     for r in registrations:
-        writer.writerow(
-            [
-                _cell(r.full_name),
-                _cell(r.email),
-                _cell(r.organisation),
-                r.group.label,
-                r.status.label,
-                _cell(r.question),
-                _cell(r.accessibility_needs),
-                timeutil.to_zone(r.created_at, zone).strftime("%Y-%m-%d %H:%M"),
-                zone,
-            ]
-        )
+        row = [
+            _cell(r.full_name) if not r.is_anonymised else ERASED_LABEL,
+            _cell(r.email),
+            _cell(r.organisation),
+            r.group.label,
+            r.status.label,
+            _cell(r.question),
+            timeutil.to_zone(r.created_at, zone).strftime("%Y-%m-%d %H:%M"),
+            zone,
+        ]
+        if accessibility_needs:
+            row.insert(6, _cell(r.accessibility_needs))
+        writer.writerow(row)
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
@@ -215,7 +227,11 @@ def message_registrants(
         raise ValidationFailed("Write a subject and a message.")
     recipients = db.session.scalars(
         select(Registration)
-        .where(Registration.session_id == session.id, Registration.status == AUDIENCES[audience])
+        .where(
+            Registration.session_id == session.id,
+            Registration.status == AUDIENCES[audience],
+            Registration.anonymised_at.is_(None),
+        )
         .order_by(Registration.id)
     ).all()
     signature = f"\n\n-- \n{session.event.contact_name or session.event.title}\n{session.title}\n"

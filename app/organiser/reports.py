@@ -64,6 +64,8 @@ def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> O
     """
     if message.status != OutboxStatus.FAILED:
         raise DomainError("Only a failed message can be sent again.")
+    if message.body_purged_at is not None:
+        raise DomainError("The content of this message was deleted (retention or erasure): it cannot be sent again.")
     link = _fresh_link(message, now=now)
     if link is not None:
         message.private_links = link

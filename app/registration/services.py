@@ -42,6 +42,7 @@ from app.models import (
     new_uid,
     utcnow,
 )
+from app.privacy import services as privacy
 from app.security import hash_token, new_token
 from app.text import has_control_characters
 
@@ -277,30 +278,49 @@ def cancel_registration(
 ) -> Registration:
     """Cancel and free the seat, which the first on the waiting list takes in the same transaction.
 
-    `by` is the organiser who cancels; None is the attendee, from their manage link."""
+    `by` is the organiser who cancels; None is the attendee, from their manage link. The accessibility needs
+    (health data) are cleared at once: a cancelled registration has no use for them."""
     now = now or utcnow()
     session = _lock(registration.session)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         _refuse(DomainError("This registration is already cancelled."))
-    had_seat = registration.is_confirmed
-    registration.status = RegistrationStatus.CANCELLED
-    registration.cancelled_at = now
-    _cancel_reminders(registration)
-    if had_seat:
-        session.seats_taken -= 1
-    if session.is_cancelled:
-        # Everyone already had the session's cancellation; nothing more to send or to promote.
-        _record_cancelled(registration, session, [], by=by, now=now)
-        db.session.commit()
-        return registration
-    if had_seat:
-        registration.sequence += 1
-    messages.queue_registration_cancelled(registration, now=now, had_seat=had_seat)
-    promoted = _promote_waitlisted(session, now=now) if had_seat else []
+    if registration.is_anonymised:
+        _refuse(DomainError("The personal data of this registration is erased: nobody can be told."))
+    promoted = _cancel(registration, session, now=now, notify=True)
     _record_cancelled(registration, session, promoted, by=by, now=now)
     db.session.commit()
     return registration
+
+
+def erase_registration(registration: Registration, *, by: Organiser | None = None, now: datetime | None = None) -> None:
+    """Erase the attendee's personal data on request: cancelled as a cancellation is (the seat goes to the
+    first on the waiting list in the same transaction), then anonymised with its mail (app.privacy.services).
+
+    `by` is the organiser who erases on the attendee's request; None is the attendee, from their manage link.
+    No email is sent, not even the cancellation: it would keep the address in the outbox, which the erasure
+    must not. The manage link stops working."""
+    now = now or utcnow()
+    session = _lock(registration.session)
+    db.session.refresh(registration)
+    if registration.is_anonymised:
+        _refuse(DomainError("The personal data of this registration is already erased."))
+    promoted = []
+    if registration.status != RegistrationStatus.CANCELLED:
+        promoted = _cancel(registration, session, now=now, notify=False)
+    db.session.flush()
+    privacy.anonymise_registrations(Registration.id == registration.id, now=now)
+    who = "Erased" if by is not None else "The attendee erased"
+    summary = f"{who} the personal data of registration {registration.id} for “{session.title}”{_moved_up(promoted)}."
+    record(
+        by=by or registration,
+        event=session.event,
+        action="registration.erased",
+        summary=summary,
+        target=registration,
+        now=now,
+    )
+    db.session.commit()
 
 
 def change_capacity(session: EventSession, capacity: int | None, *, by, now: datetime | None = None) -> list:
@@ -387,6 +407,12 @@ def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime
             registration.sequence += 1
         messages.queue_session_cancelled(registration, now=now, reason=reason)
         told += 1
+    # The session will not take place: its attendees' accessibility needs (health data) have no use left.
+    db.session.execute(
+        update(Registration)
+        .where(Registration.session_id == session.id, Registration.accessibility_needs != "")
+        .values(accessibility_needs="")
+    )
     summary = f"Called off the session “{session.title}”; {told} registrant(s) told." + (
         f" Reason: {reason}" if reason else ""
     )
@@ -399,9 +425,9 @@ def promote_registration(registration: Registration, *, by: Organiser, now: date
     """An organiser gives a waitlisted attendee a free seat now, out of turn; they get the "you are in" invite."""
     session = _lock(registration.session)
     db.session.refresh(registration)
-    if registration.status != RegistrationStatus.WAITLISTED:
+    if registration.status != RegistrationStatus.WAITLISTED or registration.is_anonymised:
         db.session.rollback()
-        raise DomainError(f"{registration.full_name} is not on the waiting list.")
+        raise DomainError(f"{registration.full_name or 'This registration'} is not on the waiting list.")
     if session.capacity is not None and session.seats_taken >= session.capacity:
         db.session.rollback()
         raise SessionFull("No seat is free: raise the capacity first, or cancel someone.")
@@ -462,6 +488,26 @@ def _refuse(error: DomainError) -> NoReturn:
     raise error
 
 
+def _cancel(registration: Registration, session: EventSession, *, now: datetime, notify: bool) -> list[Registration]:
+    """The cancellation itself, the session row locked: the seat freed and given on (returns who moved up),
+    the needs cleared."""
+    had_seat = registration.is_confirmed
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.accessibility_needs = ""
+    _cancel_reminders(registration)
+    if had_seat:
+        session.seats_taken -= 1
+    if session.is_cancelled:
+        # Everyone already had the session's cancellation; nothing more to send or to promote.
+        return []
+    if had_seat:
+        registration.sequence += 1
+    if notify:
+        messages.queue_registration_cancelled(registration, now=now, had_seat=had_seat)
+    return _promote_waitlisted(session, now=now) if had_seat else []
+
+
 def _confirm(registration: Registration, *, now: datetime) -> None:
     registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at = now
@@ -476,7 +522,11 @@ def _promote_waitlisted(session: EventSession, *, now: datetime) -> list[Registr
     while session.capacity is None or session.seats_taken < session.capacity:
         registration = db.session.scalar(
             select(Registration)
-            .where(Registration.session_id == session.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .where(
+                Registration.session_id == session.id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+                Registration.anonymised_at.is_(None),
+            )
             .order_by(Registration.waitlisted_at, Registration.id)
             .limit(1)
         )
@@ -511,7 +561,12 @@ def _active_registrations(session: EventSession) -> list[Registration]:
     return list(
         db.session.scalars(
             select(Registration)
-            .where(Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)
+            .where(
+                Registration.session_id == session.id,
+                Registration.status != RegistrationStatus.CANCELLED,
+                # Anonymised at the retention date: nobody left to write to.
+                Registration.anonymised_at.is_(None),
+            )
             .order_by(Registration.id)
         )
     )

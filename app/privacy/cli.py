@@ -1,0 +1,17 @@
+"""`flask privacy retain` applies the retention periods by hand (the outbox worker does it every hour)."""
+
+import click
+from flask.cli import AppGroup
+
+from app.models import utcnow
+from app.privacy.services import apply_retention
+
+privacy_cli = AppGroup("privacy", help="Attendees' personal data: retention.")
+
+
+@privacy_cli.command("retain")
+def privacy_retain() -> None:
+    """Clear accessibility needs of ended sessions, anonymise registrations past REGISTRATION_RETENTION_DAYS,
+    delete message bodies past MAIL_RETENTION_DAYS; a second run changes nothing."""
+    report = apply_retention(by="flask privacy retain", now=utcnow())
+    click.echo(f"Retention: {report}.")
