@@ -22,6 +22,7 @@ from app.extensions import (
     ping_idle_connections,
 )
 from app.organiser.views import bp as organiser_bp
+from app.privacy.views import bp as privacy_bp
 from app.registration.views import bp as registration_bp
 from app.speakers.views import bp as speakers_bp
 from app.startup import check_config
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registration_bp)
     app.register_blueprint(organiser_bp, url_prefix="/organiser")
     app.register_blueprint(speakers_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -55,6 +55,7 @@ from app.organiser.forms import (
     SignInForm,
 )
 from app.organiser.timeline import day_timelines
+from app.privacy import services as privacy
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
 from app.web import reads_only
@@ -756,9 +757,11 @@ def registrations_export(session_id: int):
     event_session = _session_or_404(session_id)
     _, search = _filters()
     found = registrations.find_registrations(event_session, **search)
+    # Accessibility needs are health data: in the file only when asked for (the list's second CSV link).
+    needs = request.args.get("accessibility_needs") == "1"
     filename = f"registrations-{event_session.event.slug}-{event_session.id}.csv"
     return Response(
-        registrations.registrations_csv(event_session, found),
+        registrations.registrations_csv(event_session, found, accessibility_needs=needs),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
@@ -781,6 +784,47 @@ def registration_action(registration_id: int, action: str):
         db.session.rollback()
         flash(error.message, "danger")
     return redirect(url_for("organiser.registrations_list", session_id=registration.session_id))
+
+
+@bp.get("/registrations/<int:registration_id>/data.json")
+@login_required
+def registration_data(registration_id: int):
+    """One person's data, the same file they can download from their private link (a request for access)."""
+    registration = _registration_or_404(registration_id)
+    return Response(
+        privacy.registration_json(registration, now=_now()),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{privacy.data_file_name(registration)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
+@login_required
+def registration_erase(registration_id: int):
+    """Erase a registrant's data on their request, after a confirmation page."""
+    registration = _registration_or_404(registration_id)
+    event_session = registration.session
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name = registration.full_name
+        try:
+            registration_services.erase_registration(registration, by=current_user, now=_now())
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "danger")
+        else:
+            flash(f"The personal data of {name}'s registration is erased; no email was sent.", "success")
+        return redirect(url_for("organiser.registrations_list", session_id=event_session.id))
+    return render_template(
+        "organiser/registration_erase.html",
+        event=event_session.event,
+        event_session=event_session,
+        registration=registration,
+        form=form,
+    )
 
 
 @bp.post("/sessions/<int:session_id>/capacity")
