@@ -346,3 +346,16 @@ def test_accessibility_needs_appear_in_no_email_and_on_no_page_but_the_attendees
     # Speakers see the question (the speaker pages' own query), never the needs.
     assert [(q.text, q.asked_by) for q in list_questions(speaker)][-1] == (QUESTION, "Amina Zebradottir")
     assert all(NEEDS not in q.text for q in list_questions(speaker))
+
+
+def test_outbox_page_of_a_purged_message_says_its_content_was_deleted(client, sign_in, registered):
+    event = registered["session"].event
+    sign_in(events=[event])
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "bo@example.com"))
+    message_id = message.id
+    client.post(f"/organiser/registrations/{registered['bo'].id}/erase")
+
+    html = client.get(f"/organiser/outbox/{message_id}").text
+
+    assert "The content of this message was deleted on" in html
+    assert 'id="body-text"' not in html and "bo@example.com" not in html
