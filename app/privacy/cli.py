@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup
 
+from app.activity import CommandActor
 from app.models import utcnow
 from app.privacy.services import apply_retention
 
@@ -13,5 +14,5 @@ privacy_cli = AppGroup("privacy", help="Attendees' personal data: retention.")
 def privacy_retain() -> None:
     """Clear accessibility needs of ended sessions, anonymise registrations past REGISTRATION_RETENTION_DAYS,
     delete message bodies past MAIL_RETENTION_DAYS; a second run changes nothing."""
-    report = apply_retention(by="flask privacy retain", now=utcnow())
+    report = apply_retention(by=CommandActor("flask privacy retain"), now=utcnow())
     click.echo(f"Retention: {report}.")

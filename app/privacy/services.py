@@ -14,14 +14,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, String, cast, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, func, literal, or_, select, update
 
+from app.activity import Actor, SystemActor, record
 from app.extensions import db
-from app.models import EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus, SessionStatus
+from app.models import Event, EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus, SessionStatus
 
 #: What an anonymised registration keeps in its unique columns (the email key and the manage token's hash):
 #: unique per row, so the one-active-email index still holds, and never the sha256 of any token.
 ERASED_PREFIX = "erased-"
+
+#: Who applies the retention periods when no one asked (the outbox worker).
+RETENTION_JOB = SystemActor("retention")
 
 #: Outbox states in which a message may still go out.
 UNSENT = (OutboxStatus.QUEUED, OutboxStatus.RETRYING, OutboxStatus.SENDING)
@@ -57,43 +61,84 @@ def retention_days() -> tuple[int, int]:
     return int(config["REGISTRATION_RETENTION_DAYS"]), int(config["MAIL_RETENTION_DAYS"])
 
 
-def apply_retention(*, by=None, now: datetime) -> RetentionReport:
+def apply_retention(*, by: Actor = RETENTION_JOB, now: datetime) -> RetentionReport:
     """Clear the accessibility needs of sessions that ended (or of cancelled registrations), anonymise the
     registrations of sessions that ended REGISTRATION_RETENTION_DAYS ago or more, and delete the bodies of
-    messages finished MAIL_RETENTION_DAYS ago or more. A second run changes nothing. One commit."""
+    messages finished MAIL_RETENTION_DAYS ago or more. A second run changes nothing. One commit, and one
+    activity entry for each event it changed something in (counts only)."""
     registration_days, mail_days = retention_days()
     ended = select(EventSession.id).where(
         or_(EventSession.ends_at <= now, EventSession.status == SessionStatus.CANCELLED)
     )
-    needs = db.session.execute(
-        update(Registration)
-        .where(
-            Registration.accessibility_needs != "",
-            or_(Registration.status == RegistrationStatus.CANCELLED, Registration.session_id.in_(ended)),
-        )
-        .values(accessibility_needs="")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    past = select(EventSession.id).where(EventSession.ends_at <= now - timedelta(days=registration_days))
-    anonymised = anonymise_registrations(
-        Registration.anonymised_at.is_(None) & Registration.session_id.in_(past), now=now
+    with_needs = and_(
+        Registration.accessibility_needs != "",
+        or_(Registration.status == RegistrationStatus.CANCELLED, Registration.session_id.in_(ended)),
     )
-    bodies = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.body_purged_at.is_(None),
-            OutboxMessage.status.in_(FINISHED),
-            # Messages that were never sent (failed, superseded) count from when they were written.
-            or_(
-                OutboxMessage.sent_at <= now - timedelta(days=mail_days),
-                OutboxMessage.sent_at.is_(None) & (OutboxMessage.created_at <= now - timedelta(days=mail_days)),
-            ),
-        )
-        .values(body_text="", body_html="", ics=None, body_purged_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    past = select(EventSession.id).where(EventSession.ends_at <= now - timedelta(days=registration_days))
+    due = and_(Registration.anonymised_at.is_(None), Registration.session_id.in_(past))
+    mail_cutoff = now - timedelta(days=mail_days)
+    old_bodies = and_(
+        OutboxMessage.body_purged_at.is_(None),
+        OutboxMessage.status.in_(FINISHED),
+        # Messages that were never sent (failed, superseded) count from when they were written.
+        or_(
+            OutboxMessage.sent_at <= mail_cutoff,
+            OutboxMessage.sent_at.is_(None) & (OutboxMessage.created_at <= mail_cutoff),
+        ),
+    )
+    per_event = {
+        "needs": _registrations_per_event(with_needs),
+        "anonymised": _registrations_per_event(due),
+        "bodies": dict(
+            db.session.execute(
+                select(OutboxMessage.event_id, func.count()).where(old_bodies).group_by(OutboxMessage.event_id)
+            ).all()
+        ),
+    }
+    needs = anonymised = bodies = 0
+    if per_event["needs"]:
+        needs = db.session.execute(
+            update(Registration)
+            .where(with_needs)
+            .values(accessibility_needs="")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if per_event["anonymised"]:
+        anonymised = anonymise_registrations(due, now=now)
+    if per_event["bodies"]:
+        bodies = db.session.execute(
+            update(OutboxMessage)
+            .where(old_bodies)
+            .values(body_text="", body_html="", ics=None, body_purged_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    _record_retention(per_event, by=by, now=now)
     db.session.commit()
     return RetentionReport(needs, anonymised, bodies, registration_days, mail_days)
+
+
+def _registrations_per_event(where: ColumnElement[bool]) -> dict[int, int]:
+    return dict(
+        db.session.execute(
+            select(EventSession.event_id, func.count())
+            .select_from(Registration)
+            .join(EventSession, EventSession.id == Registration.session_id)
+            .where(where)
+            .group_by(EventSession.event_id)
+        ).all()
+    )
+
+
+def _record_retention(per_event: dict[str, dict[int, int]], *, by: Actor, now: datetime) -> None:
+    """One entry per event: how many of its registrations and messages the run changed (no one named)."""
+    event_ids = sorted({event_id for counts in per_event.values() for event_id in counts if event_id is not None})
+    for event_id in event_ids:
+        anonymised, needs, bodies = (per_event[k].get(event_id, 0) for k in ("anonymised", "needs", "bodies"))
+        summary = (
+            f"Retention: {anonymised} registration(s) anonymised, {needs} accessibility need(s) cleared, "
+            f"{bodies} message body(ies) deleted."
+        )
+        record(by=by, event=db.session.get(Event, event_id), action="privacy.retention", summary=summary, now=now)
 
 
 def anonymise_registrations(where: ColumnElement[bool], *, now: datetime) -> int:

@@ -8,11 +8,21 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
+from app.activity import CommandActor
 from app.errors import DomainError, InvalidToken
 from app.extensions import db
 from app.mail.delivery import deliver_due, work
 from app.mail.outbox import enqueue_message
-from app.models import EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
+from app.models import (
+    ActivityEntry,
+    ActorKind,
+    EventSession,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    utcnow,
+)
 from app.organiser import registrations as organiser_registrations
 from app.organiser import reports
 from app.privacy import services as privacy
@@ -163,7 +173,7 @@ def test_an_anonymised_registration_is_never_written_to_moved_up_or_cancelled(ap
     privacy.anonymise_registrations(Registration.id.in_([waiting.id, confirmed.id]), now=NOW)
     db.session.commit()
 
-    promoted = change_capacity(db.session.get(EventSession, session.id), 5, now=NOW)
+    promoted = change_capacity(db.session.get(EventSession, session.id), 5, by=organiser, now=NOW)
     sent = organiser_registrations.message_registrants(
         session, audience="confirmed", subject="Hello", body="Text", by=organiser, now=NOW
     )
@@ -192,7 +202,7 @@ def test_calling_the_session_off_clears_its_attendees_accessibility_needs(app_co
     session = make_online_session()
     result = _register(session)
 
-    cancel_session(session, now=NOW)
+    cancel_session(session, by=make_organiser(), now=NOW)
 
     assert _reload(result.registration).accessibility_needs == ""
     assert _reload(result.registration).question == AMINA["question"]
@@ -290,6 +300,7 @@ def _message(registration: Registration | None, *, status: OutboxStatus, sent_da
         body_html="<p>The body</p>",
         ics="BEGIN:VCALENDAR",
         registration=registration,
+        event=registration.session.event if registration else None,
         **fields,
     )
     message.status = status
@@ -501,3 +512,69 @@ def test_the_registrations_triggers_exist_after_the_migrations(app_context):
     make_registration(session)
     db.session.expire_all()
     assert db.session.get(EventSession, session.id).registrations_version == version + 1
+
+
+# --- the activity log -------------------------------------------------------------------------------------
+
+
+def _entries() -> list[ActivityEntry]:
+    return list(db.session.scalars(select(ActivityEntry).order_by(ActivityEntry.id)))
+
+
+def test_erasure_records_who_erased_which_registration_without_naming_anyone(app_context):
+    organiser = make_organiser(name="Ana Organiser")
+    session = make_online_session(capacity=1, title="Looking Ahead")
+    by_attendee = _register(session)
+    by_organiser = _register(session, email="bo@example.com", full_name="Bo Berg")
+    db.session.execute(sa.delete(ActivityEntry))
+    db.session.commit()
+
+    erase_registration(by_attendee.registration, now=NOW)
+    erase_registration(by_organiser.registration, by=organiser, now=NOW)
+
+    first, second = (by_attendee.registration.id, by_organiser.registration.id)
+    assert [(e.actor_label, e.action, e.summary, e.target_id) for e in _entries()] == [
+        (
+            f"Attendee of registration {first}",
+            "registration.erased",
+            f"The attendee erased the personal data of registration {first} for “Looking Ahead”; "
+            f"moved up from the waiting list: registration {second}.",
+            first,
+        ),
+        (
+            "Ana Organiser",
+            "registration.erased",
+            f"Erased the personal data of registration {second} for “Looking Ahead”.",
+            second,
+        ),
+    ]
+    assert where_found(AMINA["full_name"], AMINA["email"], "Bo Berg", "bo@example.com") == []
+
+
+def test_retention_records_one_entry_per_event_it_changed_with_counts_only(app_context):
+    old = _ended(100)
+    _registration(old, "Oldone")
+    _registration(old, "Oldtwo")
+    mailed = _ended(-5)
+    _message(_registration(mailed, "Mailed"), status=OutboxStatus.SENT, sent_days_ago=40)
+    db.session.execute(sa.delete(ActivityEntry))
+    db.session.commit()
+
+    privacy.apply_retention(now=RUN)
+    privacy.apply_retention(by=CommandActor("flask privacy retain"), now=RUN)
+
+    entries = _entries()
+    assert [(e.actor_kind, e.actor_label, e.action) for e in entries] == [
+        (ActorKind.SYSTEM, "retention", "privacy.retention"),
+        (ActorKind.SYSTEM, "retention", "privacy.retention"),
+    ]
+    assert sorted((e.event_id, e.summary) for e in entries) == [
+        (
+            old.event_id,
+            "Retention: 2 registration(s) anonymised, 2 accessibility need(s) cleared, 0 message body(ies) deleted.",
+        ),
+        (
+            mailed.event_id,
+            "Retention: 0 registration(s) anonymised, 0 accessibility need(s) cleared, 1 message body(ies) deleted.",
+        ),
+    ]
