@@ -229,6 +229,7 @@ RULES: dict[str, Rule] = {
     "organiser.event_edit": organiser(form=_event_form),
     "organiser.event_status": organiser(),
     "organiser.dashboard": organiser(),
+    "organiser.activity_log": organiser(),
     "organiser.outbox": organiser(),
     "organiser.outbox_message": organiser(),
     "organiser.outbox_resend": organiser(),
