@@ -175,6 +175,7 @@ RULES: dict[str, Rule] = {
     "agenda.session_page": public(),
     "agenda.speakers": public(),
     "agenda.speaker": public(),
+    "privacy.notice": public(),
     "calendar.agenda_ics": public(),
     "calendar.session_ics": public(),
     "calendar.item_ics": public(),
@@ -214,13 +215,14 @@ RULES: dict[str, Rule] = {
         "speaker_link_token", GET=(410, "Get a new sign-in link"), POST=(410, "Get a new sign-in link")
     ),
     "speakers.feed": token("feed_token", GET=(404, "This calendar address does not exist")),
-    # The form shows for any token; the POST says the link is not valid (no real token: the format is
-    # the service's own).
+    # A wrong reset link answers 404 (a used or expired one 410), with a page offering a new one.
     "organiser.reset_password": token(
         form=lambda a: {"password": "a brand new password"},
-        GET=(200, "Choose a new password"),
-        POST=(200, "This reset link is not valid or has expired"),
+        GET=(404, "Ask for a new reset link"),
+        POST=(404, "Ask for a new reset link"),
     ),
+    "privacy.download": token("registration_token", GET=(404, NOT_FOUND)),
+    "privacy.erase": token("registration_token", GET=(404, NOT_FOUND), POST=(404, NOT_FOUND)),
     # --- organisers: their account and their own events
     "organiser.index": Rule(ORGANISER_SELF),
     "organiser.event_new": Rule(ORGANISER_SELF, form=lambda a: _event_form(a, title="New", slug="matrix-new")),
@@ -247,6 +249,8 @@ RULES: dict[str, Rule] = {
     "organiser.registrations_list": organiser(),
     "organiser.registrations_export": organiser(),
     "organiser.registration_action": organiser(),
+    "organiser.registration_data": organiser(),
+    "organiser.registration_erase": organiser(),
     # In the morning session, after the panel and the closing item: no warning to confirm.
     "organiser.item_new": organiser(
         params={"session_id": lambda side: side.morning_session_id},
