@@ -97,26 +97,8 @@ def record(*, by: Actor, event: Event | None, action: str, summary: str, target=
 
 
 def record_for_person(person: Person, *, by: Actor, action: str, summary: str, now: datetime) -> None:
-    """One entry in each event the person appears in (their organisers are the ones who need to know)."""
-    for event in events_of(person):
-        record(by=by, event=event, action=action, summary=summary, target=person, now=now)
-
-
-def events_of(person: Person) -> list[Event]:
-    """The events in whose programme the person appears."""
-    if person.id is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(Event)
-            .join(EventSession, EventSession.event_id == Event.id)
-            .join(AgendaItem, AgendaItem.session_id == EventSession.id)
-            .join(Appearance, Appearance.item_id == AgendaItem.id)
-            .where(Appearance.person_id == person.id)
-            .distinct()
-            .order_by(Event.id)
-        )
-    )
+    """One entry in the person's event (a person record belongs to one event's programme)."""
+    record(by=by, event=person.event, action=action, summary=summary, target=person, now=now)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from app.models import (
     Registration,
     RegistrationStatus,
     Role,
+    Speaker,
 )
 from app.security import hash_token
 
@@ -88,7 +89,8 @@ def make_item(session: EventSession | None = None, **fields) -> AgendaItem:
     return _save(AgendaItem(session=session, **values))
 
 
-def make_person(**fields) -> Person:
+def make_person(event: Event, **fields) -> Person:
+    """A person of `event`'s programme (people belong to one event); emails are stored lower-case."""
     n = next(_seq)
     values = dict(
         honorific="Ms",
@@ -98,13 +100,24 @@ def make_person(**fields) -> Person:
         email=f"person{n}@example.org",
     )
     values.update(fields)
-    return _save(Person(**values))
+    if values["email"]:
+        values["email"] = values["email"].strip().lower()
+    return _save(Person(event=event, **values))
 
 
 def make_appearance(item: AgendaItem, person: Person | None = None, **fields) -> Appearance:
+    """The person (by default a new one of the item's event) in the item; they must be of the item's event."""
+    event = item.session.event
+    person = person or make_person(event)
+    assert person.event_id == event.id, "a person appears only in their own event's items"
     values = dict(role=Role.SPEAKER, position=len(item.appearances))
     values.update(fields)
-    return _save(Appearance(item=item, person=person or make_person(), **values))
+    return _save(Appearance(item=item, person=person, **values))
+
+
+def make_speaker(email: str, **fields) -> Speaker:
+    """The speaker row of an address (normally made when a sign-in link is first sent)."""
+    return _save(Speaker(email=email.strip().lower(), **fields))
 
 
 def make_registration(session: EventSession, token: str | None = None, **fields) -> Registration:

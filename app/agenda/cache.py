@@ -1,8 +1,9 @@
 """A small in-process cache of rendered public pages and feeds, keyed on the agenda's data version.
 
-Speakers' private feeds use it too, keyed on a fingerprint of one person's slots
-(`app.speakers.services.speaker_feed_version`), and remember which person a feed token belongs to; the people
-table is watched, so the same invalidation applies (a reset feed address stops working at once in this process).
+Speakers' private feeds use it too, keyed on a fingerprint of one speaker's slots
+(`app.speakers.services.speaker_feed_version`), and remember which speaker a feed token belongs to; the people
+and speakers tables are watched, so the same invalidation applies (a reset feed address stops working at once
+in this process).
 
 The key holds `queries.agenda_version(slug)`, which changes with any change to what the agenda shows,
 so a stale entry is never served for a version: it is simply not asked for again and falls out of the LRU.
@@ -23,10 +24,10 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from app.models import AgendaItem, Appearance, Event, EventSession, Person
+from app.models import AgendaItem, Appearance, Event, EventSession, Person, Speaker
 
 #: Tables whose rows can change a public page or feed (a write naming one of them forgets the versions).
-WATCHED_TABLES = tuple(model.__tablename__ for model in (Event, EventSession, AgendaItem, Appearance, Person))
+WATCHED_TABLES = tuple(model.__tablename__ for model in (Event, EventSession, AgendaItem, Appearance, Person, Speaker))
 _WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "DROP")
 _CHANGED = "public_agenda_changed"
 #: Raised after every commit that changed a watched row in this process; versions looked up before are forgotten.
@@ -63,7 +64,7 @@ class RenderCache:
         """The data version of `slug`, from memory while it is fresh, else from `look_up` (the database).
 
         `slug` is an agenda's slug, or any other hashable naming a fingerprint (a speaker's feed uses
-        `("speaker-feed", person_id)`); `look_up(slug)` computes it.
+        `("speaker-feed", speaker_id)`); `look_up(slug)` computes it.
         """
         remembered = self._versions.get(slug)
         if remembered is not None:

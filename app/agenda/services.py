@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from app import timeutil
-from app.activity import record, record_for_person
+from app.activity import record
 from app.errors import CapacityTooLow, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -33,6 +34,7 @@ from app.models import (
     RegistrationStatus,
     Role,
 )
+from app.organiser.services import can_manage
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
 
@@ -507,18 +509,26 @@ def _check_person(person: Person) -> None:
     if not person.name.strip():
         raise ValidationFailed("Give the person's name.")
     if person.email:
-        clash = db.session.scalar(select(Person.id).where(Person.email == person.email, Person.id != (person.id or 0)))
+        clash = db.session.scalar(
+            select(Person.id).where(
+                Person.event_id == person.event_id, Person.email == person.email, Person.id != (person.id or 0)
+            )
+        )
         if clash is not None:
-            raise ValidationFailed(f"Someone else already has the email {person.email}.")
+            raise ValidationFailed(f"Someone else in this event already has the email {person.email}.")
 
 
-def create_person(*, by: Organiser, now: datetime, event: Event | None = None, **fields) -> Person:
-    """A speaker, panellist, moderator or chair; one person can appear in many items. `event`: where the
-    organiser added them (the activity log's)."""
+def _normalised_email(value: str | None) -> str | None:
+    return (value or "").strip().lower() or None
+
+
+def create_person(event: Event, *, by: Organiser, now: datetime, **fields) -> Person:
+    """A speaker, panellist, moderator or chair of this event's programme; one person can appear in many of
+    its items."""
     values = {name: fields[name] for name in PERSON_FIELDS if name in fields}
-    values["email"] = (values.get("email") or "").strip().lower() or None
+    values["email"] = _normalised_email(values.get("email"))
     with _all_or_nothing():
-        person = Person(created_at=now, updated_at=now, **values)
+        person = Person(event_id=event.id, created_at=now, updated_at=now, **values)
         _check_person(person)
         db.session.add(person)
     record(
@@ -534,27 +544,57 @@ def create_person(*, by: Organiser, now: datetime, event: Event | None = None, *
 
 
 def update_person(person: Person, *, by: Organiser, now: datetime, **fields) -> Person:
-    """Change a person's details."""
+    """Change a person's details: only this event's record of them, never another event's."""
     before = _snapshot(person, PERSON_FIELDS)
     with _all_or_nothing():
         for name in PERSON_FIELDS:
             if name in fields:
                 value = fields[name]
                 if name == "email":
-                    value = (value or "").strip().lower() or None
+                    value = _normalised_email(value)
                 setattr(person, name, value)
         _check_person(person)
     person.updated_at = now
     if changed := _changed(person, before):
         summary = f"Changed the {', '.join(changed)} of {person.display_name}."
-        record_for_person(person, by=by, action="person.updated", summary=summary, now=now)
+        record(by=by, event=person.event, action="person.updated", summary=summary, target=person, now=now)
     db.session.commit()
     return person
 
 
+def _copy_person(person: Person, event: Event, *, now: datetime) -> Person:
+    """A new record of the same human in `event`; the original stays as it is. Never commits."""
+    copy = Person(
+        event_id=event.id,
+        created_at=now,
+        updated_at=now,
+        **{name: getattr(person, name) for name in PERSON_FIELDS},
+    )
+    _check_person(copy)
+    db.session.add(copy)
+    db.session.flush()
+    return copy
+
+
 def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organiser, now: datetime) -> Appearance:
     """Put a person in an item with a role, after the ones already there; in a published event they get the
-    slot's invite at once (in a draft, nobody relies on the agenda yet)."""
+    slot's invite at once (in a draft, nobody relies on the agenda yet).
+
+    A person of another event the organiser manages is copied into this event first (the appearance is the
+    copy's); a person of an event they do not manage is not found.
+    """
+    event = item.session.event
+    if person.event_id != event.id:
+        if not can_manage(by, person.event):
+            db.session.rollback()
+            raise NotFound("No such person.")
+        with _all_or_nothing():
+            if person.email and any(p.email == person.email for p in event.people):
+                raise ValidationFailed(
+                    f"This event already has someone with the email {person.email}: "
+                    "choose them among the people of this event."
+                )
+            person = _copy_person(person, event, now=now)
     if any(a.person_id == person.id for a in item.appearances):
         db.session.rollback()
         raise ValidationFailed(f"{person.display_name} is already in “{item.title}”.")
@@ -587,25 +627,54 @@ def remove_appearance(appearance: Appearance, *, by: Organiser, now: datetime) -
 
 
 def people_of_event(event: Event) -> list[Person]:
+    """The event's people, with their appearances (in this event, as every record is) and answers."""
     query = (
         select(Person)
-        .join(Appearance)
-        .join(AgendaItem)
-        .join(EventSession, AgendaItem.session_id == EventSession.id)
-        .where(EventSession.event_id == event.id)
-        .distinct()
-        .order_by(Person.name)
+        .where(Person.event_id == event.id)
+        .order_by(Person.name, Person.id)
+        .options(selectinload(Person.appearances).joinedload(Appearance.item))
     )
     return list(db.session.scalars(query))
 
 
-def all_people() -> list[Person]:
-    return list(db.session.scalars(select(Person).order_by(Person.name)))
+@dataclass(frozen=True)
+class PeopleToPick:
+    """Who "add an existing person" offers: this event's people, and people of the organiser's other events
+    (picking one of those copies them into this event)."""
+
+    own: list[Person]
+    others: list[Person]
 
 
-def get_person(person_id: int) -> Person:
+def people_to_pick(event: Event, *, by: Organiser) -> PeopleToPick:
+    """This event's people, and the people of the other events `by` manages, one per email address (the latest
+    changed record) and none whose address this event already has."""
+    own = people_of_event(event)
+    query = (
+        select(Person)
+        .join(Event, Event.id == Person.event_id)
+        .where(Person.event_id != event.id)
+        .order_by(Person.updated_at.desc(), Person.id.desc())
+        .options(contains_eager(Person.event))
+    )
+    if not by.is_admin:
+        query = query.where(Event.organisers.any(Organiser.id == by.id))
+    taken = {p.email for p in own if p.email}
+    others = []
+    for person in db.session.scalars(query):
+        if person.email:
+            if person.email in taken:
+                continue
+            taken.add(person.email)
+        others.append(person)
+    others.sort(key=lambda p: (p.name.casefold(), p.event.title, p.id))
+    return PeopleToPick(own, others)
+
+
+def get_person(event: Event, person_id: int) -> Person:
+    """A person of this event; another event's person is not found."""
     person = db.session.get(Person, person_id)
-    if person is None:
+    if person is None or person.event_id != event.id:
         raise NotFound("No such person.")
     return person
 

@@ -44,7 +44,6 @@ def load_demo(
     event_day, follow_up_day = demo_dates(today)
     days = {"event": event_day, "follow_up": follow_up_day}
     tz = data["timezone"]
-    people = _upsert_people(data["people"])
     event = Event(
         slug=data["slug"],
         title=data["title"],
@@ -58,6 +57,7 @@ def load_demo(
         contact_email=data.get("contact_email", ""),
     )
     db.session.add(event)
+    people = _event_people(event, data["people"])
     if "organiser" in data:
         event.organisers.append(_demo_organiser(data["organiser"]))
     items_by_key: dict[str, AgendaItem] = {}
@@ -108,13 +108,15 @@ def load_demo(
     return DemoResult(event, created=True)
 
 
-def _upsert_people(people_data: dict) -> dict[str, Person]:
+def _event_people(event: Event, people_data: dict) -> dict[str, Person]:
+    """The event's own records of its people (people belong to one event's programme)."""
     people = {}
     for key, fields in people_data.items():
-        person = db.session.scalar(select(Person).where(Person.email == fields["email"]))
-        if person is None:
-            person = Person(**fields)
-            db.session.add(person)
+        values = dict(fields)
+        if values.get("email"):
+            values["email"] = values["email"].strip().lower()
+        person = Person(event=event, **values)
+        db.session.add(person)
         people[key] = person
     return people
 

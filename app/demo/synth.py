@@ -26,6 +26,7 @@ from app.models import (
     Registration,
     RegistrationStatus,
     Role,
+    Speaker,
     new_uid,
 )
 from app.security import hash_token
@@ -102,7 +103,7 @@ def synthesise_event(
     db.session.add_all(event_sessions)
     db.session.flush()
 
-    person_ids = _insert_people(slug, people)
+    person_ids = _insert_people(event, slug, people, now)
     item_ids = _insert_items(event_sessions, items)
     _insert_appearances(item_ids, person_ids)
     online = event_sessions[-1]
@@ -123,7 +124,9 @@ def refresh_statistics() -> None:
     if db.engine.dialect.name != "postgresql":
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("VACUUM (ANALYZE) registrations, agenda_items, appearances, people, event_sessions")
+        connection.exec_driver_sql(
+            "VACUUM (ANALYZE) registrations, agenda_items, appearances, people, speakers, event_sessions"
+        )
 
 
 def _online_day(first_day: date, sessions: int) -> date:
@@ -158,21 +161,33 @@ def _session(event: Event, number: int, count: int, first_day: date, registratio
     return session
 
 
-def _insert_people(slug: str, count: int) -> list[int]:
+def _insert_people(event: Event, slug: str, count: int, now: datetime) -> list[int]:
+    """The event's people, and a speaker row for each address holding the feed token the benchmark uses."""
     rows = [
         {
+            "event_id": event.id,
             "honorific": ("Ms", "Mr", "Dr")[n % 3],
             "name": f"Speaker {n:03d}",
             "position": "Project Manager",
             "organisation": f"Organisation {n % 17 + 1}",
             "email": f"speaker{n}@{slug}.example.org",
             "bio": "A generated speaker.",
-            "feed_token_hash": hash_token(feed_token(slug, n)),
         }
         for n in range(1, count + 1)
     ]
     if not rows:
         return []
+    speakers = [
+        {
+            "email": row["email"],
+            "feed_token_hash": hash_token(feed_token(slug, n)),
+            "session_version": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, row in enumerate(rows, start=1)
+    ]
+    db.session.execute(insert(Speaker), speakers)
     return list(db.session.scalars(insert(Person).returning(Person.id, sort_by_parameter_order=True), rows))
 
 

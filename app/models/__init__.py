@@ -1,6 +1,6 @@
 """All models, imported so that metadata and Alembic see every table."""
 
-from app.models.account import Organiser, PasswordResetToken, SpeakerLoginToken
+from app.models.account import Organiser, PasswordResetToken, Speaker, SpeakerLoginToken
 from app.models.activity import ActivityEntry, ActorKind
 from app.models.base import UTCDateTime, new_uid, utcnow
 from app.models.event import (
@@ -39,6 +39,7 @@ __all__ = [
     "RegistrationStatus",
     "Role",
     "SessionStatus",
+    "Speaker",
     "SpeakerLoginToken",
     "UTCDateTime",
     "event_organisers",

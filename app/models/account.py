@@ -1,16 +1,17 @@
-"""Organiser accounts, their password-reset links, and speakers' single-use sign-in links."""
+"""Organiser accounts and their password-reset links, speakers (a human across events) and their single-use
+sign-in links."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
-from app.models.event import Event, Person, event_organisers
+from app.models.event import Event, event_organisers
 
 
 class Organiser(UserMixin, db.Model):
@@ -36,19 +37,41 @@ class Organiser(UserMixin, db.Model):
         return str(self.id)
 
 
+class Speaker(db.Model):
+    """A speaker as one human across events, known by their verified email: what belongs to them rather than to
+    one event's record of them (`Person`). Their slots are the appearances of the people with this email."""
+
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Normalised (trimmed, lower-case); the sign-in links go to it.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: The speaker's own IANA time zone, remembered for their pages and invites.
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    #: sha256 of the private calendar feed token.
+    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Kept in the signed-in browser's session; raising it ("sign out everywhere") ends every other session.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Speaker {self.id}>"
+
+
 class SpeakerLoginToken(db.Model):
     """A single-use, short-lived sign-in link for a speaker; only the hash is stored."""
 
     __tablename__ = "speaker_login_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    person: Mapped[Person] = relationship()
+    speaker: Mapped[Speaker] = relationship()
 
 
 class PasswordResetToken(db.Model):

@@ -112,6 +112,9 @@ class Event(db.Model):
     organisers: Mapped[list[Organiser]] = relationship(  # noqa: F821
         secondary=event_organisers, back_populates="events"
     )
+    people: Mapped[list[Person]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", passive_deletes=True, order_by="Person.name"
+    )
 
     @property
     def is_published(self) -> bool:
@@ -231,25 +234,27 @@ class AgendaItem(db.Model):
 
 
 class Person(db.Model):
-    """A speaker, panellist, moderator or chair; one person can appear in many items and events."""
+    """A speaker, panellist, moderator or chair in one event's programme (a record per event, as Indico's event
+    persons and pretalx's speaker profiles); the same human in another event is another record, and their slots
+    across events are gathered by their email (`Speaker`)."""
 
     __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("event_id", "email", name="one_email_per_event"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     honorific: Mapped[str] = mapped_column(String(20), default="")
     name: Mapped[str] = mapped_column(String(200))
     #: The position as written, which may already name the organisation.
     position: Mapped[str] = mapped_column(String(300), default="")
     organisation: Mapped[str] = mapped_column(String(300), default="")
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    #: Stored lower-case; unique within the event, and how a speaker's records in several events are found.
+    email: Mapped[str | None] = mapped_column(String(254))
     bio: Mapped[str] = mapped_column(Text, default="")
-    #: The speaker's own IANA time zone, remembered for their pages.
-    timezone: Mapped[str | None] = mapped_column(String(64))
-    #: sha256 of the private calendar feed token.
-    feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    event: Mapped[Event] = relationship(back_populates="people")
     appearances: Mapped[list[Appearance]] = relationship(
         back_populates="person", cascade="all, delete-orphan", passive_deletes=True
     )

@@ -207,14 +207,11 @@ def _item_or_404(item_id: int) -> AgendaItem:
 
 
 def _person_or_404(event: Event, person_id: int) -> Person:
-    """A person of this event, or one who appears nowhere yet (just created)."""
-    person = db.session.get(Person, person_id)
-    if person is None:
+    """A person of this event (the organiser manages it); another event's person answers 404."""
+    try:
+        return agenda.get_person(event, person_id)
+    except DomainError:
         abort(404)
-    event_ids = {a.item.session.event_id for a in person.appearances}
-    if event_ids and event.id not in event_ids:
-        abort(404)
-    return person
 
 
 def _form_fields(form, names) -> dict:
@@ -505,7 +502,7 @@ def item_edit(item_id: int):
         item=item,
         warnings=warnings,
         speakers=speakers,
-        appearance_form=_appearance_form(),
+        appearance_form=_appearance_form(event),
         action_form=ConfirmForm(),
     )
 
@@ -539,12 +536,20 @@ def item_delete(item_id: int):
 # --- appearances --------------------------------------------------------------------------------
 
 
-def _appearance_form() -> AppearanceForm:
+def _person_label(person: Person) -> str:
+    return f"{person.display_name}{' — ' + person.affiliation if person.affiliation else ''}"
+
+
+def _appearance_form(event: Event) -> AppearanceForm:
+    """The picker offers this event's people and, as copies, the people of the organiser's other events."""
     form = AppearanceForm()
-    form.person_id.choices = [
-        SelectChoice(p.id, f"{p.display_name}{' — ' + p.affiliation if p.affiliation else ''}")
-        for p in agenda.all_people()
-    ]
+    pick = agenda.people_to_pick(event, by=current_user)
+    choices = {"People of this event": [SelectChoice(p.id, _person_label(p)) for p in pick.own]}
+    if pick.others:
+        choices["From your other events (a copy is added to this event)"] = [
+            SelectChoice(p.id, f"{_person_label(p)} (copy from “{p.event.title}”)") for p in pick.others
+        ]
+    form.person_id.choices = choices if any(choices.values()) else []
     return form
 
 
@@ -553,11 +558,12 @@ def _appearance_form() -> AppearanceForm:
 def appearance_add(item_id: int):
     item = _item_or_404(item_id)
     event = item.session.event
-    form = _appearance_form()
+    form = _appearance_form(event)
     if not form.validate_on_submit():
         flash("Choose a person and a role.", "danger")
         return redirect(url_for("organiser.item_edit", item_id=item.id))
-    person = db.session.get(Person, form.person_id.data)
+    # One of the choices: a person of this event, or of another event this organiser manages.
+    person = db.session.get_one(Person, form.person_id.data)
     key = _confirmation_key(item.id, person.id)
     # The person is not in the item yet: check the timeline as if they were.
     warnings = [
@@ -572,10 +578,16 @@ def appearance_add(item_id: int):
         return render_template(
             "organiser/appearance_confirm.html", form=form, event=event, item=item, person=person, warnings=warnings
         )
+    copied_from = person.event.title if person.event_id != event.id else None
     _flash_outcome(
         lambda: agenda.add_appearance(item, person, Role(form.role.data), by=current_user, now=_now()),
         lambda _: (
             f"{person.display_name} is added to “{item.title}”."
+            + (
+                f" A copy of their details from “{copied_from}” is now among the people of this event."
+                if copied_from
+                else ""
+            )
             + (
                 " They get an invite for this slot by email."
                 if person.email and event.status == EventStatus.PUBLISHED
@@ -635,7 +647,7 @@ def person_new(event_id: int):
     if form.validate_on_submit():
         try:
             person = agenda.create_person(
-                by=current_user, now=_now(), event=event, **_form_fields(form, agenda.PERSON_FIELDS)
+                event, by=current_user, now=_now(), **_form_fields(form, agenda.PERSON_FIELDS)
             )
         except DomainError as error:
             db.session.rollback()

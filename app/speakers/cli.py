@@ -15,12 +15,12 @@ speakers_cli = AppGroup("speakers", help="Speakers.")
 @speakers_cli.command("send-link")
 @click.argument("email")
 def send_link(email: str) -> None:
-    """Email EMAIL a single-use sign-in link to their speaker pages (through the outbox)."""
-    person = services.find_speaker(email)
-    if person is None:
-        raise click.ClickException(f"No speaker of a published event has the address {email}.")
+    """Email EMAIL a single-use sign-in link to their speaker pages (through the outbox): the pages show the
+    slots of every published event listing someone with that address."""
     try:
-        services.send_sign_in_link(person, by=CommandActor("flask speakers send-link"), now=datetime.now(UTC))
+        speaker, _message = services.send_sign_in_link_to(
+            email, by=CommandActor("flask speakers send-link"), now=datetime.now(UTC)
+        )
     except DomainError as error:
         raise click.ClickException(error.message) from error
-    click.echo(f"Sign-in link for {person.display_name} queued for {person.email}.")
+    click.echo(f"Sign-in link for {services.display_name(speaker)} queued for {speaker.email}.")

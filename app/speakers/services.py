@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import timeutil
-from app.activity import record, record_for_person
+from app.activity import record
 from app.calendar import ical
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotASpeaker, NotFound, ValidationFailed
 from app.extensions import db
@@ -27,6 +29,7 @@ from app.models import (
     Registration,
     RegistrationStatus,
     SessionStatus,
+    Speaker,
     SpeakerLoginToken,
 )
 from app.security import hash_token, new_token
@@ -34,56 +37,135 @@ from app.security import hash_token, new_token
 LINK_KIND = "speaker_link"
 
 
-# --- sign-in links ---------------------------------------------------------------------------------
+# --- speakers and sign-in links --------------------------------------------------------------------
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def find_speaker(email: str) -> Person | None:
-    """The person with this email (any case) who appears in at least one published event."""
+def _with_email(address: str):
+    """People records of the human with this (normalised) address, in any event."""
+    return func.lower(Person.email) == address
+
+
+def is_speaker_email(email: str) -> bool:
+    """Someone with this email (any case) appears in at least one published event."""
     address = normalise_email(email)
     if not address:
-        return None
+        return False
+    found = db.session.scalar(
+        select(Appearance.id)
+        .join(Person, Person.id == Appearance.person_id)
+        .join(Event, Event.id == Person.event_id)
+        .where(_with_email(address), Event.status == EventStatus.PUBLISHED)
+        .limit(1)
+    )
+    return found is not None
+
+
+def find_speaker(email: str) -> Speaker | None:
+    """The speaker row of this address, if there is one."""
+    address = normalise_email(email)
+    return db.session.scalar(select(Speaker).where(Speaker.email == address)) if address else None
+
+
+def _ensure_speaker(address: str, *, now: datetime) -> Speaker:
+    """The speaker row of an address, made on first use; two requests making it at once both get the one row."""
+    values = {"email": address, "session_version": 0, "created_at": now, "updated_at": now}
+    insert = sqlite_insert if db.session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    db.session.execute(insert(Speaker).values(**values).on_conflict_do_nothing(index_elements=["email"]))
+    return db.session.scalars(select(Speaker).where(Speaker.email == address)).one()
+
+
+def profile_person(speaker: Speaker) -> Person | None:
+    """The speaker's record their pages start from: the most recently updated one in a published event."""
     return db.session.scalar(
         select(Person)
-        .join(Appearance, Appearance.person_id == Person.id)
-        .join(AgendaItem, AgendaItem.id == Appearance.item_id)
-        .join(EventSession, EventSession.id == AgendaItem.session_id)
-        .join(Event, Event.id == EventSession.event_id)
-        .where(func.lower(Person.email) == address, Event.status == EventStatus.PUBLISHED)
+        .join(Event, Event.id == Person.event_id)
+        .where(_with_email(speaker.email), Event.status == EventStatus.PUBLISHED)
+        .order_by(Person.updated_at.desc(), Person.id.desc())
         .limit(1)
+    )
+
+
+def speaker_events(speaker: Speaker) -> list[Event]:
+    """The published events holding a record of the speaker: the ones their profile changes."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .join(Person, Person.event_id == Event.id)
+            .where(_with_email(speaker.email), Event.status == EventStatus.PUBLISHED)
+            .distinct()
+            .order_by(Event.starts_on, Event.id)
+        )
+    )
+
+
+def _published_records(speaker: Speaker) -> list[Person]:
+    """The speaker's records (their email) in published events."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(Event, Event.id == Person.event_id)
+            .where(_with_email(speaker.email), Event.status == EventStatus.PUBLISHED)
+            .order_by(Person.event_id, Person.id)
+        )
     )
 
 
 def request_sign_in_link(email: str, *, now: datetime) -> None:
     """Email a sign-in link if the address is a speaker's; otherwise do nothing, and say nothing either way."""
-    person = find_speaker(email)
-    if person is None:
+    if not is_speaker_email(email):
         return
-    _issue_link(person, now=now)
+    _issue_link(_ensure_speaker(normalise_email(email), now=now), now=now)
     db.session.commit()
 
 
 def send_sign_in_link(person: Person, *, by, now: datetime) -> OutboxMessage:
-    """An organiser (or the CLI) sends a speaker a fresh sign-in link."""
-    if not person.email or find_speaker(person.email) is None:
+    """An organiser sends a person of their event a fresh sign-in link, to that person's address.
+
+    Only for someone who appears in this (published) event: the link opens the slots of everyone with the
+    address, and an organiser may only start that from their own programme.
+    """
+    appears = any(a.person_id == person.id for a in person.appearances)
+    if not person.email or not person.event.is_published or not appears:
         raise NotASpeaker()
-    message = _issue_link(person, now=now)
+    message = _issue_link(_ensure_speaker(normalise_email(person.email), now=now), now=now)
     summary = f"Sent {person.display_name} a sign-in link to the speaker pages."
-    record_for_person(person, by=by, action="person.sign_in_link_sent", summary=summary, now=now)
+    record(by=by, event=person.event, action="person.sign_in_link_sent", summary=summary, target=person, now=now)
     db.session.commit()
     return message
 
 
-def _issue_link(person: Person, *, now: datetime) -> OutboxMessage:
-    url = new_sign_in_url(person, now=now)
-    context = {"person": person, "url": link_placeholder(1), "minutes": current_app.config["SPEAKER_LINK_MINUTES"]}
+def send_sign_in_link_to(email: str, *, by, now: datetime) -> tuple[Speaker, OutboxMessage]:
+    """The CLI sends a speaker (someone in a published event) a fresh sign-in link; each event listing them
+    records it."""
+    if not is_speaker_email(email):
+        raise NotASpeaker(f"No speaker of a published event has the address {normalise_email(email)}.")
+    speaker = _ensure_speaker(normalise_email(email), now=now)
+    message = _issue_link(speaker, now=now)
+    for person in _published_records(speaker):
+        summary = f"Sent {person.display_name} a sign-in link to the speaker pages."
+        record(by=by, event=person.event, action="person.sign_in_link_sent", summary=summary, target=person, now=now)
+    db.session.commit()
+    return speaker, message
+
+
+def display_name(speaker: Speaker) -> str:
+    person = profile_person(speaker)
+    return person.display_name if person is not None else speaker.email
+
+
+def _issue_link(speaker: Speaker, *, now: datetime) -> OutboxMessage:
+    url = _new_sign_in_url(speaker, now=now)
+    person = profile_person(speaker)
+    name = person.display_name if person is not None else ""
+    context = {"name": name, "url": link_placeholder(1), "minutes": current_app.config["SPEAKER_LINK_MINUTES"]}
     return enqueue_message(
         kind=LINK_KIND,
-        to_address=person.email,
-        to_name=person.display_name,
+        to_address=speaker.email,
+        to_name=name,
         subject="Your sign-in link for your speaker pages",
         body_text=render_template("mail/speaker_link.txt", **context),
         body_html=render_template("mail/speaker_link.html", **context),
@@ -93,11 +175,16 @@ def _issue_link(person: Person, *, now: datetime) -> OutboxMessage:
 
 
 def new_sign_in_url(person: Person, *, now: datetime) -> str:
-    """A fresh single-use sign-in link for the person (only its hash is stored); never commits."""
+    """A fresh single-use sign-in link for the speaker with the person's address; never commits."""
+    return _new_sign_in_url(_ensure_speaker(normalise_email(person.email or ""), now=now), now=now)
+
+
+def _new_sign_in_url(speaker: Speaker, *, now: datetime) -> str:
+    """A fresh single-use sign-in link for the speaker (only its hash is stored); never commits."""
     token = new_token()
     expires_at = now + timedelta(minutes=current_app.config["SPEAKER_LINK_MINUTES"])
     db.session.add(
-        SpeakerLoginToken(person=person, token_hash=hash_token(token), created_at=now, expires_at=expires_at)
+        SpeakerLoginToken(speaker=speaker, token_hash=hash_token(token), created_at=now, expires_at=expires_at)
     )
     return f"{current_app.config['SERVER_BASE_URL'].rstrip('/')}/speaker/sign-in/{token}"
 
@@ -114,7 +201,7 @@ def check_sign_in_link(token: str, *, now: datetime) -> SpeakerLoginToken:
     return record
 
 
-def sign_in_with_link(token: str, *, now: datetime) -> Person:
+def sign_in_with_link(token: str, *, now: datetime) -> Speaker:
     """Use the link once: a single conditional UPDATE, so of many concurrent uses exactly one wins."""
     result = db.session.execute(
         update(SpeakerLoginToken)
@@ -124,15 +211,24 @@ def sign_in_with_link(token: str, *, now: datetime) -> Person:
             SpeakerLoginToken.expires_at > now,
         )
         .values(used_at=now)
-        .returning(SpeakerLoginToken.person_id)
+        .returning(SpeakerLoginToken.speaker_id)
     )
-    person_id = result.scalar()
-    if person_id is None:
+    speaker_id = result.scalar()
+    if speaker_id is None:
         db.session.rollback()
         check_sign_in_link(token, now=now)  # raises the precise reason
         raise LinkUsed()  # pragma: no cover - used by another request between the two statements
     db.session.commit()
-    return db.session.get_one(Person, person_id)
+    return db.session.get_one(Speaker, speaker_id)
+
+
+def sign_out_everywhere(speaker: Speaker, *, now: datetime) -> int:
+    """End every signed-in session of the speaker, in every browser: the version their cookies hold is
+    no longer the speaker's. Returns the new version."""
+    speaker.session_version += 1
+    speaker.updated_at = now
+    db.session.commit()
+    return speaker.session_version
 
 
 # --- slots -----------------------------------------------------------------------------------------
@@ -175,16 +271,19 @@ class SpeakerSlot:
         return self.session.is_cancelled
 
 
-def list_slots(person: Person) -> list[SpeakerSlot]:
-    """Every appearance of the person in a published event, in time order, loaded in a fixed number of queries."""
+def list_slots(speaker: Speaker) -> list[SpeakerSlot]:
+    """Every appearance, in a published event, of a person record with the speaker's email, in time order,
+    loaded in a fixed number of queries."""
     appearances = db.session.scalars(
         select(Appearance)
+        .join(Person, Person.id == Appearance.person_id)
         .join(AgendaItem, AgendaItem.id == Appearance.item_id)
         .join(EventSession, EventSession.id == AgendaItem.session_id)
         .join(Event, Event.id == EventSession.event_id)
-        .where(Appearance.person_id == person.id, Event.status == EventStatus.PUBLISHED)
+        .where(_with_email(speaker.email), Event.status == EventStatus.PUBLISHED)
         .order_by(AgendaItem.starts_at, AgendaItem.id)
         .options(
+            joinedload(Appearance.person),
             joinedload(Appearance.item).options(
                 joinedload(AgendaItem.session).options(
                     joinedload(EventSession.event), selectinload(EventSession.items)
@@ -200,7 +299,7 @@ def list_slots(person: Person) -> list[SpeakerSlot]:
         slots.append(
             SpeakerSlot(
                 appearance=appearance,
-                others=[a for a in appearance.item.appearances if a.person_id != person.id],
+                others=[a for a in appearance.item.appearances if a.person_id != appearance.person_id],
                 before=siblings[index - 1] if index > 0 else None,
                 after=siblings[index + 1] if index + 1 < len(siblings) else None,
             )
@@ -208,30 +307,35 @@ def list_slots(person: Person) -> list[SpeakerSlot]:
     return slots
 
 
-def get_own_appearance(person: Person, appearance_id: int) -> Appearance:
-    """The appearance if it is the person's own in a published event; anyone else's is simply not found."""
+def _is_own(speaker: Speaker, appearance: Appearance) -> bool:
+    return normalise_email(appearance.person.email or "") == speaker.email
+
+
+def get_own_appearance(speaker: Speaker, appearance_id: int) -> Appearance:
+    """The appearance if it is of a record with the speaker's email, in a published event; anyone else's is
+    simply not found."""
     appearance = db.session.get(Appearance, appearance_id)
     if (
         appearance is None
-        or appearance.person_id != person.id
+        or not _is_own(speaker, appearance)
         or appearance.item.session.event.status != EventStatus.PUBLISHED
     ):
         raise NotFound("This slot was not found among yours.")
     return appearance
 
 
-def set_speaker_timezone(person: Person, zone_name: str, *, now: datetime) -> None:
+def set_speaker_timezone(speaker: Speaker, zone_name: str, *, now: datetime) -> None:
     """Remember the zone the speaker reads their times in."""
     if not timeutil.is_valid_zone(zone_name):
         raise ValidationFailed("Choose a time zone from the list.")
-    person.timezone = zone_name
-    person.updated_at = now
+    speaker.timezone = zone_name
+    speaker.updated_at = now
     db.session.commit()
 
 
-def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Person, now: datetime) -> None:
+def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Speaker, now: datetime) -> None:
     """The speaker confirms or declines a slot, with an optional note to the organisers."""
-    if appearance.person_id != by.id:
+    if not _is_own(by, appearance):
         raise NotFound("This slot was not found among yours.")
     try:
         answer = AppearanceResponse(response)
@@ -243,27 +347,35 @@ def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Per
     appearance.response_note = (note or "").strip()
     appearance.responded_at = now
     item = appearance.item
-    summary = f"{by.display_name} {answer.value} “{item.title}”{' with a note' if appearance.response_note else ''}."
-    record(by=by, event=item.session.event, action="appearance.answered", summary=summary, target=appearance, now=now)
+    # The speaker answers through their record in this event: the log names that record.
+    person = appearance.person
+    summary = (
+        f"{person.display_name} {answer.value} “{item.title}”{' with a note' if appearance.response_note else ''}."
+    )
+    record(
+        by=person, event=item.session.event, action="appearance.answered", summary=summary, target=appearance, now=now
+    )
     db.session.commit()
 
 
 def update_profile(
-    person: Person,
+    speaker: Speaker,
     *,
     honorific: str,
     name: str,
     position: str,
     organisation: str,
     bio: str,
-    by: Person,
+    by: Speaker,
     now: datetime,
-) -> None:
-    """The speaker keeps how their name is written, position, organisation and bio current.
+) -> list[Event]:
+    """The speaker keeps how their name is written, position, organisation and bio current, in every published
+    event that has a record of them (their email); returns those events. Drafts keep the organisers' text:
+    the speaker does not know of them yet.
 
     The bio is stored as typed and sanitised when shown (app.speakers.sanitise.render_bio).
     """
-    if by.id != person.id:
+    if by.id != speaker.id:
         raise NotFound("This profile was not found.")
     if not name.strip():
         raise ValidationFailed("Enter your name.")
@@ -274,14 +386,20 @@ def update_profile(
         "organisation": organisation.strip(),
         "bio": bio.replace("\r\n", "\n").strip(),
     }
-    changed = [field for field, value in values.items() if getattr(person, field) != value]
-    for field, value in values.items():
-        setattr(person, field, value)
-    person.updated_at = now
-    if changed:
-        summary = f"{person.display_name} changed their {', '.join(changed)} on the speaker pages."
-        record_for_person(person, by=by, action="person.profile_updated", summary=summary, now=now)
+    for person in _published_records(speaker):
+        changed = [field for field, value in values.items() if getattr(person, field) != value]
+        for field, value in values.items():
+            setattr(person, field, value)
+        person.updated_at = now
+        if changed:
+            # Each event's organisers see the change to their own record, made by the speaker through it.
+            summary = f"{person.display_name} changed their {', '.join(changed)} on the speaker pages."
+            record(
+                by=person, event=person.event, action="person.profile_updated", summary=summary, target=person, now=now
+            )
+    events = speaker_events(speaker)
     db.session.commit()
+    return events
 
 
 # --- calendar --------------------------------------------------------------------------------------
@@ -335,15 +453,24 @@ def slot_invite(appearance: Appearance, *, method: str = "REQUEST", now: datetim
     return ical.to_bytes(calendar).decode("utf-8")
 
 
-def speaker_feed(person: Person) -> bytes:
+def _feed_name(slots: list[SpeakerSlot], speaker: Speaker) -> str:
+    """The name on the speaker's latest-changed record among their slots (what the feed's fingerprint covers)."""
+    people = [slot.appearance.person for slot in slots]
+    if not people:
+        return speaker.email
+    return max(people, key=lambda p: (p.updated_at, p.id)).display_name
+
+
+def speaker_feed(speaker: Speaker) -> bytes:
     """All the speaker's slots as a subscribable feed; the same data always gives the same bytes."""
-    slots = list_slots(person)
-    stamps = [person.created_at, person.updated_at]
+    slots = list_slots(speaker)
+    stamps = [speaker.created_at, speaker.updated_at]
     for slot in slots:
-        stamps += [slot.item.updated_at, slot.session.updated_at, slot.event.updated_at]
+        stamps += [slot.appearance.person.updated_at, slot.item.updated_at, slot.session.updated_at]
+        stamps.append(slot.event.updated_at)
     calendar = ical.feed_calendar(
-        f"speaker-{person.id}@{current_app.config['ICAL_UID_DOMAIN']}",
-        f"{person.display_name}: speaking slots",
+        f"speaker-{speaker.id}@{current_app.config['ICAL_UID_DOMAIN']}",
+        f"{_feed_name(slots, speaker)}: speaking slots",
         [_slot_for(slot.appearance, sequence=feed_sequence(slot.appearance)) for slot in slots],
         stamp=max(stamps),
         refresh=timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"]),
@@ -351,69 +478,82 @@ def speaker_feed(person: Person) -> bytes:
     return ical.to_bytes(calendar)
 
 
-#: One round trip that changes whenever anything `speaker_feed` shows changes: the person's row (name,
-#: profile, feed token), each of their appearances in a published event (SEQUENCE, role) with its item's,
-#: session's and event's version and updated_at, and the other people on those items (order, role,
-#: profile). Plain SQL with one row per slot, so no sum can hide two changes cancelling out.
+#: One round trip that changes whenever anything `speaker_feed` shows changes: the speaker's row (feed token,
+#: time zone, session version), each appearance in a published event of a record with the speaker's email
+#: (SEQUENCE, role, the record's profile) with its item's, session's and event's version and updated_at, and
+#: the other people on those items (order, role, profile). Plain SQL with one row per slot, so no sum can hide
+#: two changes cancelling out.
 _FEED_VERSION_SQL = text(
     """
-SELECT 0, p.id, 0, 0, 0, 0, p.created_at, p.updated_at, p.updated_at
-  FROM people p WHERE p.id = :person
+SELECT 0, sp.id, 0, 0, 0, 0, sp.created_at, sp.updated_at, sp.updated_at, sp.updated_at
+  FROM speakers sp WHERE sp.id = :speaker
 UNION ALL
 SELECT 1, a.id, a.sequence,
        CASE a.role WHEN 'speaker' THEN 1 WHEN 'panellist' THEN 2 WHEN 'moderator' THEN 3
                    WHEN 'chair' THEN 4 ELSE 5 END,
-       i.version, s.version, i.updated_at, s.updated_at, e.updated_at
-  FROM appearances a JOIN agenda_items i ON i.id = a.item_id JOIN event_sessions s ON s.id = i.session_id
-  JOIN events e ON e.id = s.event_id
- WHERE a.person_id = :person AND e.status = 'published'
+       i.version, s.version, i.updated_at, s.updated_at, e.updated_at, p.updated_at
+  FROM speakers sp JOIN people p ON lower(p.email) = sp.email
+  JOIN appearances a ON a.person_id = p.id JOIN agenda_items i ON i.id = a.item_id
+  JOIN event_sessions s ON s.id = i.session_id JOIN events e ON e.id = s.event_id
+ WHERE sp.id = :speaker AND e.status = 'published'
 UNION ALL
 SELECT 2, o.id, o.item_id, o.person_id,
        CASE o.role WHEN 'speaker' THEN 1 WHEN 'panellist' THEN 2 WHEN 'moderator' THEN 3
                    WHEN 'chair' THEN 4 ELSE 5 END,
-       o.position, q.updated_at, q.updated_at, q.updated_at
-  FROM appearances a JOIN appearances o ON o.item_id = a.item_id AND o.person_id != a.person_id
+       o.position, q.updated_at, q.updated_at, q.updated_at, q.updated_at
+  FROM speakers sp JOIN people p ON lower(p.email) = sp.email
+  JOIN appearances a ON a.person_id = p.id
+  JOIN appearances o ON o.item_id = a.item_id AND o.person_id != a.person_id
   JOIN people q ON q.id = o.person_id
- WHERE a.person_id = :person
+ WHERE sp.id = :speaker
  ORDER BY 1, 2
 """
 )
 
 
-def speaker_feed_version(person_id: int) -> tuple | None:
-    """A fingerprint of exactly what `speaker_feed` shows for the person, in one query; None if unknown.
+def speaker_feed_version(speaker_id: int) -> tuple | None:
+    """A fingerprint of exactly what `speaker_feed` shows for the speaker, in one query; None if unknown.
 
     Equal fingerprints give equal feed bytes, so a feed rendered for one can be served again until it changes.
     """
-    rows = tuple(tuple(row) for row in db.session.execute(_FEED_VERSION_SQL, {"person": person_id}))
+    rows = tuple(tuple(row) for row in db.session.execute(_FEED_VERSION_SQL, {"speaker": speaker_id}))
     if not rows or rows[0][0] != 0:
         return None
     return rows
 
 
-def reset_feed_token(person: Person, *, now: datetime) -> str:
+def reset_feed_token(speaker: Speaker, *, now: datetime) -> str:
     """A new secret feed address; the old one stops working. Returns the token (only its hash is kept)."""
     token = new_token()
-    person.feed_token_hash = hash_token(token)
-    person.updated_at = now
+    speaker.feed_token_hash = hash_token(token)
+    speaker.updated_at = now
     # Only the speaker themselves can do this, from their own pages.
-    summary = f"{person.display_name} made a new private calendar feed address; the old one stopped working."
-    record_for_person(person, by=person, action="person.feed_reset", summary=summary, now=now)
+    for person in _published_records(speaker):
+        summary = f"{person.display_name} made a new private calendar feed address; the old one stopped working."
+        record(by=person, event=person.event, action="person.feed_reset", summary=summary, target=person, now=now)
     db.session.commit()
     return token
 
 
-def find_person_by_feed_token(token: str) -> Person | None:
+def find_speaker_by_feed_token(token: str) -> Speaker | None:
     owner = feed_owner(token)
-    return None if owner is None else db.session.get(Person, owner[0])
+    return None if owner is None else db.session.get(Speaker, owner[0])
 
 
 def feed_owner(token: str) -> tuple[int] | None:
-    """`(person_id,)` for a feed token, None for a wrong one: the shape the render cache remembers."""
+    """`(speaker_id,)` for a feed token, None for a wrong one: the shape the render cache remembers."""
     if not token or len(token) > 100:
         return None
-    person_id = db.session.scalar(select(Person.id).where(Person.feed_token_hash == hash_token(token)))
-    return None if person_id is None else (person_id,)
+    speaker_id = db.session.scalar(select(Speaker.id).where(Speaker.feed_token_hash == hash_token(token)))
+    return None if speaker_id is None else (speaker_id,)
+
+
+def _speaker_zone(email: str | None) -> str | None:
+    """The time zone the human with this address chose on their speaker pages, if any."""
+    address = normalise_email(email or "")
+    if not address:
+        return None
+    return db.session.scalar(select(Speaker.timezone).where(Speaker.email == address))
 
 
 def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -> OutboxMessage | None:
@@ -432,7 +572,7 @@ def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -
     method = "CANCEL" if change == "cancelled" else "REQUEST"
     item, session = appearance.item, appearance.item.session
     event = session.event
-    zone = timeutil.zone_or(person.timezone, event.timezone)
+    zone = timeutil.zone_or(_speaker_zone(person.email), event.timezone)
     context = {
         "appearance": appearance,
         "person": person,
@@ -485,15 +625,17 @@ class Question:
     zone: str
 
 
-def list_questions(person: Person) -> list[Question]:
-    """Questions of active registrants of the online sessions whose items the person appears in, newest first."""
+def list_questions(speaker: Speaker) -> list[Question]:
+    """Questions of active registrants of the online sessions whose items the speaker (any of their records)
+    appears in, newest first."""
     session_ids = (
         select(AgendaItem.session_id)
         .join(Appearance, Appearance.item_id == AgendaItem.id)
+        .join(Person, Person.id == Appearance.person_id)
         .join(EventSession, EventSession.id == AgendaItem.session_id)
         .join(Event, Event.id == EventSession.event_id)
         .where(
-            Appearance.person_id == person.id,
+            _with_email(speaker.email),
             EventSession.is_online.is_(True),
             EventSession.status == SessionStatus.SCHEDULED,
             Event.status == EventStatus.PUBLISHED,

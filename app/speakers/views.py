@@ -22,7 +22,7 @@ from app.agenda.cache import render_cache
 from app.calendar.links import absolute
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
-from app.models import AppearanceResponse, Person
+from app.models import AppearanceResponse, Speaker
 from app.security import hash_token
 from app.speakers import services
 from app.speakers.forms import (
@@ -37,8 +37,9 @@ from app.speakers.sanitise import render_bio
 
 bp = Blueprint("speakers", __name__, url_prefix="/speaker")
 
-#: Key of the signed-in speaker's person id in the Flask session (organisers use Flask-Login instead).
+#: Keys of the signed-in speaker's id and session version in the Flask session (organisers use Flask-Login).
 SESSION_KEY = "speaker_id"
+VERSION_KEY = "speaker_version"
 NEW_FEED_TOKEN_KEY = "speaker_new_feed_token"
 
 
@@ -49,21 +50,28 @@ def _now() -> datetime:
 def speaker_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
-        person_id = session.get(SESSION_KEY)
-        person = db.session.get(Person, person_id) if isinstance(person_id, int) else None
-        if person is None:
-            session.pop(SESSION_KEY, None)
+        speaker_id, version = session.get(SESSION_KEY), session.get(VERSION_KEY)
+        speaker = db.session.get(Speaker, speaker_id) if isinstance(speaker_id, int) else None
+        # A session signed out everywhere holds an older version than the speaker's: it ends here.
+        if speaker is None or not isinstance(version, int) or version != speaker.session_version:
+            _forget_speaker()
             flash("Please sign in with a link sent to your email address.", "warning")
             return redirect(url_for("speakers.sign_in"))
-        g.speaker = person
+        g.speaker = speaker
+        g.speaker_person = services.profile_person(speaker)
         return view(*args, **kwargs)
 
     return wrapped
 
 
+def _forget_speaker() -> None:
+    for key in (SESSION_KEY, VERSION_KEY, NEW_FEED_TOKEN_KEY):
+        session.pop(key, None)
+
+
 @bp.context_processor
 def _speaker_context():
-    return {"speaker": g.get("speaker"), "sign_out_form": ActionForm()}
+    return {"speaker": g.get("speaker"), "me": g.get("speaker_person"), "sign_out_form": ActionForm()}
 
 
 @bp.app_template_filter("bio")
@@ -101,21 +109,34 @@ def use_link(token: str):
         if not form.validate_on_submit():
             services.check_sign_in_link(token, now=_now())
             return render_template("speakers/confirm_sign_in.html", form=form), 200, headers
-        person = services.sign_in_with_link(token, now=_now())
+        speaker = services.sign_in_with_link(token, now=_now())
     except InvalidToken as error:
         return render_template("speakers/link_invalid.html", reason=error.message), 410, headers
-    session.pop(NEW_FEED_TOKEN_KEY, None)
-    session[SESSION_KEY] = person.id
+    _forget_speaker()
+    session[SESSION_KEY] = speaker.id
+    session[VERSION_KEY] = speaker.session_version
     return redirect(url_for("speakers.slots"))
 
 
 @bp.post("/sign-out")
 def sign_out():
+    """Ends the session of this browser."""
     if ActionForm().validate_on_submit():
-        session.pop(SESSION_KEY, None)
-        session.pop(NEW_FEED_TOKEN_KEY, None)
+        _forget_speaker()
         flash("You are signed out.", "info")
     return redirect(url_for("speakers.sign_in"))
+
+
+@bp.post("/sign-out-everywhere")
+@speaker_required
+def sign_out_everywhere():
+    """Ends every session of the speaker, in every browser (this one too)."""
+    if ActionForm().validate_on_submit():
+        services.sign_out_everywhere(g.speaker, now=_now())
+        _forget_speaker()
+        flash("You are signed out everywhere: every browser must sign in again with a new link.", "info")
+        return redirect(url_for("speakers.sign_in"))
+    return redirect(url_for("speakers.slots"))
 
 
 @bp.get("/")
@@ -197,12 +218,12 @@ def feed(token: str):
     owner = cache.version(("speaker-feed-token", hash_token(token[:100])), lambda _key: services.feed_owner(token))
     if owner is None:
         return render_template("speakers/feed_unknown.html"), 404
-    (person_id,) = owner
-    version = cache.version(("speaker-feed", person_id), lambda _key: services.speaker_feed_version(person_id))
-    key = ("speakers.feed", person_id, version)
+    (speaker_id,) = owner
+    version = cache.version(("speaker-feed", speaker_id), lambda _key: services.speaker_feed_version(speaker_id))
+    key = ("speakers.feed", speaker_id, version)
     body = cache.get(key)
     if body is None:
-        body = services.speaker_feed(db.session.get_one(Person, person_id))
+        body = services.speaker_feed(db.session.get_one(Speaker, speaker_id))
         cache.put(key, body)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -215,10 +236,11 @@ def feed(token: str):
 @bp.route("/profile", methods=["GET", "POST"])
 @speaker_required
 def profile():
-    form = ProfileForm(obj=g.speaker)
+    me = g.speaker_person
+    form = ProfileForm(obj=me)
     if form.validate_on_submit():
         try:
-            services.update_profile(
+            events = services.update_profile(
                 g.speaker,
                 honorific=form.honorific.data or "",
                 name=form.name.data,
@@ -231,10 +253,14 @@ def profile():
         except DomainError as error:
             form.name.errors.append(error.message)
         else:
-            flash("Your profile is saved.", "success")
+            titles = "; ".join(f"“{event.title}”" for event in events)
+            flash(f"Your profile is saved for every event you appear in: {titles}.", "success")
             return redirect(url_for("speakers.profile"))
-    preview = render_bio(g.speaker.bio)
-    return render_template("speakers/profile.html", form=form, preview=preview), 400 if form.errors else 200
+    preview = render_bio(me.bio if me is not None else "")
+    return (
+        render_template("speakers/profile.html", form=form, preview=preview, events=services.speaker_events(g.speaker)),
+        400 if form.errors else 200,
+    )
 
 
 @bp.get("/questions")

@@ -252,12 +252,18 @@ def test_speaker_page_lists_their_slots_in_the_event_zone(client, demo):
 
 
 def test_speaker_not_on_this_events_agenda_is_not_found(client, demo):
-    outsider = make_person(name="Not Speaking")
+    not_speaking = make_person(demo, name="Not Speaking")
+    other_item = make_item(make_session(make_event(slug="other-exchange")))
+    elsewhere = make_person(other_item.session.event, name="Speaks Elsewhere")
+    make_appearance(other_item, elsewhere)
 
-    response = client.get(f"/events/{SLUG}/speakers/{outsider.id}/")
+    responses = [client.get(f"/events/{SLUG}/speakers/{person.id}/") for person in (not_speaking, elsewhere)]
+    listed = text_of(client.get(f"/events/{SLUG}/speakers/").data)
 
-    assert response.status_code == 404
-    assert "We could not find that page." in text_of(response.data)
+    assert [r.status_code for r in responses] == [404, 404]
+    assert all("We could not find that page." in text_of(r.data) for r in responses)
+    assert "Not Speaking" not in listed and "Speaks Elsewhere" not in listed
+    assert client.get(f"/events/other-exchange/speakers/{elsewhere.id}/").status_code == 200
 
 
 # --- drafts and unknown addresses ----------------------------------------------------------------------------
@@ -267,7 +273,7 @@ def test_a_draft_event_is_not_found_on_any_public_page_or_feed(client, app_conte
     event = make_event(slug="secret", status=EventStatus.DRAFT)
     session = make_session(event)
     item = make_item(session)
-    person = make_person()
+    person = make_person(event)
     make_appearance(item, person)
     urls = [
         "/events/secret/",
@@ -410,7 +416,8 @@ def _event_with_items(n: int, slug: str):
             ends_at=start + timedelta(minutes=3),
         )
         db.session.add(item)
-        db.session.add(Appearance(item=item, person=Person(name=f"Speaker {slug} {i}", email=f"{slug}{i}@example.org")))
+        person = Person(event=event, name=f"Speaker {slug} {i}", email=f"{slug}{i}@example.org")
+        db.session.add(Appearance(item=item, person=person))
     db.session.commit()
     return event
 

@@ -18,7 +18,7 @@ def agenda(app_context):
     session = make_session(event, title="Borders & Security", starts_at=at(8), ends_at=at(11))
     opening = make_item(session, title="Opening remarks", starts_at=at(8), ends_at=at(8, 15))
     panel = make_item(session, title="Looking Ahead", starts_at=at(9), ends_at=at(10))
-    person = make_person(honorific="Dr", name="Ana Silva")
+    person = make_person(event, honorific="Dr", name="Ana Silva")
     make_appearance(panel, person)
     other = make_event(title="Someone else's event")
     other_session = make_session(other)
@@ -314,7 +314,7 @@ def test_add_a_person_then_put_them_in_an_item(client, sign_in, agenda):
 
 def test_a_person_put_in_an_item_of_a_published_event_is_told_and_the_organiser_sees_it(client, sign_in, agenda):
     agenda["event"].status = EventStatus.PUBLISHED
-    person = make_person(name="Jan Novak", email="jan@example.org")
+    person = make_person(agenda["event"], name="Jan Novak", email="jan@example.org")
     db.session.commit()
     sign_in(events=[agenda["event"]])
 
@@ -329,10 +329,11 @@ def test_a_person_put_in_an_item_of_a_published_event_is_told_and_the_organiser_
     assert sent == ["jan@example.org"]
 
 
-def test_adding_a_person_booked_elsewhere_asks_first(client, sign_in, agenda):
-    sign_in(events=[agenda["event"]])
-    busy = make_person(name="Busy")
-    make_appearance(make_item(make_session(), title="Keynote elsewhere", starts_at=at(9), ends_at=at(10)), busy)
+def test_adding_a_person_booked_in_another_of_my_events_asks_first_then_adds_a_copy(client, sign_in, agenda):
+    elsewhere = make_session()
+    sign_in(events=[agenda["event"], elsewhere.event])
+    busy = make_person(elsewhere.event, name="Busy")
+    make_appearance(make_item(elsewhere, title="Keynote elsewhere", starts_at=at(9), ends_at=at(10)), busy)
     url = f"/organiser/items/{agenda['panel'].id}/appearances"
 
     first = client.post(url, data={"person_id": busy.id, "role": "panellist"})
@@ -345,17 +346,22 @@ def test_adding_a_person_booked_elsewhere_asks_first(client, sign_in, agenda):
     )
     key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
 
-    client.post(url, data={"person_id": busy.id, "role": "panellist", "confirm": key})
+    added = client.post(url, data={"person_id": busy.id, "role": "panellist", "confirm": key}, follow_redirects=True)
 
-    appearance = db.session.scalar(
-        select(Appearance).where(Appearance.item_id == agenda["panel"].id, Appearance.person_id == busy.id)
-    )
+    appearance = db.session.scalars(
+        select(Appearance).where(Appearance.item_id == agenda["panel"].id).order_by(Appearance.id.desc())
+    ).first()
     assert appearance.role.value == "panellist"
+    assert appearance.person_id != busy.id
+    assert (appearance.person.event_id, appearance.person.name) == (agenda["event"].id, "Busy")
+    assert (
+        f"A copy of their details from “{elsewhere.event.title}” is now among the people of this event." in added.text
+    )
 
 
 def test_person_of_another_event_is_not_found(client, sign_in, agenda):
     sign_in(events=[agenda["event"]])
-    stranger = make_person(name="Stranger")
+    stranger = make_person(agenda["other"], name="Stranger")
     make_appearance(agenda["other_item"], stranger)
 
     response = client.get(f"/organiser/events/{agenda['event'].id}/people/{stranger.id}/edit")

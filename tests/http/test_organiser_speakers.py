@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import EventStatus, OutboxMessage
 from app.speakers.services import respond_to_slot
-from tests.factories import make_appearance, make_event, make_item, make_person, make_session
+from tests.factories import make_appearance, make_event, make_item, make_person, make_session, make_speaker
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -15,7 +15,7 @@ NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 def _panel(**event_fields):
     event = make_event(**event_fields)
     item = make_item(make_session(event), title="Looking Ahead")
-    person = make_person(honorific="Ms", name="Silvia Carta", email="silvia.carta@example.org")
+    person = make_person(event, honorific="Ms", name="Silvia Carta", email="silvia.carta@example.org")
     appearance = make_appearance(item, person)
     return event, person, appearance
 
@@ -67,7 +67,8 @@ def test_send_link_signed_out_goes_to_sign_in(client):
 
 def test_people_and_agenda_pages_show_the_speakers_answers(client, sign_in):
     event, person, appearance = _panel()
-    respond_to_slot(appearance, response="declined", note="On mission that week", by=person, now=NOW)
+    speaker = make_speaker(person.email)
+    respond_to_slot(appearance, response="declined", note="On mission that week", by=speaker, now=NOW)
     sign_in(events=[event])
 
     people = client.get(f"/organiser/events/{event.id}/people/").text

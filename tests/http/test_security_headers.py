@@ -12,9 +12,10 @@ from app import create_app
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.mail.outbox import enqueue_message
-from app.models import Appearance, Event
+from app.models import Appearance, Event, Speaker
 from app.security import hash_token
 from app.speakers.views import SESSION_KEY as SPEAKER_SESSION_KEY
+from app.speakers.views import VERSION_KEY as SPEAKER_VERSION_KEY
 from app.web import CONTENT_SECURITY_POLICY, HSTS
 from tests.conftest import make_config
 from tests.factories import make_registration
@@ -38,7 +39,8 @@ def _demo_values() -> dict[str, object]:
     follow_up = event.sessions[2]
     appearance = db.session.scalars(select(Appearance).order_by(Appearance.id)).first()
     registration = make_registration(follow_up, token="demo-manage-token")
-    appearance.person.feed_token_hash = hash_token("demo-manage-token")
+    speaker = Speaker(email=appearance.person.email, feed_token_hash=hash_token("demo-manage-token"))
+    db.session.add(speaker)
     db.session.commit()
     return {
         "slug": event.slug,
@@ -48,7 +50,7 @@ def _demo_values() -> dict[str, object]:
         "id": follow_up.id,
         "item_id": appearance.item_id,
         "person_id": appearance.person_id,
-        "speaker_id": appearance.person_id,
+        "speaker_id": speaker.id,
         "appearance_id": appearance.id,
         "registration_id": registration.id,
         "token": "demo-manage-token",
@@ -80,7 +82,8 @@ def test_every_get_route_answers_with_the_security_headers(app, client, sign_in,
         sign_in(event.organisers[0]) if event.organisers else sign_in(events=[event])
     elif who == "speaker":
         with client.session_transaction() as flask_session:
-            flask_session[SPEAKER_SESSION_KEY] = values["person_id"]
+            flask_session[SPEAKER_SESSION_KEY] = values["speaker_id"]
+            flask_session[SPEAKER_VERSION_KEY] = 0
     rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods]
     walked = []
     for rule in rules:

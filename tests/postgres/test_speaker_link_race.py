@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Person, SpeakerLoginToken
+from app.models import SpeakerLoginToken
 from tests.conftest import DATABASE_URL
-from tests.unit.test_speaker_links import NOW, _issue, _speaker, race_sign_in
+from tests.unit.test_speaker_links import NOW, _issue, _speaker, _speaker_of, race_sign_in
 
 pytestmark = [
     pytest.mark.postgres,
@@ -19,12 +19,13 @@ pytestmark = [
 
 @pytest.mark.parametrize("round_", range(3))
 def test_twenty_concurrent_uses_of_one_link_on_postgresql_sign_in_exactly_once(app, app_context, round_):
-    person_id = _speaker().id
-    token = _issue(db.session.get(Person, person_id))
+    person = _speaker()
+    token = _issue(person)
+    speaker_id = _speaker_of(person).id
     db.session.remove()
 
     results = race_sign_in(app, token, NOW)
 
     assert len(results) == 20
-    assert [r for r in results if r is not None] == [person_id]
+    assert [r for r in results if r is not None] == [speaker_id]
     assert db.session.scalars(select(SpeakerLoginToken)).one().used_at == NOW

@@ -186,17 +186,25 @@ def test_create_item_refuses_an_end_before_the_start(organiser):
 # --- people and appearances ---------------------------------------------------------------------
 
 
-def test_create_person_normalises_email_and_refuses_a_duplicate(organiser):
-    person = services.create_person(by=organiser, now=NOW, honorific="Dr", name="Ana Silva", email=" Ana@Example.org")
+def test_create_person_normalises_email_and_refuses_a_duplicate_in_the_same_event(organiser):
+    event = _event(organiser)
+    person = services.create_person(
+        event, by=organiser, now=NOW, honorific="Dr", name="Ana Silva", email=" Ana@Example.org"
+    )
 
-    assert person.email == "ana@example.org"
-    with pytest.raises(ValidationFailed, match="already has the email ana@example.org"):
-        services.create_person(by=organiser, now=NOW, name="Someone Else", email="ana@example.org")
+    assert (person.email, person.event_id) == ("ana@example.org", event.id)
+    with pytest.raises(ValidationFailed, match="in this event already has the email ana@example.org"):
+        services.create_person(event, by=organiser, now=NOW, name="Someone Else", email="ana@example.org")
+    other = services.create_person(
+        _event(organiser, title="Other"), by=organiser, now=NOW, name="Ana", email="ana@example.org"
+    )
+    assert other.id != person.id
 
 
 def test_add_appearance_orders_people_and_refuses_the_same_person_twice(organiser):
     item = make_item(make_session())
-    moderator, panellist = make_person(name="Mod"), make_person(name="Pan")
+    event = item.session.event
+    moderator, panellist = make_person(event, name="Mod"), make_person(event, name="Pan")
 
     services.add_appearance(item, moderator, Role.MODERATOR, by=organiser, now=NOW)
     services.add_appearance(item, panellist, Role.PANELLIST, by=organiser, now=NOW)
@@ -245,7 +253,7 @@ def test_check_timeline_warns_about_a_person_in_two_places_at_once(organiser):
     event = make_event()
     morning = make_session(event, title="Room A", starts_at=at(8), ends_at=at(12))
     parallel = make_session(event, title="Room B", starts_at=at(8), ends_at=at(12))
-    person = make_person(honorific="Dr", name="Ana Silva")
+    person = make_person(event, honorific="Dr", name="Ana Silva")
     make_appearance(make_item(morning, title="Panel", starts_at=at(9), ends_at=at(10)), person)
     make_appearance(make_item(parallel, title="Workshop", starts_at=at(9, 30), ends_at=at(11)), person)
 
@@ -255,9 +263,10 @@ def test_check_timeline_warns_about_a_person_in_two_places_at_once(organiser):
     assert warning.message == "Dr Ana Silva is in “Panel” and “Workshop” at the same time (10:30–11:00 CET)."
 
 
-def test_check_timeline_finds_a_double_booking_with_another_event(organiser):
-    person = make_person(name="Busy")
-    make_appearance(make_item(make_session(title="Elsewhere"), title="Keynote", starts_at=at(8), ends_at=at(9)), person)
+def test_check_timeline_finds_a_double_booking_with_the_event_a_person_is_copied_from(organiser):
+    elsewhere = make_session(title="Elsewhere")
+    person = make_person(elsewhere.event, name="Busy")
+    make_appearance(make_item(elsewhere, title="Keynote", starts_at=at(8), ends_at=at(9)), person)
     here = make_item(make_session(title="Here"), title="Panel", starts_at=at(8, 30), ends_at=at(9, 30))
 
     warnings = services.check_timeline(here.session.event, add_people={here.id: {person.id}})

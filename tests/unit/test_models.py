@@ -145,7 +145,7 @@ def test_the_models_refuse_an_unknown_enum_value_before_the_database_sees_it(app
 
 def test_a_person_appears_at_most_once_in_an_item(app_context):
     item = make_item()
-    person = make_person()
+    person = make_person(item.session.event)
     make_appearance(item, person, role=Role.SPEAKER)
 
     message = refused(lambda: db.session.add(Appearance(item=item, person=person, role=Role.MODERATOR)))
@@ -155,8 +155,9 @@ def test_a_person_appears_at_most_once_in_an_item(app_context):
 
 
 def test_the_same_person_may_appear_in_several_items(app_context):
-    person = make_person()
-    first, second = make_item(), make_item()
+    session = make_session()
+    person = make_person(session.event)
+    first, second = make_item(session), make_item(session)
 
     make_appearance(first, person, role=Role.MODERATOR)
     make_appearance(second, person, role=Role.PANELLIST)
@@ -209,19 +210,29 @@ def test_datetimes_come_back_aware_in_utc(app_context):
     assert stored.starts_at.utcoffset() == timedelta(0)
 
 
-def test_deleting_an_event_deletes_its_sessions_items_and_appearances_but_not_the_people(app_context):
-    event = make_event()
+def test_deleting_an_event_deletes_its_sessions_items_appearances_and_people_but_not_other_events(app_context):
+    event, other = make_event(), make_event()
     item = make_item(make_session(event))
-    person = make_person()
-    make_appearance(item, person)
-    person_id = person.id
+    make_appearance(item, make_person(event, email="ana@example.org"))
+    kept = make_person(other, email="ana@example.org")
 
     db.session.execute(delete(Event).where(Event.id == event.id))
     db.session.commit()
 
     counts = [db.session.scalar(select(db.func.count()).select_from(m)) for m in (EventSession, AgendaItem, Appearance)]
     assert counts == [0, 0, 0]
-    assert db.session.get(Person, person_id) is not None
+    assert db.session.scalars(select(Person.id)).all() == [kept.id]
+
+
+def test_an_email_is_unique_within_an_event_but_not_across_events(app_context):
+    event, other = make_event(), make_event()
+    make_person(event, email="ana@example.org")
+    make_person(other, email="ana@example.org")
+
+    message = refused(lambda: make_person(event, email="ana@example.org"))
+
+    assert unique_violation("one_email_per_event", "people.event_id, people.email") in message
+    assert db.session.scalar(select(db.func.count()).select_from(Person)) == 2
 
 
 def test_deleting_the_followed_up_item_leaves_the_follow_up_session_without_it(app_context):

@@ -24,7 +24,7 @@ from app.models import (
 from app.organiser import registrations, reports
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
-from tests.factories import DAY, at, make_appearance, make_item, make_online_session, make_person
+from tests.factories import DAY, at, make_appearance, make_item, make_online_session, make_person, make_speaker
 from tests.http.conftest import make_organiser
 
 NOW = at(9, day=DAY - timedelta(days=10))
@@ -128,8 +128,8 @@ def test_cancelling_a_session_cancels_invites_and_tells_the_waiting_list(organis
 
 def test_people_to_tell_counts_people_with_an_email_appearing_in_the_session(organiser, full_session):
     item = make_item(full_session)
-    make_appearance(item, make_person())
-    make_appearance(item, make_person(email=None))
+    make_appearance(item, make_person(full_session.event))
+    make_appearance(item, make_person(full_session.event, email=None))
 
     assert agenda.people_to_tell(full_session)["people"] == 1
 
@@ -319,10 +319,11 @@ def _speaker_messages() -> list[tuple[str, str, str, int]]:
 def panel(organiser, full_session):
     """The follow-up's panel with a moderator and a panellist, then a later item with a third person."""
     panel = make_item(full_session, title="Panel", starts_at=at(8), ends_at=at(8, 45))
-    make_appearance(panel, make_person(email="mod@example.org"))
-    make_appearance(panel, make_person(email="pan@example.org"))
+    event = full_session.event
+    make_appearance(panel, make_person(event, email="mod@example.org"))
+    make_appearance(panel, make_person(event, email="pan@example.org"))
     closing = make_item(full_session, title="Closing", starts_at=at(8, 45), ends_at=at(9))
-    make_appearance(closing, make_person(email="close@example.org"))
+    make_appearance(closing, make_person(event, email="close@example.org"))
     return panel
 
 
@@ -377,8 +378,8 @@ def test_removing_a_person_from_an_item_cancels_their_slot(organiser, panel):
 
 
 def test_adding_a_person_to_an_item_of_a_published_event_sends_them_the_slot_invite(organiser, panel):
-    newcomer = make_person(name="Nia Newcomer", email="nia@example.org")
-    silent = make_person(name="No Mail", email=None)
+    newcomer = make_person(panel.session.event, name="Nia Newcomer", email="nia@example.org")
+    silent = make_person(panel.session.event, name="No Mail", email=None)
 
     agenda.add_appearance(panel, newcomer, Role.PANELLIST, by=organiser, now=NOW)
     agenda.add_appearance(panel, silent, Role.PANELLIST, by=organiser, now=NOW)
@@ -386,7 +387,7 @@ def test_adding_a_person_to_an_item_of_a_published_event_sends_them_the_slot_inv
     assert _speaker_messages() == [("speaker_invite", "nia@example.org", "REQUEST", 0)]
     message = _messages("speaker_invite")[0]
     invite = Calendar.from_ical(message.ics).events[0]
-    feed = Calendar.from_ical(speaker_services.speaker_feed(newcomer)).events[0]
+    feed = Calendar.from_ical(speaker_services.speaker_feed(make_speaker(newcomer.email))).events[0]
     assert (invite.start, invite.end, str(invite["UID"])) == (at(8), at(8, 45), str(feed["UID"]))
     assert message.subject == "You are in the programme: Panel"
     assert '"Panel" (panellist) in Looking Ahead' in message.body_text
@@ -397,7 +398,8 @@ def test_adding_a_person_to_an_item_of_a_draft_event_sends_nothing(organiser, pa
     panel.session.event.status = "draft"
     db.session.commit()
 
-    agenda.add_appearance(panel, make_person(email="nia@example.org"), Role.SPEAKER, by=organiser, now=NOW)
+    newcomer = make_person(panel.session.event, email="nia@example.org")
+    agenda.add_appearance(panel, newcomer, Role.SPEAKER, by=organiser, now=NOW)
 
     assert _speaker_messages() == []
 

@@ -10,7 +10,16 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import EventStatus, OutboxMessage, Role
 from app.speakers import services
-from tests.factories import at, make_appearance, make_event, make_item, make_online_session, make_person, make_session
+from tests.factories import (
+    at,
+    make_appearance,
+    make_event,
+    make_item,
+    make_online_session,
+    make_person,
+    make_session,
+    make_speaker,
+)
 
 NOW = at(7)
 
@@ -20,10 +29,15 @@ def slot(app_context):
     event = make_event(title="MPF Exchange Event", contact_name="MPF Team", contact_email="mpf@example.org")
     session = make_session(event, title="Morning", starts_at=at(8), ends_at=at(12), location="Plenary room")
     item = make_item(session, title="Looking Ahead", starts_at=at(9), ends_at=at(10))
-    moderator = make_person(name="Borut Erzen", honorific="Mr")
-    person = make_person(name="Erik Silfversten", honorific="Mr", email="erik@example.org")
+    moderator = make_person(event, name="Borut Erzen", honorific="Mr")
+    person = make_person(event, name="Erik Silfversten", honorific="Mr", email="erik@example.org")
     make_appearance(item, moderator, role=Role.MODERATOR)
     return make_appearance(item, person, role=Role.PANELLIST)
+
+
+@pytest.fixture
+def speaker(slot):
+    return make_speaker("erik@example.org")
 
 
 def _parse(text: str | bytes) -> Calendar:
@@ -88,11 +102,11 @@ def test_notify_slot_changed_for_a_person_without_email_queues_nothing(slot):
     assert slot.sequence == 0
 
 
-def test_speaker_feed_has_no_method_and_the_refresh_properties(slot):
+def test_speaker_feed_has_no_method_and_the_refresh_properties(slot, speaker):
     online = make_online_session(slot.item.session.event, starts_at=at(13), ends_at=at(14))
     make_appearance(make_item(online, starts_at=at(13), ends_at=at(14)), slot.person)
 
-    body = services.speaker_feed(slot.person)
+    body = services.speaker_feed(speaker)
 
     calendar = _parse(body)
     assert "METHOD" not in calendar
@@ -107,47 +121,46 @@ def test_speaker_feed_has_no_method_and_the_refresh_properties(slot):
     ]
 
 
-def test_speaker_feed_is_byte_stable_while_nothing_changes(slot):
-    assert services.speaker_feed(slot.person) == services.speaker_feed(slot.person)
+def test_speaker_feed_is_byte_stable_while_nothing_changes(slot, speaker):
+    assert services.speaker_feed(speaker) == services.speaker_feed(speaker)
 
 
-def test_speaker_feed_keeps_uids_and_raises_sequence_when_a_slot_moves(slot):
-    before = _parse(services.speaker_feed(slot.person)).events[0]
+def test_speaker_feed_keeps_uids_and_raises_sequence_when_a_slot_moves(slot, speaker):
+    before = _parse(services.speaker_feed(speaker)).events[0]
 
     slot.item.starts_at, slot.item.ends_at = at(10), at(11)
     slot.item.version += 1
     db.session.commit()
-    after = _parse(services.speaker_feed(slot.person)).events[0]
+    after = _parse(services.speaker_feed(speaker)).events[0]
 
     assert str(after["UID"]) == str(before["UID"]) == f"{slot.uid}@events.example.org"
     assert after["SEQUENCE"] > before["SEQUENCE"]
     assert after.start == at(10)
 
 
-def test_feed_sequence_never_falls_below_the_last_invite_sent(slot):
+def test_feed_sequence_never_falls_below_the_last_invite_sent(slot, speaker):
     services.notify_slot_changed(slot, change="moved", now=NOW)
     services.notify_slot_changed(slot, change="moved", now=NOW + timedelta(minutes=1))
     db.session.commit()
 
-    (event,) = _parse(services.speaker_feed(slot.person)).events
+    (event,) = _parse(services.speaker_feed(speaker)).events
     assert event["SEQUENCE"] == 2
 
 
-def test_reset_feed_token_replaces_the_address_and_stores_only_the_hash(slot):
-    person = slot.person
-    first = services.reset_feed_token(person, now=NOW)
-    second = services.reset_feed_token(person, now=NOW)
+def test_reset_feed_token_replaces_the_address_and_stores_only_the_hash(slot, speaker):
+    first = services.reset_feed_token(speaker, now=NOW)
+    second = services.reset_feed_token(speaker, now=NOW)
 
     assert len(first) >= 43 and first != second
-    assert person.feed_token_hash not in (first, second)
-    assert services.find_person_by_feed_token(second) == person
-    assert services.find_person_by_feed_token(first) is None
-    assert services.find_person_by_feed_token("") is None
+    assert speaker.feed_token_hash not in (first, second)
+    assert services.find_speaker_by_feed_token(second) == speaker
+    assert services.find_speaker_by_feed_token(first) is None
+    assert services.find_speaker_by_feed_token("") is None
 
 
 def test_notify_item_changed_queues_one_update_per_person_with_an_email(slot):
     item = slot.item
-    make_appearance(item, make_person(email=None, name="No Mail"), role=Role.PANELLIST)
+    make_appearance(item, make_person(item.session.event, email=None, name="No Mail"), role=Role.PANELLIST)
 
     messages = services.notify_item_changed(item, change="moved", now=NOW)
     db.session.commit()
@@ -157,10 +170,10 @@ def test_notify_item_changed_queues_one_update_per_person_with_an_email(slot):
     assert [a.sequence for a in item.appearances] == [1, 1, 0]
 
 
-def test_speaker_feed_version_is_stable_and_changes_with_what_the_feed_shows(slot):
+def test_speaker_feed_version_is_stable_and_changes_with_what_the_feed_shows(slot, speaker):
     person, moderator = slot.person, next(a.person for a in slot.item.appearances if a.id != slot.id)
-    first = services.speaker_feed_version(person.id)
-    assert services.speaker_feed_version(person.id) == first
+    first = services.speaker_feed_version(speaker.id)
+    assert services.speaker_feed_version(speaker.id) == first
     assert services.speaker_feed_version(10**9) is None
 
     versions = [first]
@@ -172,18 +185,31 @@ def test_speaker_feed_version_is_stable_and_changes_with_what_the_feed_shows(slo
         lambda: setattr(slot.item.session.event, "venue", "Ghent"),
         lambda: setattr(moderator, "name", "Borut Erzen-Novak"),
         lambda: setattr(person, "organisation", "RAND Europe"),
+        lambda: setattr(speaker, "feed_token_hash", "0" * 64),
     ):
         change()
         db.session.commit()
-        versions.append(services.speaker_feed_version(person.id))
+        versions.append(services.speaker_feed_version(speaker.id))
 
     assert len(set(versions)) == len(versions)
 
 
-def test_speaker_feed_version_leaves_out_slots_of_unpublished_events(slot):
-    shown = services.speaker_feed_version(slot.person.id)
+def test_speaker_feed_version_leaves_out_slots_of_unpublished_events(slot, speaker):
+    shown = services.speaker_feed_version(speaker.id)
     draft = make_event(title="Draft", status=EventStatus.DRAFT)
-    make_appearance(make_item(make_session(draft)), slot.person)
+    make_appearance(make_item(make_session(draft)), make_person(draft, email=slot.person.email))
 
-    assert services.speaker_feed_version(slot.person.id) == shown
+    assert services.speaker_feed_version(speaker.id) == shown
     assert len([row for row in shown if row[0] == 1]) == 1
+
+
+def test_speaker_feed_gathers_the_slots_of_the_speakers_records_in_every_published_event(slot, speaker):
+    other = make_event(title="Second Exchange")
+    later = make_item(make_session(other, starts_at=at(14), ends_at=at(16)), starts_at=at(14), ends_at=at(15))
+    elsewhere = make_appearance(later, make_person(other, name="Erik S.", email="erik@example.org"))
+    shown = services.speaker_feed_version(speaker.id)
+
+    uids = [str(e["UID"]) for e in _parse(services.speaker_feed(speaker)).events]
+
+    assert uids == [f"{slot.uid}@events.example.org", f"{elsewhere.uid}@events.example.org"]
+    assert len([row for row in shown if row[0] == 1]) == 2

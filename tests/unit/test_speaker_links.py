@@ -11,7 +11,7 @@ from app.activity import CommandActor
 from app.errors import InvalidToken
 from app.extensions import db
 from app.mail.outbox import links_of, with_links
-from app.models import EventStatus, OutboxMessage, SpeakerLoginToken
+from app.models import EventStatus, OutboxMessage, Speaker, SpeakerLoginToken
 from app.security import hash_token
 from app.speakers import services
 from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
@@ -22,13 +22,19 @@ OPERATOR = CommandActor("flask speakers send-link")
 
 
 def _speaker(**fields):
-    person = make_person(**fields)
-    make_appearance(make_item(make_session(make_event())), person)
+    """A person who appears in a published event."""
+    item = make_item(make_session(make_event()))
+    person = make_person(item.session.event, **fields)
+    make_appearance(item, person)
     return person
 
 
 def _as_sent(message: OutboxMessage) -> str:
     return with_links(message.body_text, links_of(message))
+
+
+def _speaker_of(person) -> Speaker:
+    return services.find_speaker(person.email)
 
 
 def _token_from(message: OutboxMessage) -> str:
@@ -47,7 +53,7 @@ def test_request_sign_in_link_for_a_speaker_queues_one_email_with_a_link_and_sto
 
     messages = db.session.scalars(select(OutboxMessage)).all()
     assert [(m.kind, m.to_address, m.person_id) for m in messages] == [
-        ("speaker_link", "Ana.Speaker@example.org", person.id)
+        ("speaker_link", "ana.speaker@example.org", person.id)
     ]
     token = _token_from(messages[0])
     assert len(token) >= 43  # 32 random bytes, base64url
@@ -58,6 +64,20 @@ def test_request_sign_in_link_for_a_speaker_queues_one_email_with_a_link_and_sto
     assert record.token_hash == hash_token(token) != token
     assert record.expires_at == NOW + timedelta(minutes=30)
     assert record.used_at is None
+    assert (record.speaker.email, record.speaker.session_version) == ("ana.speaker@example.org", 0)
+
+
+def test_links_for_the_same_address_in_two_events_belong_to_one_speaker(app_context):
+    first = _speaker(email="ana@example.org")
+    second = _speaker(email="ana@example.org")
+
+    services.send_sign_in_link(first, by=OPERATOR, now=NOW)
+    services.send_sign_in_link(second, by=OPERATOR, now=NOW)
+    services.request_sign_in_link("ANA@example.org", now=NOW)
+
+    assert db.session.scalars(select(Speaker.email)).all() == ["ana@example.org"]
+    assert {t.speaker.email for t in db.session.scalars(select(SpeakerLoginToken))} == {"ana@example.org"}
+    assert db.session.scalar(select(func.count()).select_from(SpeakerLoginToken)) == 3
 
 
 def test_request_sign_in_link_for_an_unknown_address_queues_nothing(app_context):
@@ -70,8 +90,8 @@ def test_request_sign_in_link_for_an_unknown_address_queues_nothing(app_context)
 
 
 def test_request_sign_in_link_for_a_person_only_in_a_draft_event_queues_nothing(app_context):
-    person = make_person(email="draft@example.org")
-    make_appearance(make_item(make_session(make_event(status=EventStatus.DRAFT))), person)
+    item = make_item(make_session(make_event(status=EventStatus.DRAFT)))
+    make_appearance(item, make_person(item.session.event, email="draft@example.org"))
 
     services.request_sign_in_link("draft@example.org", now=NOW)
 
@@ -79,18 +99,25 @@ def test_request_sign_in_link_for_a_person_only_in_a_draft_event_queues_nothing(
 
 
 def test_send_sign_in_link_refuses_a_person_without_published_slots(app_context):
-    person = make_person(email="nobody@example.org")
+    person = make_person(make_event(), email="nobody@example.org")
+    _speaker(email="elsewhere@example.org")
+    # Their own event is a draft: a slot of the same address elsewhere does not let this event send a link.
+    draft_item = make_item(make_session(make_event(status=EventStatus.DRAFT)))
+    in_draft = make_person(draft_item.session.event, email="elsewhere@example.org")
+    make_appearance(draft_item, in_draft)
 
-    with pytest.raises(services.NotASpeaker):
-        services.send_sign_in_link(person, by=OPERATOR, now=NOW)
+    for refused in (person, in_draft):
+        with pytest.raises(services.NotASpeaker):
+            services.send_sign_in_link(refused, by=OPERATOR, now=NOW)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Speaker)) == 0
 
 
 def test_checking_a_link_does_not_use_it(app_context):
     person = _speaker()
     token = _issue(person)
 
-    assert services.check_sign_in_link(token, now=NOW).person_id == person.id
+    assert services.check_sign_in_link(token, now=NOW).speaker_id == _speaker_of(person).id
     assert services.check_sign_in_link(token, now=NOW).used_at is None
 
 
@@ -98,7 +125,7 @@ def test_sign_in_with_link_works_once(app_context):
     person = _speaker()
     token = _issue(person)
 
-    assert services.sign_in_with_link(token, now=NOW + timedelta(minutes=1)) == person
+    assert services.sign_in_with_link(token, now=NOW + timedelta(minutes=1)) == _speaker_of(person)
     with pytest.raises(services.LinkUsed, match="already been used"):
         services.sign_in_with_link(token, now=NOW + timedelta(minutes=2))
     record = db.session.scalars(select(SpeakerLoginToken)).one()
@@ -121,16 +148,16 @@ def test_sign_in_with_an_altered_link_is_refused(app_context):
         services.sign_in_with_link(altered, now=NOW)
 
 
-def test_each_link_signs_in_its_own_person_only(app_context):
+def test_each_link_signs_in_its_own_speaker_only(app_context):
     ana, ben = _speaker(), _speaker()
     ana_token, ben_token = _issue(ana), _issue(ben)
 
-    assert services.sign_in_with_link(ben_token, now=NOW) == ben
-    assert services.sign_in_with_link(ana_token, now=NOW) == ana
+    assert services.sign_in_with_link(ben_token, now=NOW) == _speaker_of(ben)
+    assert services.sign_in_with_link(ana_token, now=NOW) == _speaker_of(ana)
 
 
 def race_sign_in(app, token: str, now, requests: int = 20) -> list[int | None]:
-    """`requests` threads use one link at the same moment; returns the person id each one got (None if refused)."""
+    """`requests` threads use one link at the same moment; returns the speaker id each one got (None if refused)."""
     barrier = threading.Barrier(requests)
     results: list[int | None] = []
     lock = threading.Lock()
@@ -156,12 +183,13 @@ def race_sign_in(app, token: str, now, requests: int = 20) -> list[int | None]:
 
 
 def test_twenty_concurrent_uses_of_one_link_sign_in_exactly_once(app, app_context):
-    person_id = _speaker().id
-    token = _issue(db.session.get(services.Person, person_id))
+    person = _speaker()
+    token = _issue(person)
+    speaker_id = _speaker_of(person).id
     db.session.remove()
 
     results = race_sign_in(app, token, NOW)
 
     assert len(results) == 20
-    assert [r for r in results if r is not None] == [person_id]
+    assert [r for r in results if r is not None] == [speaker_id]
     assert db.session.scalars(select(SpeakerLoginToken)).one().used_at == NOW

@@ -3,11 +3,19 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import AppearanceResponse, EventStatus, ItemKind, Person, RegistrationStatus, Role, SessionStatus
+from app.models import (
+    AppearanceResponse,
+    EventStatus,
+    ItemKind,
+    Person,
+    RegistrationStatus,
+    Role,
+    SessionStatus,
+    Speaker,
+)
 from app.speakers import services
 from tests.factories import (
     at,
@@ -18,6 +26,7 @@ from tests.factories import (
     make_person,
     make_registration,
     make_session,
+    make_speaker,
 )
 
 NOW = at(7)
@@ -31,9 +40,9 @@ def panel(app_context):
     opening = make_item(session, title="Opening", starts_at=at(8), ends_at=at(9))
     panel_item = make_item(session, title="Looking Ahead", kind=ItemKind.PANEL, starts_at=at(9), ends_at=at(10))
     closing = make_item(session, title="Closing", starts_at=at(10), ends_at=at(11))
-    moderator = make_person(name="Borut Erzen", honorific="Mr")
-    panellist = make_person(name="Erik Silfversten", honorific="Mr")
-    other = make_person(name="Silvia Carta")
+    moderator = make_person(event, name="Borut Erzen", honorific="Mr")
+    panellist = make_person(event, name="Erik Silfversten", honorific="Mr", email="erik@example.org")
+    other = make_person(event, name="Silvia Carta", email="silvia@example.org")
     make_appearance(panel_item, moderator, role=Role.MODERATOR)
     own = make_appearance(panel_item, panellist, role=Role.PANELLIST)
     make_appearance(panel_item, other, role=Role.PANELLIST)
@@ -47,11 +56,18 @@ def panel(app_context):
         panellist=panellist,
         other=other,
         own=own,
+        speaker=make_speaker("erik@example.org"),
+        other_speaker=make_speaker("silvia@example.org"),
     )
 
 
+def _record(event, person):
+    """The same human's record in another event (people belong to one event)."""
+    return make_person(event, name=person.name, honorific=person.honorific, email=person.email)
+
+
 def test_list_slots_names_the_others_with_roles_and_the_items_before_and_after(panel):
-    slots = services.list_slots(panel["panellist"])
+    slots = services.list_slots(panel["speaker"])
 
     assert len(slots) == 1
     slot = slots[0]
@@ -65,17 +81,21 @@ def test_list_slots_names_the_others_with_roles_and_the_items_before_and_after(p
     assert slot.join_url is None
 
 
-def test_list_slots_spans_events_in_time_order_and_leaves_out_draft_events(panel):
+def test_list_slots_gathers_the_records_with_the_speakers_email_across_events_and_leaves_out_drafts(panel):
     person = panel["panellist"]
     later = make_item(make_session(make_event(), starts_at=at(14), ends_at=at(16)), starts_at=at(14), ends_at=at(15))
-    make_appearance(later, person, role=Role.SPEAKER)
+    elsewhere = make_appearance(later, _record(later.session.event, person), role=Role.SPEAKER)
     draft = make_item(make_session(make_event(status=EventStatus.DRAFT)))
-    make_appearance(draft, person)
+    make_appearance(draft, _record(draft.session.event, person))
+    stranger = make_item(make_session(make_event(), starts_at=at(17), ends_at=at(18)), starts_at=at(17), ends_at=at(18))
+    make_appearance(stranger, make_person(stranger.session.event, name=person.name, email="someone.else@example.org"))
 
-    slots = services.list_slots(person)
+    slots = services.list_slots(panel["speaker"])
 
     assert [s.item for s in slots] == [panel["panel"], later]
+    assert [s.appearance for s in slots] == [panel["own"], elsewhere]
     assert [s.appearance.role for s in slots] == [Role.PANELLIST, Role.SPEAKER]
+    assert slots[1].others == []
 
 
 def test_list_slots_gives_the_join_link_only_for_online_sessions(panel):
@@ -84,26 +104,26 @@ def test_list_slots_gives_the_join_link_only_for_online_sessions(panel):
     )
     make_appearance(make_item(online, starts_at=at(12), ends_at=at(13)), panel["panellist"])
 
-    slots = services.list_slots(panel["panellist"])
+    slots = services.list_slots(panel["speaker"])
 
     assert [s.join_url for s in slots] == [None, "https://meet.example.org/x"]
 
 
 def test_list_slots_runs_a_fixed_number_of_queries_however_many_slots(panel, count_queries):
-    person = panel["panellist"]
+    person, speaker = panel["panellist"], panel["speaker"]
     db.session.expire_all()
     with count_queries() as one_slot:
-        _read_all(services.list_slots(person))
+        _read_all(services.list_slots(speaker))
     for hour in (12, 14, 16):
         session = make_session(make_event(), starts_at=at(hour), ends_at=at(hour + 2))
         item = make_item(session, starts_at=at(hour), ends_at=at(hour + 1))
         make_item(session, starts_at=at(hour + 1), ends_at=at(hour + 2))
-        make_appearance(item, make_person(), role=Role.MODERATOR)
-        make_appearance(item, person)
+        make_appearance(item, make_person(session.event), role=Role.MODERATOR)
+        make_appearance(item, _record(session.event, person))
     db.session.expire_all()
 
     with count_queries() as four_slots:
-        slots = services.list_slots(person)
+        slots = services.list_slots(speaker)
         _read_all(slots)
 
     assert len(slots) == 4
@@ -123,24 +143,33 @@ def test_get_own_appearance_hides_other_peoples_slots(panel):
     moderator_slot = panel["panel"].appearances[0]
 
     with pytest.raises(NotFound):
-        services.get_own_appearance(panel["panellist"], moderator_slot.id)
-    assert services.get_own_appearance(panel["panellist"], panel["own"].id) == panel["own"]
+        services.get_own_appearance(panel["speaker"], moderator_slot.id)
+    assert services.get_own_appearance(panel["speaker"], panel["own"].id) == panel["own"]
+
+
+def test_get_own_appearance_finds_a_slot_of_the_speakers_record_in_another_event(panel):
+    item = make_item(make_session(make_event()))
+    elsewhere = make_appearance(item, _record(item.session.event, panel["panellist"]))
+
+    assert services.get_own_appearance(panel["speaker"], elsewhere.id) == elsewhere
+    with pytest.raises(NotFound):
+        services.get_own_appearance(panel["other_speaker"], elsewhere.id)
 
 
 def test_set_speaker_timezone_remembers_a_real_zone_and_refuses_others(panel):
-    person = panel["panellist"]
+    speaker = panel["speaker"]
 
-    services.set_speaker_timezone(person, "Asia/Karachi", now=NOW)
+    services.set_speaker_timezone(speaker, "Asia/Karachi", now=NOW)
     with pytest.raises(ValidationFailed):
-        services.set_speaker_timezone(person, "Mars/Olympus", now=NOW)
+        services.set_speaker_timezone(speaker, "Mars/Olympus", now=NOW)
 
     db.session.expire_all()
-    assert db.session.get(Person, person.id).timezone == "Asia/Karachi"
+    assert db.session.get(Speaker, speaker.id).timezone == "Asia/Karachi"
 
 
 def test_respond_to_slot_confirms_with_a_note(panel):
     services.respond_to_slot(
-        panel["own"], response="confirmed", note="  Need a lapel mic ", by=panel["panellist"], now=NOW
+        panel["own"], response="confirmed", note="  Need a lapel mic ", by=panel["speaker"], now=NOW
     )
 
     db.session.expire_all()
@@ -154,48 +183,66 @@ def test_respond_to_slot_confirms_with_a_note(panel):
 
 def test_respond_to_slot_refuses_pending_nonsense_and_someone_elses_slot(panel):
     with pytest.raises(ValidationFailed):
-        services.respond_to_slot(panel["own"], response="pending", note="", by=panel["panellist"], now=NOW)
+        services.respond_to_slot(panel["own"], response="pending", note="", by=panel["speaker"], now=NOW)
     with pytest.raises(ValidationFailed):
-        services.respond_to_slot(panel["own"], response="maybe", note="", by=panel["panellist"], now=NOW)
+        services.respond_to_slot(panel["own"], response="maybe", note="", by=panel["speaker"], now=NOW)
     with pytest.raises(NotFound):
-        services.respond_to_slot(panel["own"], response="declined", note="", by=panel["other"], now=NOW)
+        services.respond_to_slot(panel["own"], response="declined", note="", by=panel["other_speaker"], now=NOW)
     db.session.expire_all()
     assert db.session.get(type(panel["own"]), panel["own"].id).response == AppearanceResponse.PENDING
 
 
-def test_update_profile_stores_what_the_speaker_typed(panel):
-    person = panel["panellist"]
+def test_update_profile_stores_what_the_speaker_typed_in_each_published_event_with_their_email(panel):
+    person, speaker = panel["panellist"], panel["speaker"]
+    second = make_event(title="Second Exchange")
+    copy = _record(second, person)
+    draft_copy = _record(make_event(status=EventStatus.DRAFT), person)
 
-    services.update_profile(
-        person,
+    events = services.update_profile(
+        speaker,
         honorific="Dr",
         name=" Erik Silfversten ",
         position="Assistant Director",
         organisation="RAND Europe",
         bio="Works on **security**.\r\n\r\nSecond paragraph.",
-        by=person,
+        by=speaker,
         now=NOW,
     )
 
+    assert events == [panel["event"], second]
     db.session.expire_all()
-    saved = db.session.get(Person, person.id)
-    assert (saved.display_name, saved.affiliation, saved.bio) == (
-        "Dr Erik Silfversten",
-        "Assistant Director, RAND Europe",
-        "Works on **security**.\n\nSecond paragraph.",
-    )
+    for record in (person, copy):
+        saved = db.session.get(Person, record.id)
+        assert (saved.display_name, saved.affiliation, saved.bio) == (
+            "Dr Erik Silfversten",
+            "Assistant Director, RAND Europe",
+            "Works on **security**.\n\nSecond paragraph.",
+        )
+    # A draft's record keeps the organisers' text; another person's record is untouched.
+    assert db.session.get(Person, draft_copy.id).display_name == "Mr Erik Silfversten"
+    assert db.session.get(Person, panel["other"].id).name == "Silvia Carta"
 
 
 def test_update_profile_of_someone_else_is_refused(panel):
     with pytest.raises(NotFound):
         services.update_profile(
-            panel["other"], honorific="", name="X", position="", organisation="", bio="", by=panel["panellist"], now=NOW
+            panel["other_speaker"],
+            honorific="",
+            name="X",
+            position="",
+            organisation="",
+            bio="",
+            by=panel["speaker"],
+            now=NOW,
         )
     assert db.session.get(Person, panel["other"].id).name == "Silvia Carta"
 
 
 def test_list_questions_shows_active_non_empty_questions_of_own_online_sessions_newest_first(panel):
     person = panel["panellist"]
+    elsewhere = make_online_session(make_event(), starts_at=at(16), ends_at=at(17))
+    make_appearance(make_item(elsewhere, starts_at=at(16), ends_at=at(17)), _record(elsewhere.event, person))
+    make_registration(elsewhere, full_name="Far", question="From the other event", created_at=at(5))
     online = make_online_session(panel["event"], starts_at=at(12), ends_at=at(13))
     make_appearance(make_item(online, starts_at=at(12), ends_at=at(13)), person, role=Role.PANELLIST)
     other_online = make_online_session(panel["event"], starts_at=at(14), ends_at=at(15))
@@ -221,12 +268,13 @@ def test_list_questions_shows_active_non_empty_questions_of_own_online_sessions_
     make_registration(other_online, full_name="Elsewhere", question="Not for you")
     make_registration(panel["session"], full_name="In person", question="Not online")
 
-    questions = services.list_questions(person)
+    questions = services.list_questions(panel["speaker"])
 
     assert [(q.text, q.asked_by) for q in questions] == [
         ("From the waiting list", "Waiting"),
         ("And Frontex?", "New"),
         ("What about AI?", "Old"),
+        ("From the other event", "Far"),
     ]
     assert not any("@" in value for q in questions for value in (q.text, q.asked_by, q.organisation))
 
@@ -237,13 +285,25 @@ def test_list_questions_leaves_out_cancelled_sessions(panel):
     make_appearance(make_item(online, starts_at=at(12), ends_at=at(13)), person)
     make_registration(online, question="Still there?")
 
-    assert services.list_questions(person) == []
+    assert services.list_questions(panel["speaker"]) == []
 
 
-def test_person_query_is_case_insensitive_for_find_speaker(panel):
+def test_a_speaker_is_known_by_their_email_in_any_case(panel):
     panel["panellist"].email = "Erik@Example.org"
     db.session.commit()
 
-    assert services.find_speaker("erik@example.ORG") == panel["panellist"]
-    assert services.find_speaker("") is None
-    assert db.session.scalar(select(Person).where(Person.email == "Erik@Example.org")) == panel["panellist"]
+    assert services.is_speaker_email(" erik@example.ORG")
+    assert not services.is_speaker_email("")
+    assert services.find_speaker("ERIK@example.org") == panel["speaker"]
+    assert [s.appearance for s in services.list_slots(panel["speaker"])] == [panel["own"]]
+
+
+def test_sign_out_everywhere_raises_the_session_version(panel):
+    speaker = panel["speaker"]
+
+    assert services.sign_out_everywhere(speaker, now=NOW) == 1
+    assert services.sign_out_everywhere(speaker, now=NOW) == 2
+
+    db.session.expire_all()
+    assert db.session.get(Speaker, speaker.id).session_version == 2
+    assert db.session.get(Speaker, panel["other_speaker"].id).session_version == 0

@@ -7,7 +7,17 @@ from sqlalchemy import func, select, text
 
 from app.demo.synth import feed_token, manage_token, refresh_statistics, synthesise_event
 from app.extensions import db
-from app.models import AgendaItem, Appearance, Event, EventSession, Organiser, Person, Registration, RegistrationStatus
+from app.models import (
+    AgendaItem,
+    Appearance,
+    Event,
+    EventSession,
+    Organiser,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Speaker,
+)
 from app.security import hash_token
 from tests.conftest import DATABASE_URL
 
@@ -76,12 +86,14 @@ def test_synthesise_event_gives_panels_a_moderator_and_breaks_nobody(app_context
 def test_synthesise_event_tokens_open_the_right_rows(app_context):
     _small()
 
-    person = db.session.scalar(select(Person).where(Person.feed_token_hash == hash_token(feed_token("small", 2))))
+    speaker = db.session.scalar(select(Speaker).where(Speaker.feed_token_hash == hash_token(feed_token("small", 2))))
     registration = db.session.scalar(
         select(Registration).where(Registration.manage_token_hash == hash_token(manage_token("small", 7)))
     )
 
-    assert person.email == "speaker2@small.example.org"
+    assert speaker.email == "speaker2@small.example.org"
+    people = db.session.scalars(select(Person).where(Person.email == speaker.email)).all()
+    assert [p.event.slug for p in people] == ["small"]
     assert registration.email == "attendee7@small.example.com"
 
 
