@@ -58,6 +58,8 @@ def upgrade():
     )
     with op.batch_alter_table('people', schema=None) as batch_op:
         batch_op.add_column(sa.Column('event_id', sa.Integer(), nullable=True))
+        # The copies below share their original's address.
+        batch_op.drop_constraint('uq_people_email', type_='unique')
 
     connection = op.get_bind()
     connection.execute(sa.text("DELETE FROM speaker_login_tokens"))
@@ -70,7 +72,6 @@ def upgrade():
         batch_op.create_foreign_key(
             batch_op.f('fk_people_event_id_events'), 'events', ['event_id'], ['id'], ondelete='CASCADE'
         )
-        batch_op.drop_constraint('uq_people_email', type_='unique')
         batch_op.drop_constraint('uq_people_feed_token_hash', type_='unique')
         batch_op.create_unique_constraint('one_email_per_event', ['event_id', 'email'])
         batch_op.drop_column('feed_token_hash')
