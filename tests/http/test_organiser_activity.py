@@ -12,7 +12,16 @@ from app.extensions import db
 from app.models import Event, Role
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
-from tests.factories import DAY, at, make_appearance, make_event, make_item, make_online_session, make_person
+from tests.factories import (
+    DAY,
+    at,
+    make_appearance,
+    make_event,
+    make_item,
+    make_online_session,
+    make_person,
+    make_speaker,
+)
 from tests.http.conftest import make_organiser
 
 NOW = at(9, day=DAY - timedelta(days=10))
@@ -27,7 +36,7 @@ def log(app_context):
     olga.events.append(event)
     session = make_online_session(event, title="Looking Ahead")
     item = make_item(session, title="Panel")
-    speaker = make_person(honorific="Dr", name="Ana Silva")
+    speaker = make_person(event, honorific="Dr", name="Ana Silva")
     appearance = make_appearance(item, speaker)
     db.session.commit()
     agenda.update_item(item, by=olga, now=NOW, title="Panel: Looking Ahead")
@@ -35,7 +44,7 @@ def log(app_context):
         session, full_name="Zofia Quintanilla", email="zofia@example.com", consent=True, now=NOW + timedelta(hours=1)
     ).registration
     speaker_services.respond_to_slot(
-        appearance, response="confirmed", note="", by=speaker, now=NOW + timedelta(hours=2)
+        appearance, response="confirmed", note="", by=make_speaker(speaker.email), now=NOW + timedelta(hours=2)
     )
     record(
         by=CommandActor("flask organisers grant"),
@@ -129,7 +138,7 @@ def test_the_agenda_editor_links_to_the_activity_page(client, sign_in, log):
 def test_a_change_made_through_the_pages_shows_on_the_activity_page(client, sign_in, log):
     sign_in(log["olga"])
     item = log["item"]
-    person = make_person(honorific="Mr", name="Ben Okafor")
+    person = make_person(log["event"], honorific="Mr", name="Ben Okafor")
 
     client.post(f"/organiser/items/{item.id}/appearances", data={"person_id": person.id, "role": Role.MODERATOR.value})
     response = client.get(f"/organiser/events/{log['event'].id}/activity")
