@@ -594,7 +594,10 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
                     f"This event already has someone with the email {person.email}: "
                     "choose them among the people of this event."
                 )
+            source = person.event.title
             person = _copy_person(person, event, now=now)
+            summary = f"Added {person.name} to the people, copied from “{source}”."
+            record(by=by, event=event, action="person.copied", summary=summary, target=person, now=now)
     if any(a.person_id == person.id for a in item.appearances):
         db.session.rollback()
         raise ValidationFailed(f"{person.display_name} is already in “{item.title}”.")

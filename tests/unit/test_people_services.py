@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.agenda import services
 from app.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.models import Appearance, OutboxMessage, Person, Role
+from app.models import ActivityEntry, Appearance, OutboxMessage, Person, Role
 from tests.factories import make_appearance, make_event, make_item, make_person, make_session
 from tests.http.conftest import make_organiser
 
@@ -97,6 +97,13 @@ def test_adding_a_person_of_another_managed_event_copies_them_and_leaves_the_ori
     # The invite goes to the copy, in the event it belongs to.
     invite = db.session.scalars(select(OutboxMessage)).one()
     assert (invite.kind, invite.person_id, invite.event_id) == ("speaker_invite", copy.id, t["a_second"].id)
+    logged = db.session.execute(
+        select(ActivityEntry.event_id, ActivityEntry.action, ActivityEntry.summary).order_by(ActivityEntry.id)
+    ).all()
+    assert [tuple(row) for row in logged] == [
+        (t["a_second"].id, "person.copied", "Added Ana Speaker to the people, copied from “A first”."),
+        (t["a_second"].id, "appearance.added", "Put Ms Ana Speaker in “" + item.title + "” as panellist."),
+    ]
 
 
 def test_adding_a_person_of_an_event_the_organiser_does_not_manage_is_refused_and_changes_nothing(two_organisers):
