@@ -263,7 +263,7 @@ def test_slot_invite_download_is_a_request_for_the_speaker(client, people):
 
 
 def test_feed_address_is_built_on_server_base_url_whatever_host_the_request_names(app, client, people):
-    sign_in_as(client, people["ben"])
+    speaker = sign_in_as(client, people["ben"])
     # A client that sends the cookies it is given whatever the host (the usual one keeps them per host).
     forged = app.test_client(use_cookies=False)
     cookie = f"session={client.get_cookie('session').value}"
@@ -274,7 +274,7 @@ def test_feed_address_is_built_on_server_base_url_whatever_host_the_request_name
 
     token = re.search(r'value="http://127.0.0.1:5000/speaker/feed/([A-Za-z0-9_-]+)\.ics"', page).group(1)
     assert "attacker.example.com" not in page
-    assert db.session.get(Person, people["ben"].id).feed_token_hash == hash_token(token)
+    assert db.session.get(Speaker, speaker.id).feed_token_hash == hash_token(token)
 
 
 def test_feed_address_is_shown_once_and_serves_only_its_owners_slots_with_etag(client, people):
