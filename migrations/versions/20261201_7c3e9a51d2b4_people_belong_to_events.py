@@ -23,7 +23,7 @@ lowest-id record of each address and restores the global unique email; it fails 
 address, which only a person merge could undo.
 
 Revision ID: 7c3e9a51d2b4
-Revises: e41b7d9c2a05
+Revises: a3919a106eb1
 Create Date: 2026-12-01 10:30:00.000000
 
 """
@@ -36,7 +36,7 @@ import app.models.base
 
 # revision identifiers, used by Alembic.
 revision = '7c3e9a51d2b4'
-down_revision = 'e41b7d9c2a05'
+down_revision = 'a3919a106eb1'
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from app.speakers import services
 from tests.conftest import DATABASE_URL, make_config
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "migrations")
-BEFORE = "e41b7d9c2a05"
+BEFORE = "a3919a106eb1"
 THIS = "7c3e9a51d2b4"
 CREATED = datetime(2030, 9, 1, 12, 0, tzinfo=UTC)
 ANSWERED = datetime(2030, 9, 2, 8, 30, tzinfo=UTC)
