@@ -33,6 +33,7 @@ from app.models import (
     Registration,
     RegistrationStatus,
     Role,
+    Speaker,
     SpeakerLoginToken,
 )
 from app.security import hash_token
@@ -83,6 +84,8 @@ class Side:
     private: list[str] = field(default_factory=list)
     # Alpha only: a person not yet placed in any item, and a draft event with a session, item and person.
     unplaced_person_id: int | None = None
+    #: The speaker row of `speaker_email` (what a speaker's session holds).
+    speaker_id: int | None = None
     draft_event_id: int | None = None
     draft_slug: str | None = None
     draft_session_id: int | None = None
@@ -129,8 +132,10 @@ def _item(session: EventSession, title: str, starts_at: datetime, ends_at: datet
     )
 
 
-def _person(name: str, email: str) -> Person:
-    return _add(Person(honorific="Ms", name=name, position="Project Manager", organisation="ICMPD", email=email))
+def _person(event: Event, name: str, email: str) -> Person:
+    return _add(
+        Person(event=event, honorific="Ms", name=name, position="Project Manager", organisation="ICMPD", email=email)
+    )
 
 
 def _appearance(item: AgendaItem, person: Person, position: int = 0) -> Appearance:
@@ -167,11 +172,13 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
     )
     online_item = _item(online, f"{title} questions", online.starts_at, online.ends_at)
     speaker_email = f"{name}.speaker@example.org"
-    speaker = _person(f"{title} Speaker", speaker_email)
-    speaker.feed_token_hash = hash_token(feed_token := f"{name}-feed-token-for-the-route-tests")
+    speaker = _person(event, f"{title} Speaker", speaker_email)
+    speaker_row = _add(
+        Speaker(email=speaker_email, feed_token_hash=hash_token(feed_token := f"{name}-feed-token-for-the-route-tests"))
+    )
     appearance = _appearance(panel, speaker)
     _appearance(online_item, speaker)
-    other = _person(f"{title} Colleague", f"{name}.colleague@example.org")
+    other = _person(event, f"{title} Colleague", f"{name}.colleague@example.org")
     _appearance(after, other)
     registrant_email = f"{name}.registrant@example.com"
     registration_token = f"{name}-manage-token-for-the-route-tests"
@@ -194,7 +201,7 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
     link_token = f"{name}-second-link-token-for-the-route-tests"
     expires = datetime.now(UTC) + timedelta(hours=2)
     for token in (sign_in_token, link_token):
-        _add(SpeakerLoginToken(person=speaker, token_hash=hash_token(token), expires_at=expires))
+        _add(SpeakerLoginToken(speaker=speaker_row, token_hash=hash_token(token), expires_at=expires))
     db.session.flush()
     message = _add(
         OutboxMessage(
@@ -222,6 +229,7 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
         session_id=online.id,
         appearance_id=appearance.id,
         person_id=speaker.id,
+        speaker_id=speaker_row.id,
         speaker_email=speaker_email,
         other_person_id=other.id,
         registration_id=registration.id,
@@ -240,12 +248,12 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
         ],
     )
     if extras:
-        unplaced = _person(f"{title} Unplaced Person", f"{name}.unplaced@example.org")
+        unplaced = _person(event, f"{title} Unplaced Person", f"{name}.unplaced@example.org")
         draft = _event(f"{name}-draft", f"{title} Draft Meeting", EventStatus.DRAFT)
         organiser.events.append(draft)
         draft_session = _add(EventSession(event=draft, title=f"{title} draft session", starts_at=at(8), ends_at=at(12)))
         draft_item = _item(draft_session, f"{title} draft item", at(8), at(9))
-        draft_person = _person(f"{title} Draft Person", f"{name}.draft@example.org")
+        draft_person = _person(draft, f"{title} Draft Person", f"{name}.draft@example.org")
         _appearance(draft_item, draft_person)
         db.session.flush()
         side.unplaced_person_id, side.draft_person_id = unplaced.id, draft_person.id

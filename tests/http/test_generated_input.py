@@ -195,7 +195,7 @@ def world_and_clients(app):
     signed_in = speaker.post(f"/speaker/sign-in/{world.alpha.speaker_sign_in_token}")
     assert signed_in.status_code == 302 and signed_in.location == "/speaker/"
     with speaker.session_transaction() as session:
-        assert session[SESSION_KEY] == world.alpha.person_id
+        assert session[SESSION_KEY] == world.alpha.speaker_id
     return world, {"anonymous": app.test_client(), "organiser": organiser, "speaker": speaker}
 
 
