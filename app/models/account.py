@@ -25,6 +25,9 @@ class Organiser(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Raised whenever every session of the account must end (sign-out, password change or reset, disabling):
+    #: a browser's session carries the version it signed in with and is refused once the two differ.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     events: Mapped[list[Event]] = relationship(secondary=event_organisers, back_populates="organisers")
@@ -34,7 +37,9 @@ class Organiser(UserMixin, db.Model):
         return not self.is_disabled
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What Flask-Login keeps in the session (and would put in a remember cookie): the id and the
+        session version, so a copy made before the version was raised no longer loads anyone."""
+        return f"{self.id}:{self.session_version}"
 
 
 class Speaker(db.Model):

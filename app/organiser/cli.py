@@ -35,7 +35,7 @@ def organisers_create(email: str, name: str, admin: bool) -> None:
 @organisers_cli.command("disable")
 @click.argument("email")
 def organisers_disable(email: str) -> None:
-    """Disable an account: it can no longer sign in."""
+    """Disable an account: it can no longer sign in, and every session it has ends at once."""
     try:
         organiser = disable_organiser(email, by=CommandActor("flask organisers disable"), now=_now())
     except DomainError as error:

@@ -15,7 +15,17 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app import timeutil
 from app.forms import BaseForm
@@ -31,8 +41,10 @@ def choices_of(enum_class) -> list[SelectChoice]:
 
 
 class SignInForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"})
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
     submit = SubmitField("Sign in")
 
 
@@ -42,8 +54,28 @@ class ResetRequestForm(BaseForm):
 
 
 class ResetPasswordForm(BaseForm):
-    password = PasswordField("New password", validators=[DataRequired(), Length(min=12, max=200)])
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=12, max=200)], render_kw={"autocomplete": "new-password"}
+    )
     submit = SubmitField("Set the password")
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(min=12, max=200)],
+        description="12 characters or more. Every other browser signed in to this account is signed out.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new_password", message="The two new passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField("Change the password")
 
 
 class EventForm(BaseForm):

@@ -22,6 +22,10 @@ RESET_KIND = "organiser_password_reset"
 _RESET_INVALID = "This reset link is not valid or has expired. Ask for a new one."
 
 
+class WrongPassword(ValidationFailed):
+    default_message = "The current password is not right."
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -68,6 +72,39 @@ def disable_organiser(email: str, *, by: Actor, now: datetime) -> Organiser:
     for event in organiser.events or [None]:  # each event they managed learns it; else the account's own entry
         summary = f"Disabled the organiser account {organiser.email}."
         record(by=by, event=event, action="organiser.disabled", summary=summary, target=organiser, now=now)
+    organiser.session_version += 1
+    db.session.commit()
+    return organiser
+
+
+def organiser_for_session(session_id: str) -> Organiser | None:
+    """The active organiser a session (`Organiser.get_id()`, "id:version") belongs to, None once the account's
+    session version has moved on (signed out, password changed or reset, disabled) or for anything else."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit() and len(user_id) <= 10 and len(version) <= 10):
+        return None
+    organiser = db.session.get(Organiser, int(user_id))
+    if organiser is None or not organiser.is_active or organiser.session_version != int(version):
+        return None
+    return organiser
+
+
+def end_sessions(organiser: Organiser, *, now: datetime) -> None:
+    """Sign out everywhere: every session of the account, in every browser, ends at its next request."""
+    organiser.session_version += 1
+    db.session.commit()
+
+
+def change_password(organiser: Organiser, current_password: str, new_password: str, *, now: datetime) -> Organiser:
+    """A new password, given the current one; every other session of the account ends (the caller signs
+    this one in again with the new session version)."""
+    if not check_password_hash(organiser.password_hash, current_password):
+        raise WrongPassword()
+    _check_password_strength(new_password)
+    if check_password_hash(organiser.password_hash, new_password):
+        raise ValidationFailed("Choose a password different from the current one.")
+    organiser.password_hash = generate_password_hash(new_password)
+    organiser.session_version += 1
     db.session.commit()
     return organiser
 
@@ -163,6 +200,7 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )
+    organiser.session_version += 1  # every session of the account ends, wherever it was copied to
     db.session.commit()
     return organiser
 

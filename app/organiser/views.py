@@ -43,6 +43,7 @@ from app.organiser.forms import (
     AppearanceForm,
     CancelSessionForm,
     CapacityForm,
+    ChangePasswordForm,
     ConfirmForm,
     EventForm,
     ItemForm,
@@ -58,6 +59,7 @@ from app.organiser.timeline import day_timelines
 from app.privacy import services as privacy
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
+from app.text import has_control_characters
 from app.web import reads_only
 
 bp = Blueprint("organiser", __name__)
@@ -67,12 +69,17 @@ T = TypeVar("T")
 login_manager.login_view = "organiser.sign_in"
 login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
+#: "basic": a session whose browser (address and user agent) changed is kept but marked not fresh; "strong"
+#: would sign organisers out whenever their address changes. What really ends a session is the account's
+#: session version, part of the id Flask-Login keeps (see Organiser.get_id), checked on every request below.
+#: No remember cookie is ever set (login_user is never given remember=True); one forged from an old id would
+#: carry an old session version and load nobody.
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
-def load_organiser(user_id: str) -> Organiser | None:
-    organiser = db.session.get(Organiser, int(user_id)) if user_id.isdigit() else None
-    return organiser if organiser is not None and organiser.is_active else None
+def load_organiser(session_id: str) -> Organiser | None:
+    return accounts.organiser_for_session(session_id)
 
 
 def _now() -> datetime:
@@ -81,6 +88,10 @@ def _now() -> datetime:
 
 def _sign_in_email_key() -> str:
     return "sign-in-email:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _password_change_key() -> str:
+    return f"password-change:{getattr(current_user, 'id', '')}"
 
 
 def _sign_in_limit() -> str:
@@ -93,7 +104,15 @@ def _failed(response) -> bool:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/organiser") and not urlsplit(target).netloc and "\\" not in target:
+    """A local /organiser address to go back to; anything else (another site, a control character that
+    would split the Location header) goes to the organiser's home."""
+    if (
+        target
+        and target.startswith("/organiser")
+        and "\\" not in target
+        and not has_control_characters(target)
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("organiser.index")
 
@@ -122,10 +141,33 @@ def sign_in():
 @login_required
 def sign_out():
     ConfirmForm().validate_on_submit()  # checks the CSRF token when CSRF is on
+    accounts.end_sessions(current_user._get_current_object(), now=_now())
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash("You are signed out, here and in every other browser.", "info")
     return redirect(url_for("organiser.sign_in"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_sign_in_limit, key_func=_password_change_key, methods=["POST"], deduct_when=_failed)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            organiser = accounts.change_password(
+                current_user._get_current_object(), form.current_password.data, form.new_password.data, now=_now()
+            )
+        except accounts.WrongPassword as error:
+            form.current_password.errors.append(error.message)
+        except DomainError as error:
+            form.new_password.errors.append(error.message)
+        else:
+            session.clear()
+            login_user(organiser)  # this browser stays signed in, with the new session version
+            flash("Your password is changed. Every other browser signed in to your account is signed out.", "success")
+            return redirect(url_for("organiser.index"))
+    return render_template("organiser/change_password.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/reset", methods=["GET", "POST"])

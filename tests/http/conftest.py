@@ -25,7 +25,7 @@ def sign_in(client):
     def sign_in_as(organiser: Organiser | None = None, *, events: list[Event] = ()) -> Organiser:
         organiser = organiser or make_organiser(events=list(events))
         with client.session_transaction() as session:
-            session["_user_id"] = str(organiser.id)
+            session["_user_id"] = organiser.get_id()
             session["_fresh"] = True
         return organiser
 

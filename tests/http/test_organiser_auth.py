@@ -82,7 +82,7 @@ def test_sign_out_ends_the_session(client):
 
     response = client.post("/organiser/sign-out", follow_redirects=True)
 
-    assert "You are signed out." in response.text
+    assert "You are signed out, here and in every other browser." in response.text
     assert client.get("/organiser/").headers["Location"].startswith("/organiser/sign-in")
 
 

@@ -315,7 +315,7 @@ def test_a_kept_list_goes_only_to_organisers_of_the_event_each_with_their_own_to
         g.pop("csrf_token", None)
         client = app.test_client()
         with client.session_transaction() as cookie:
-            cookie["_user_id"] = str(make_organiser(email, events=events).id)
+            cookie["_user_id"] = make_organiser(email, events=events).get_id()
         return client
 
     first = signed_in("first@example.org", [session_of_120.event]).get(url).text

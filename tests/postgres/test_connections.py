@@ -84,7 +84,7 @@ def test_a_reads_only_view_runs_without_a_transaction_and_the_pool_gets_its_conn
     session = make_online_session()
     client = app.test_client()
     with client.session_transaction() as cookie:
-        cookie["_user_id"] = str(make_organiser(events=[session.event]).id)
+        cookie["_user_id"] = make_organiser(events=[session.event]).get_id()
     session_id = session.id
     db.session.remove()
     autocommit: list[tuple[str, bool]] = []
