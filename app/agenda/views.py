@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, make_response, render_template, request, session
+from flask import Blueprint, abort, current_app, make_response, render_template, request, session
 from markupsafe import Markup
 
 from app import timeutil
@@ -98,7 +98,15 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
     response = make_response(html)
     response.vary.add("Cookie")  # the zone cookie changes the page
     if asked and unknown_zone is None:
-        response.set_cookie(TZ_COOKIE, asked, max_age=TZ_COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+        # Like every cookie of the site: no script reads it, never sent cross-site, HTTPS only in production.
+        response.set_cookie(
+            TZ_COOKIE,
+            asked,
+            max_age=TZ_COOKIE_MAX_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
     return response
 
 
