@@ -1,4 +1,5 @@
-"""Cross-cutting HTTP concerns: security headers, readiness, proxy headers and an opt-in query counter."""
+"""Cross-cutting HTTP concerns: security headers, private pages, readiness, proxy headers and an opt-in query
+counter."""
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, request
@@ -28,16 +29,28 @@ CONTENT_SECURITY_POLICY = "; ".join(
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+#: Blueprints whose every page is someone's own: never stored by a browser or a proxy.
+PRIVATE_BLUEPRINTS = frozenset({"organiser", "speakers"})
+#: URL arguments that hold a secret: such a page is private, and its address is never sent as a Referer.
+TOKEN_ARGUMENTS = frozenset({"token"})
+#: Private responses that choose their own caching: the speaker's calendar feed is polled by calendar
+#: clients with If-None-Match, so it says "private, no-cache" (shared caches never keep it, clients
+#: revalidate every time) instead of no-store.
+OWN_CACHE_CONTROL = frozenset({"speakers.feed"})
+
+
 @bp.get("/readyz")
 def readyz():
-    """Ready when the database answers; a load balancer stops sending traffic on 503."""
+    """Ready when the database answers; a load balancer stops sending traffic on 503. The caller learns
+    only ready or not: why the database cannot be reached goes to the log, for the operator."""
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError as error:
         discard_session()
         reason = str(error.orig if getattr(error, "orig", None) else error).strip().splitlines()[0]
-        return {"status": "unavailable", "database": f"cannot be reached: {reason}"}, 503, {"Retry-After": "5"}
-    return {"status": "ok", "database": "ok"}
+        current_app.logger.warning("not ready: the database cannot be reached: %s", reason)
+        return {"status": "unavailable"}, 503, {"Retry-After": "5"}
+    return {"status": "ok"}
 
 
 def discard_session() -> None:
@@ -71,6 +84,28 @@ def register_security_headers(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("ENV_NAME") == "production":
             headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
+
+
+def is_token_page() -> bool:
+    """The request's URL holds a secret (a manage link, a sign-in or reset link, a feed address)."""
+    rule = request.url_rule
+    return rule is not None and not TOKEN_ARGUMENTS.isdisjoint(rule.arguments)
+
+
+def register_private_headers(app: Flask) -> None:
+    """Organiser and speaker pages and every page behind a token are never cached (`no-store`), decided
+    here once from the blueprint and the URL rule, so a new view cannot forget it; a token's page sends no
+    Referer at all, so its address never leaves with a click."""
+
+    @app.after_request
+    def add_private_headers(response):
+        token_page = is_token_page()
+        if token_page:
+            response.headers["Referrer-Policy"] = "no-referrer"
+            response.headers["X-Robots-Tag"] = "noindex"
+        if (token_page or request.blueprint in PRIVATE_BLUEPRINTS) and request.endpoint not in OWN_CACHE_CONTROL:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
@@ -154,6 +189,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
     register_read_only_requests(app)
     register_security_headers(app)
+    register_private_headers(app)
     register_input_guards(app)
     register_session_teardown(app)
     register_proxy_fix(app)

@@ -144,8 +144,5 @@ def _by_token(token: str) -> Registration:
 
 
 def _private(body, status: int = 200):
-    """Pages behind a private link are never cached (the site-wide Referrer-Policy keeps the path same-origin)."""
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    """A page behind a private link (app/web.py makes every such page no-store, no-referrer, noindex)."""
+    return make_response(body, status)

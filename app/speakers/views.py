@@ -103,15 +103,14 @@ def link_sent():
 @bp.route("/sign-in/<token>", methods=["GET", "POST"])
 def use_link(token: str):
     form = SignInConfirmForm()
-    # The token is in the address: no Referer header may carry it to another page.
-    headers = {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    # The token is in the address: app/web.py sends no Referer from this page and keeps it out of caches.
     try:
         if not form.validate_on_submit():
             services.check_sign_in_link(token, now=_now())
-            return render_template("speakers/confirm_sign_in.html", form=form), 200, headers
+            return render_template("speakers/confirm_sign_in.html", form=form), 200
         speaker = services.sign_in_with_link(token, now=_now())
     except InvalidToken as error:
-        return render_template("speakers/link_invalid.html", reason=error.message), 410, headers
+        return render_template("speakers/link_invalid.html", reason=error.message), 410
     _forget_speaker()
     session[SESSION_KEY] = speaker.id
     session[VERSION_KEY] = speaker.session_version
@@ -227,8 +226,7 @@ def feed(token: str):
         cache.put(key, body)
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "private, no-cache"  # polled with If-None-Match (see app/web.py)
     response.add_etag()
     return response.make_conditional(request)
 

@@ -235,7 +235,7 @@ def test_manage_page_shows_join_link_only_when_confirmed(client):
     assert JOIN not in waiting_page
     assert "You are on the waiting list, in place 1." in waiting_page
     assert confirmed_page.headers["Cache-Control"] == "no-store"
-    assert confirmed_page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert confirmed_page.headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_wrong_token_gives_the_same_404_as_an_unknown_one(client):
