@@ -59,7 +59,7 @@ from app.organiser.timeline import day_timelines
 from app.privacy import services as privacy
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
-from app.text import has_control_characters
+from app.text import has_control_characters, well_formed_email
 from app.web import reads_only
 
 bp = Blueprint("organiser", __name__)
@@ -87,7 +87,12 @@ def _now() -> datetime:
 
 
 def _sign_in_email_key() -> str:
-    return "sign-in-email:" + accounts.normalise_email(request.form.get("email", ""))[:254]
+    return "sign-in-email:" + (well_formed_email(request.form.get("email")) or "")
+
+
+def _no_email() -> bool:
+    """Failures are counted per address only for well-formed ones (the per-IP limit counts all of them)."""
+    return well_formed_email(request.form.get("email")) is None
 
 
 def _password_change_key() -> str:
@@ -122,7 +127,9 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"], deduct_when=_failed, scope="sign-in-ip")
-@limiter.limit(_sign_in_limit, key_func=_sign_in_email_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    _sign_in_limit, key_func=_sign_in_email_key, methods=["POST"], deduct_when=_failed, exempt_when=_no_email
+)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("organiser.index"))

@@ -10,6 +10,7 @@ from app.models import Event, EventSession, EventStatus, Registration, utcnow
 from app.registration import services
 from app.registration.forms import CancelForm, ManageForm, RegistrationForm
 from app.registration.services import RegistrationState
+from app.text import well_formed_email
 
 bp = Blueprint("registration", __name__)
 
@@ -18,7 +19,13 @@ OPEN_STATES = (RegistrationState.OPEN, RegistrationState.WAITLIST)
 
 def _email_key() -> str:
     """Rate-limit key: the address being registered, so one inbox cannot be flooded from many IPs."""
-    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+    return "email:" + (well_formed_email(request.form.get("email")) or "")
+
+
+def _no_email() -> bool:
+    """A blank or malformed address is not counted per address (the form says what is wrong; the per-IP
+    limit still applies)."""
+    return well_formed_email(request.form.get("email")) is None
 
 
 @bp.app_template_global("registration_state")
@@ -28,7 +35,12 @@ def registration_state(session: EventSession) -> RegistrationState:
 
 @bp.route("/events/<slug>/sessions/<int:session_id>/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["REGISTRATION_RATE_LIMIT_EMAIL"], methods=["POST"], key_func=_email_key)
+@limiter.limit(
+    lambda: current_app.config["REGISTRATION_RATE_LIMIT_EMAIL"],
+    methods=["POST"],
+    key_func=_email_key,
+    exempt_when=_no_email,
+)
 def new(slug: str, session_id: int):
     session = _public_session(slug, session_id)
     state = registration_state(session)

@@ -34,6 +34,7 @@ from app.speakers.forms import (
     TimezoneForm,
 )
 from app.speakers.sanitise import render_bio
+from app.text import well_formed_email
 
 bp = Blueprint("speakers", __name__, url_prefix="/speaker")
 
@@ -81,12 +82,22 @@ def bio_filter(text: str | None):
 
 
 def _email_key() -> str:
-    return "speaker-link-email:" + services.normalise_email(request.form.get("email", ""))
+    return "speaker-link-email:" + (well_formed_email(request.form.get("email")) or "")
+
+
+def _no_email() -> bool:
+    """Only well-formed addresses are counted per address: blanks and typos do not share one counter."""
+    return well_formed_email(request.form.get("email")) is None
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SPEAKER_LINK_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["SPEAKER_LINK_LIMIT_PER_EMAIL"], methods=["POST"], key_func=_email_key)
+@limiter.limit(
+    lambda: current_app.config["SPEAKER_LINK_LIMIT_PER_EMAIL"],
+    methods=["POST"],
+    key_func=_email_key,
+    exempt_when=_no_email,
+)
 def sign_in():
     form = SignInRequestForm()
     if form.validate_on_submit():
