@@ -64,6 +64,11 @@ class Config:
     WEB_CONCURRENCY = _int("WEB_CONCURRENCY", 1)
     #: How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    #: The largest request body accepted, in bytes (1 MiB: forms here are short texts); larger ones get a 413
+    #: page. Werkzeug's limit on the form fields held in memory follows it, so the page says one number.
+    MAX_REQUEST_BYTES = _int("MAX_REQUEST_BYTES", 1024 * 1024)
+    MAX_CONTENT_LENGTH = MAX_REQUEST_BYTES
+    MAX_FORM_MEMORY_SIZE = MAX_REQUEST_BYTES
     #: Adds an X-Query-Count header (SQL statements per request) for the benchmark; off in production.
     QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER")
 

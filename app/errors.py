@@ -2,7 +2,7 @@
 
 from flask import Flask, render_template
 from sqlalchemy.exc import OperationalError, PendingRollbackError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 
 class DomainError(Exception):
@@ -89,7 +89,20 @@ def register_error_handlers(app: Flask) -> None:
             {"Retry-After": "5"},
         )
 
+    def render_too_large(error: RequestEntityTooLarge):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        return render_template("errors/413.html", limit=_size(limit)), 413
+
     app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(RequestEntityTooLarge, render_too_large)
     app.register_error_handler(OperationalError, render_database_unavailable)
     # A connection lost mid-request leaves the session's transaction invalid: that is an outage too.
     app.register_error_handler(PendingRollbackError, render_database_unavailable)
+
+
+def _size(count: int) -> str:
+    """1048576 -> '1 MiB', 524288 -> '512 KiB'."""
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} bytes"

@@ -115,6 +115,7 @@ MAX_ID = 2**31 - 1
 
 def register_input_guards(app: Flask) -> None:
     register_nul_guard(app)
+    register_form_bodies_only(app)
 
     @app.before_request
     def refuse_ids_out_of_range():
@@ -131,6 +132,17 @@ def register_nul_guard(app: Flask) -> None:
     def refuse_nul_characters():
         if "\x00" in request.path:
             abort(400, description="The request contains a NUL character, which is never valid here.")
+
+
+def register_form_bodies_only(app: Flask) -> None:
+    """Every page here takes HTML forms; none takes JSON. Flask-WTF would read a JSON body as the form's
+    data (a list, a number or nested values where strings are expected: a 500 in a form or in any page
+    that builds one), so a JSON body is refused up front with a 415, whatever the route."""
+
+    @app.before_request
+    def refuse_json_bodies():
+        if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
+            abort(415, description="This site takes web forms only, not JSON: send the form from its page.")
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -30,6 +30,7 @@ from wtforms.validators import (
 from app import timeutil
 from app.forms import BaseForm
 from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
+from app.speakers.sanitise import shallow_enough
 
 CHECKBOX_VALUES = ("y", "1", "on", "true")
 #: What a datetime-local input sends (the first one is also how a value is written back into it).
@@ -171,7 +172,7 @@ class PersonForm(BaseForm):
     position = StringField("Position", validators=[Optional(), Length(max=300)])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=300)])
     email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
-    bio = TextAreaField("Bio", validators=[Optional(), Length(max=5000)])
+    bio = TextAreaField("Bio", validators=[Optional(), Length(max=5000), shallow_enough])
     submit = SubmitField("Save person")
 
 

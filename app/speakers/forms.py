@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from app.forms import BaseForm, zone_choices
-from app.speakers.sanitise import MAX_BIO_LENGTH
+from app.speakers.sanitise import MAX_BIO_LENGTH, shallow_enough
 
 
 class SignInRequestForm(BaseForm):
@@ -49,5 +49,5 @@ class ProfileForm(BaseForm):
     name = StringField("Name, as it should be written", validators=[DataRequired("Enter your name."), Length(max=200)])
     position = StringField("Position", validators=[Optional(), Length(max=300)])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=300)])
-    bio = TextAreaField("Short bio", validators=[Optional(), Length(max=MAX_BIO_LENGTH)])
+    bio = TextAreaField("Short bio", validators=[Optional(), Length(max=MAX_BIO_LENGTH), shallow_enough])
     submit = SubmitField("Save profile")

@@ -72,7 +72,9 @@ def _forget_speaker() -> None:
 
 @bp.context_processor
 def _speaker_context():
-    return {"speaker": g.get("speaker"), "me": g.get("speaker_person"), "sign_out_form": ActionForm()}
+    # Only its CSRF token is used: never built from the request's body (which may be anything, even on an
+    # error page).
+    return {"speaker": g.get("speaker"), "me": g.get("speaker_person"), "sign_out_form": ActionForm(formdata=None)}
 
 
 @bp.app_template_filter("bio")
