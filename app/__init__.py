@@ -24,6 +24,7 @@ from app.extensions import (
 from app.organiser.views import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp
 from app.registration.views import bp as registration_bp
+from app.requestlog import configure_logging, register_request_log
 from app.speakers.views import bp as speakers_bp
 from app.startup import check_config
 from app.web import register_web
@@ -34,9 +35,11 @@ def create_app(config_class=None) -> Flask:
     app = Flask(__name__, template_folder="../templates", instance_path=_instance_path())
     app.config.from_object(config_class or CONFIGS[os.environ.get("APP_ENV", "development")])
     check_config(app)
+    configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_web(app)
+    register_request_log(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)
