@@ -1,5 +1,6 @@
 """What every form of the site shares: no control characters in typed text, the time zone choices."""
 
+from datetime import date, datetime
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
@@ -12,7 +13,8 @@ TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
 
 
 class BaseForm(FlaskForm):
-    """Refuses control characters in every text field, next to the field (line breaks only in text areas).
+    """Refuses control characters in every text field, next to the field (line breaks only in text areas),
+    and dates outside the years an event may have (timeutil.EARLIEST_DAY and LATEST_DAY).
 
     NUL is refused earlier, site-wide, by app/web.py.
     """
@@ -23,6 +25,11 @@ class BaseForm(FlaskForm):
             text = field.data if isinstance(field.data, str) and field.type in TEXT_FIELDS else ""
             if has_control_characters(text, multiline=field.type == "TextAreaField"):
                 field.errors = [*field.errors, "This contains characters that are not allowed."]
+                valid = False
+            day = field.data.date() if isinstance(field.data, datetime) else field.data
+            if isinstance(day, date) and not timeutil.is_plausible_day(day):
+                first, last = timeutil.EARLIEST_DAY.year, timeutil.LATEST_DAY.year
+                field.errors = [*field.errors, f"Choose a date between the years {first} and {last}."]
                 valid = False
         return valid
 

@@ -26,6 +26,16 @@ COMMON_ZONES = [
 ]
 
 
+#: The days an event may have. Far from datetime's own limits (years 1 and 9999), so that a time on any of
+#: them can be shown in every zone (UTC-12 to UTC+14) without overflowing.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+
+
+def is_plausible_day(day: date) -> bool:
+    return EARLIEST_DAY <= day <= LATEST_DAY
+
+
 @lru_cache(maxsize=1)
 def all_zones() -> list[str]:
     return sorted(available_timezones())

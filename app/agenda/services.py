@@ -136,6 +136,15 @@ def _check_event(event: Event) -> None:
         raise ValidationFailed(f"“{event.timezone}” is not a time zone we know.")
     if event.ends_on < event.starts_on:
         raise ValidationFailed("The event cannot end before it starts.")
+    if not (timeutil.is_plausible_day(event.starts_on) and timeutil.is_plausible_day(event.ends_on)):
+        raise ValidationFailed(
+            f"The event's days must lie between the years {timeutil.EARLIEST_DAY.year} and {timeutil.LATEST_DAY.year}."
+        )
+    if event.id is not None:
+        for session in event.sessions:
+            _check_within_event_days(
+                event, session.starts_at, session.ends_at, what=f"Its session “{session.title}”", hint=" Move it first."
+            )
     clash = db.session.scalar(select(Event.id).where(Event.slug == event.slug, Event.id != (event.id or 0)))
     if clash is not None:
         raise SlugTaken(f"Another event already uses the web address “{event.slug}”.")
@@ -211,9 +220,27 @@ def publish_event(event: Event, *, by: Organiser, now: datetime) -> Event:
 # --- sessions -----------------------------------------------------------------------------------
 
 
+def _check_within_event_days(
+    event: Event, starts_at: datetime, ends_at: datetime, *, what: str, hint: str = ""
+) -> None:
+    """A session lies within the event's days, in the event's zone (it may end at midnight after the last)."""
+    first, last = event.starts_on, event.ends_on
+    if not (timeutil.is_plausible_day(first) and timeutil.is_plausible_day(last)):
+        raise ValidationFailed(
+            f"The event's days must lie between the years {timeutil.EARLIEST_DAY.year} and {timeutil.LATEST_DAY.year}."
+        )
+    zone = timeutil.zone(event.timezone)
+    earliest = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+    latest = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    if starts_at < earliest or ends_at > latest:
+        days = f"{first:%-d %B %Y}" if first == last else f"{first:%-d %B %Y} to {last:%-d %B %Y}"
+        raise ValidationFailed(f"{what} must lie within the event's days ({days}, {event.timezone}).{hint}")
+
+
 def _check_session(session: EventSession) -> None:
     if session.ends_at <= session.starts_at:
         raise ValidationFailed("The session must end after it starts.")
+    _check_within_event_days(session.event, session.starts_at, session.ends_at, what="The session")
     if session.capacity is not None and session.capacity < 0:
         raise ValidationFailed("The capacity cannot be negative.")
     opens, closes = session.registration_opens_at, session.registration_closes_at
@@ -269,6 +296,7 @@ def update_session(
     capacity = fields.pop("capacity", session.capacity)
     if ends_at <= starts_at:
         raise ValidationFailed("The session must end after it starts.")
+    _check_within_event_days(session.event, starts_at, ends_at, what="The session")
     if capacity is not None and capacity < session.seats_taken:
         raise CapacityTooLow(
             f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "

@@ -1,6 +1,9 @@
 """Inputs that used to answer 500: a JSON body to the speaker pages, CR/LF in the sign-in's next=, bios
 nested deeper than the Markdown renderer can go, and bodies larger than the site accepts (413 page)."""
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from app import create_app
@@ -8,7 +11,7 @@ from app.extensions import db
 from app.models import Person
 from app.speakers.views import SESSION_KEY
 from tests.conftest import make_config
-from tests.factories import make_person
+from tests.factories import make_event, make_person, make_session
 from tests.http.conftest import PASSWORD, make_organiser
 
 SPEAKER_POSTS = [
@@ -105,3 +108,44 @@ def test_the_default_limit_is_one_mib(app, client):
     assert app.config["MAX_CONTENT_LENGTH"] == app.config["MAX_REQUEST_BYTES"] == 1024 * 1024
     assert response.status_code == 413
     assert "(at most 1 MiB)" in response.text
+
+
+@pytest.mark.parametrize(
+    ("day", "zone"),
+    [
+        (date(1900, 1, 1), "Etc/GMT+12"),
+        (date(1900, 1, 1), "Pacific/Kiritimati"),
+        (date(2999, 12, 31), "Pacific/Kiritimati"),
+        (date(2999, 12, 31), "Etc/GMT+12"),
+    ],
+)
+@pytest.mark.parametrize("viewer", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_the_event_and_session_pages_show_sessions_on_the_first_and_last_day_in_far_zones(client, day, zone, viewer):
+    event = make_event(timezone=zone, starts_on=day, ends_on=day)
+    midnight = datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(zone))
+    first = make_session(event, title="Just after midnight", starts_at=midnight, ends_at=midnight + timedelta(hours=1))
+    make_session(
+        event, title="Till midnight", starts_at=midnight + timedelta(hours=23), ends_at=midnight + timedelta(days=1)
+    )
+
+    event_page = client.get(f"/events/{event.slug}/", query_string={"tz": viewer})
+    session_page = client.get(f"/events/{event.slug}/sessions/{first.id}/", query_string={"tz": viewer})
+
+    assert event_page.status_code == session_page.status_code == 200
+    assert "Just after midnight" in event_page.text and "Till midnight" in event_page.text
+    assert "Just after midnight" in session_page.text
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_an_organiser_form_with_a_date_at_the_ends_of_the_calendar_says_so(client, sign_in, day):
+    event = make_event()
+    sign_in(events=[event])
+
+    response = client.post(
+        f"/organiser/events/{event.id}/sessions/new",
+        data={"title": "Far", "day": day, "starts": "00:00", "ends": "01:00"},
+    )
+
+    assert response.status_code in (200, 422)
+    assert "Choose a date between the years 1900 and 2999." in response.text
+    assert event.sessions == []
