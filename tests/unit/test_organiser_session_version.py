@@ -4,15 +4,17 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.activity import CommandActor
 from app.extensions import db
 from app.organiser import services
 
 NOW = datetime(2030, 10, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "a long enough password"
+OPERATOR = CommandActor("flask organisers")
 
 
 def test_a_new_account_starts_at_version_0_and_its_session_id_names_it(app_context):
-    ana = services.create_organiser("ana@example.org", PASSWORD)
+    ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
     assert ana.session_version == 0
     assert ana.get_id() == f"{ana.id}:0"
@@ -20,7 +22,7 @@ def test_a_new_account_starts_at_version_0_and_its_session_id_names_it(app_conte
 
 
 def test_end_sessions_raises_the_version_so_the_old_id_loads_nobody(app_context):
-    ana = services.create_organiser("ana@example.org", PASSWORD)
+    ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
     old = ana.get_id()
 
     services.end_sessions(ana, now=NOW)
@@ -31,7 +33,7 @@ def test_end_sessions_raises_the_version_so_the_old_id_loads_nobody(app_context)
 
 
 def test_change_password_needs_the_current_one_and_raises_the_version(app_context):
-    ana = services.create_organiser("ana@example.org", PASSWORD)
+    ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
     with pytest.raises(services.WrongPassword, match="The current password is not right."):
         services.change_password(ana, "a wrong password here", "a brand new password", now=NOW)
@@ -44,7 +46,7 @@ def test_change_password_needs_the_current_one_and_raises_the_version(app_contex
 
 
 def test_change_password_refuses_a_short_or_unchanged_password_and_keeps_the_version(app_context):
-    ana = services.create_organiser("ana@example.org", PASSWORD)
+    ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
     with pytest.raises(services.ValidationFailed, match="at least 12 characters"):
         services.change_password(ana, PASSWORD, "short", now=NOW)
@@ -56,10 +58,10 @@ def test_change_password_refuses_a_short_or_unchanged_password_and_keeps_the_ver
 
 
 def test_disable_organiser_raises_the_version(app_context):
-    ana = services.create_organiser("ana@example.org", PASSWORD)
+    ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
     old = ana.get_id()
 
-    services.disable_organiser("ana@example.org")
+    services.disable_organiser("ana@example.org", by=OPERATOR, now=NOW)
     ana.is_disabled = False
 
     assert ana.session_version == 1
