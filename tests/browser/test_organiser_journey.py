@@ -128,7 +128,7 @@ def test_organiser_builds_publishes_and_finds_an_event(live_server, page, axe, a
 
     page.goto(live_server + "/organiser/")
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("status")).to_contain_text("You are signed out.")
+    expect(page.get_by_role("status")).to_contain_text("You are signed out, here and in every other browser.")
     page.goto(live_server + "/organiser/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Organiser sign-in")
 
