@@ -226,8 +226,18 @@ RULES: dict[str, Rule] = {
     # --- organisers: their account and their own events
     "organiser.index": Rule(ORGANISER_SELF),
     "organiser.event_new": Rule(ORGANISER_SELF, form=lambda a: _event_form(a, title="New", slug="matrix-new")),
-    # Saves nothing today; a per-account session version may make it write.
+    # Raises the account's session version (every session of the account ends).
     "organiser.sign_out": Rule(ORGANISER_SELF, expect={"POST": 302}, saves=None),
+    # The signed-in organiser's own password (saves: the hash and the session version).
+    "organiser.change_password": Rule(
+        ORGANISER_SELF,
+        expect={"POST": 302},
+        form=lambda a: {
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "confirm_password": "a brand new passphrase",
+        },
+    ),
     # --- organisers: one event's rows
     "organiser.event_detail": organiser(),
     "organiser.event_edit": organiser(form=_event_form),
