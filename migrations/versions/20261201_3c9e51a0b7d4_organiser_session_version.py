@@ -4,7 +4,7 @@ Sign-out, a password change or reset and disabling the account raise it; a brows
 the version it signed in with and is refused once they differ, whichever browser holds a copy.
 
 Revision ID: 3c9e51a0b7d4
-Revises: a3919a106eb1
+Revises: 7c3e9a51d2b4
 Create Date: 2026-12-01 10:20:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3c9e51a0b7d4'
-down_revision = 'a3919a106eb1'
+down_revision = '7c3e9a51d2b4'
 branch_labels = None
 depends_on = None
 

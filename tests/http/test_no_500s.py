@@ -9,10 +9,10 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import Person
-from app.speakers.views import SESSION_KEY
 from tests.conftest import make_config
 from tests.factories import make_event, make_person, make_session
 from tests.http.conftest import PASSWORD, make_organiser
+from tests.http.test_speaker_pages import sign_in_as
 
 SPEAKER_POSTS = [
     "/speaker/sign-in",
@@ -67,9 +67,8 @@ NESTED = ["- " * 500, "> " * 1000, "1. " * 500, "".join("    " * i + "- x\n" for
 
 @pytest.mark.parametrize("bio", NESTED)
 def test_saving_a_bio_nested_too_deeply_is_a_form_error_and_saves_nothing(client, bio):
-    person = make_person(name="Dee Speaker", email="dee@example.org", bio="Works on migration.")
-    with client.session_transaction() as flask_session:
-        flask_session[SESSION_KEY] = person.id
+    person = make_person(make_event(), name="Dee Speaker", email="dee@example.org", bio="Works on migration.")
+    sign_in_as(client, person)
 
     response = client.post("/speaker/profile", data={"name": "Dee Speaker", "bio": bio})
 
@@ -81,9 +80,8 @@ def test_saving_a_bio_nested_too_deeply_is_a_form_error_and_saves_nothing(client
 
 @pytest.mark.parametrize("bio", NESTED)
 def test_a_bio_saved_nested_too_deeply_still_shows_as_text_on_the_profile_and_public_pages(client, bio):
-    person = make_person(name="Dee Speaker", email="dee@example.org", bio=bio)
-    with client.session_transaction() as flask_session:
-        flask_session[SESSION_KEY] = person.id
+    person = make_person(make_event(), name="Dee Speaker", email="dee@example.org", bio=bio)
+    sign_in_as(client, person)
 
     profile = client.get("/speaker/profile")
 
