@@ -41,8 +41,12 @@ clean:
 
 # Throughput of each page as a ratio to /healthz under gunicorn, on PostgreSQL (database `bench`) and
 # SQLite; writes bench/results/results.md and results.png. Not part of `make test`.
-bench: install
+bench: install $(BIN)/.bench-installed
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+$(BIN)/.bench-installed: requirements-bench.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
 
 # Load and fault drills on loopback against a throwaway PostgreSQL cluster (`drills`, port 5433, created
 # on first use); exits non-zero when a promise breaks. Not part of `make test`. DRILLS="db_restart bad_input"

@@ -29,7 +29,6 @@ class Config:
     SERVER_BASE_URL = os.environ.get("SERVER_BASE_URL", "http://127.0.0.1:5000")
     #: The domain part of calendar UIDs: never change it once calendars subscribed.
     ICAL_UID_DOMAIN = os.environ.get("ICAL_UID_DOMAIN", "events.example.org")
-    ICAL_PRODID = "-//MPF Events//Event registration//EN"
     FEED_REFRESH_MINUTES = _int("FEED_REFRESH_MINUTES", 60)
     #: Rendered public pages and feeds kept per process, keyed on the agenda's data version (0: no cache).
     PUBLIC_CACHE_SIZE = _int("PUBLIC_CACHE_SIZE", 256)
@@ -72,6 +71,8 @@ class Config:
     #: Adds an X-Query-Count header (SQL statements per request) for the benchmark; off in production.
     QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER")
 
+    #: Werkzeug's password hash method; only the tests use a faster one.
+    PASSWORD_HASH_METHOD = "scrypt"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -100,6 +101,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = False
+    #: Fast, for tests only: the hash is still salted and checked by the same code.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_ENABLED = False
     SERVER_NAME = None
 

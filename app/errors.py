@@ -26,14 +26,6 @@ class ValidationFailed(DomainError):
     default_message = "The data is not valid."
 
 
-class TimetableClash(DomainError):
-    default_message = "This clashes with the timetable."
-
-
-class OutsideSession(DomainError):
-    default_message = "The item must lie inside its session."
-
-
 class SessionFull(DomainError):
     default_message = "This session is full."
 

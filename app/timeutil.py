@@ -90,10 +90,6 @@ def format_range(start: datetime, end: datetime, zone_name: str) -> str:
     return f"{s.strftime('%H:%M')}–{end_text} {e.tzname()}"
 
 
-def zone_abbreviation(value: datetime, zone_name: str) -> str:
-    return to_zone(value, zone_name).tzname() or zone_name
-
-
 def register(app: Flask) -> None:
     app.add_template_filter(format_time, "time_in")
     app.add_template_filter(format_date, "date_in")

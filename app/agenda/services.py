@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -842,9 +842,3 @@ def _double_bookings(slots: list[_Slot], zone: str) -> list[TimelineWarning]:
                 )
             )
     return warnings
-
-
-def local_day_bounds(event: Event, day: date) -> tuple[datetime, datetime]:
-    """The UTC start and end of a day in the event's zone."""
-    start = timeutil.local_datetime(day, datetime.min.time(), event.timezone)
-    return start, timeutil.local_datetime(day + timedelta(days=1), datetime.min.time(), event.timezone)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import yaml
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from app import timeutil
 from app.activity import Actor, CommandActor, record
 from app.extensions import db
 from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Organiser, Person, Role
+from app.security import hash_password
 
 DEMO_FILE = Path(__file__).parent / "data" / "mpf-exchange-event.yaml"
 #: The exchange event is held this many days before the online follow-up.
@@ -125,7 +125,7 @@ def _demo_organiser(fields: dict) -> Organiser:
     organiser = db.session.scalar(select(Organiser).where(Organiser.email == fields["email"]))
     if organiser is None:
         organiser = Organiser(
-            email=fields["email"], name=fields["name"], password_hash=generate_password_hash(fields["password"])
+            email=fields["email"], name=fields["name"], password_hash=hash_password(fields["password"])
         )
         db.session.add(organiser)
     return organiser

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import insert, select, update
-from werkzeug.security import generate_password_hash
 
 from app import timeutil
 from app.activity import CommandActor, record
@@ -29,7 +28,7 @@ from app.models import (
     Speaker,
     new_uid,
 )
-from app.security import hash_token
+from app.security import hash_password, hash_token
 
 ZONE = "Europe/Brussels"
 #: Kinds given to the items in turn; breaks get nobody on stage.
@@ -95,7 +94,7 @@ def synthesise_event(
     organiser = db.session.scalar(select(Organiser).where(Organiser.email == organiser_email(slug)))
     if organiser is None:
         organiser = Organiser(
-            email=organiser_email(slug), name="Synthetic organiser", password_hash=generate_password_hash(password)
+            email=organiser_email(slug), name="Synthetic organiser", password_hash=hash_password(password)
         )
     event.organisers.append(organiser)
     db.session.add(event)

@@ -11,7 +11,7 @@ from app.errors import InvalidToken, LinkExpired, LinkUsed, NotFound, Validation
 from app.extensions import db
 from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import Event, EventSession, Organiser, PasswordResetToken, utcnow
-from app.security import hash_token, new_token
+from app.security import hash_password, hash_token, new_token
 
 #: Compared against when no account matches, so a wrong email costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -55,7 +55,7 @@ def create_organiser(
     if _find_by_email(email) is not None:
         raise ValidationFailed(f"An account for {email} already exists.")
     _check_password_strength(password)
-    organiser = Organiser(email=email, name=name, password_hash=generate_password_hash(password), is_admin=is_admin)
+    organiser = Organiser(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin)
     db.session.add(organiser)
     summary = f"Created the {'admin ' if is_admin else ''}organiser account {email}."
     record(by=by, event=None, action="organiser.created", summary=summary, target=organiser, now=now)
@@ -103,7 +103,7 @@ def change_password(organiser: Organiser, current_password: str, new_password: s
     _check_password_strength(new_password)
     if check_password_hash(organiser.password_hash, new_password):
         raise ValidationFailed("Choose a password different from the current one.")
-    organiser.password_hash = generate_password_hash(new_password)
+    organiser.password_hash = hash_password(new_password)
     organiser.session_version += 1
     db.session.commit()
     return organiser
@@ -193,7 +193,7 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
         db.session.rollback()
         check_reset_token(token, now=now)  # raises the precise reason
         raise LinkUsed("This reset link has already been used.")  # pragma: no cover - a concurrent use won
-    organiser.password_hash = generate_password_hash(new_password)
+    organiser.password_hash = hash_password(new_password)
     db.session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.organiser_id == organiser.id, PasswordResetToken.used_at.is_(None))

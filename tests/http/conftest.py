@@ -5,9 +5,10 @@ from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Event, Organiser
+from config import TestingConfig
 
 PASSWORD = "correct horse battery"
-_HASH = generate_password_hash(PASSWORD)
+_HASH = generate_password_hash(PASSWORD, method=TestingConfig.PASSWORD_HASH_METHOD)
 
 
 def make_organiser(email: str = "organiser@example.org", *, events: list[Event] = (), **fields) -> Organiser:

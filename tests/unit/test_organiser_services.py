@@ -14,6 +14,7 @@ from app.mail.outbox import links_of
 from app.models import Organiser, OutboxMessage, PasswordResetToken
 from app.organiser import services
 from app.security import hash_token
+from config import Config, ProductionConfig
 from tests.factories import make_event
 
 NOW = datetime(2030, 10, 1, 9, 0, tzinfo=UTC)
@@ -25,7 +26,9 @@ def _outbox() -> list[OutboxMessage]:
     return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
 
-def test_create_organiser_stores_only_werkzeugs_default_hash(app_context):
+def test_create_organiser_stores_only_werkzeugs_default_hash(app, app_context, monkeypatch):
+    # What every configuration but the tests' uses (Config.PASSWORD_HASH_METHOD).
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_METHOD", Config.PASSWORD_HASH_METHOD)
     organiser = services.create_organiser(" Ana@Example.org ", PASSWORD, name="Ana", by=OPERATOR, now=NOW)
 
     assert organiser.email == "ana@example.org"
@@ -33,6 +36,15 @@ def test_create_organiser_stores_only_werkzeugs_default_hash(app_context):
     assert organiser.password_hash.startswith("scrypt:")
     assert check_password_hash(organiser.password_hash, PASSWORD)
     assert organiser.is_admin is False
+
+
+def test_password_hash_method_is_scrypt_except_under_testing(app_context):
+    organiser = services.create_organiser("bo@example.org", PASSWORD, by=OPERATOR, now=NOW)
+
+    assert Config.PASSWORD_HASH_METHOD == ProductionConfig.PASSWORD_HASH_METHOD == "scrypt"
+    assert organiser.password_hash.startswith("pbkdf2:sha256:1000$")
+    assert check_password_hash(organiser.password_hash, PASSWORD)
+    assert not check_password_hash(organiser.password_hash, PASSWORD + "x")
 
 
 def test_create_organiser_refuses_a_second_account_for_the_same_email(app_context):
