@@ -1,6 +1,5 @@
 """The application factory."""
 
-import logging
 import os
 
 from flask import Flask
@@ -44,7 +43,6 @@ def create_app(config_class=None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     register_shell_context(app)
-    register_logging(app)
     return app
 
 
@@ -81,10 +79,3 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_shell_context(app: Flask) -> None:
     app.shell_context_processor(lambda: {"db": db, "models": models})
-
-
-def register_logging(app: Flask) -> None:
-    """Outbox outcomes (logger `app.outbox`) at INFO, to stderr through Flask's handler on the `app` logger
-    (installed on first use unless logging is configured otherwise)."""
-    app.logger  # noqa: B018 - reading it installs Flask's default stderr handler
-    logging.getLogger("app.outbox").setLevel(logging.INFO)

@@ -11,7 +11,7 @@ from app.errors import InvalidToken, LinkExpired, LinkUsed, NotFound, Validation
 from app.extensions import db
 from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import Event, EventSession, Organiser, PasswordResetToken, utcnow
-from app.security import hash_password, hash_token, new_token
+from app.security import hash_password, hash_token, new_token, use_link_once
 
 #: Compared against when no account matches, so a wrong email costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -178,16 +178,7 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
     _check_password_strength(new_password)
     organiser_id = None
     if token and len(token) <= 100:
-        organiser_id = db.session.execute(
-            update(PasswordResetToken)
-            .where(
-                PasswordResetToken.token_hash == hash_token(token),
-                PasswordResetToken.used_at.is_(None),
-                PasswordResetToken.expires_at > now,
-            )
-            .values(used_at=now)
-            .returning(PasswordResetToken.organiser_id)
-        ).scalar()
+        organiser_id = use_link_once(PasswordResetToken, PasswordResetToken.organiser_id, token, now=now)
     organiser = db.session.get(Organiser, organiser_id) if organiser_id is not None else None
     if organiser is None or organiser.is_disabled:
         db.session.rollback()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
@@ -32,7 +32,7 @@ from app.models import (
     Speaker,
     SpeakerLoginToken,
 )
-from app.security import hash_token, new_token
+from app.security import hash_token, new_token, use_link_once
 
 LINK_KIND = "speaker_link"
 
@@ -203,17 +203,7 @@ def check_sign_in_link(token: str, *, now: datetime) -> SpeakerLoginToken:
 
 def sign_in_with_link(token: str, *, now: datetime) -> Speaker:
     """Use the link once: a single conditional UPDATE, so of many concurrent uses exactly one wins."""
-    result = db.session.execute(
-        update(SpeakerLoginToken)
-        .where(
-            SpeakerLoginToken.token_hash == hash_token(token),
-            SpeakerLoginToken.used_at.is_(None),
-            SpeakerLoginToken.expires_at > now,
-        )
-        .values(used_at=now)
-        .returning(SpeakerLoginToken.speaker_id)
-    )
-    speaker_id = result.scalar()
+    speaker_id = use_link_once(SpeakerLoginToken, SpeakerLoginToken.speaker_id, token, now=now)
     if speaker_id is None:
         db.session.rollback()
         check_sign_in_link(token, now=now)  # raises the precise reason
