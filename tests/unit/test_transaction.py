@@ -1,0 +1,31 @@
+"""The edge's transaction: all of a use case is committed, or none of it."""
+
+from datetime import date
+
+import pytest
+
+from app.errors import DomainError
+from app.extensions import db
+from app.models import Event
+from app.transaction import use_case
+
+
+def _event(slug: str) -> Event:
+    return Event(
+        slug=slug, title=slug, timezone="Europe/Brussels", starts_on=date(2027, 10, 30), ends_on=date(2027, 10, 30)
+    )
+
+
+def test_use_case_commits_what_the_block_did(app_context):
+    with use_case():
+        db.session.add(_event("kept"))
+    db.session.rollback()  # nothing is left to roll back: the block committed
+    assert db.session.scalars(db.select(Event.slug)).all() == ["kept"]
+
+
+def test_use_case_rolls_everything_back_when_a_rule_breaks(app_context):
+    with pytest.raises(DomainError, match="broken"), use_case():
+        db.session.add(_event("half-saved"))
+        db.session.flush()
+        raise DomainError("broken")
+    assert db.session.scalars(db.select(Event.slug)).all() == []
