@@ -32,9 +32,12 @@ test: install
 test-postgres: install
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest $(PYTEST_ARGS)
 
+# ruff, then the import contracts of pyproject.toml (views -> services -> models; calendar builders pure;
+# mail never imports views), checked by import-linter.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) instance/events.sqlite* instance/mail
