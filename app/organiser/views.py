@@ -37,7 +37,7 @@ from app.models import (
     Registration,
     Role,
 )
-from app.organiser import registrations, reports
+from app.organiser import reports
 from app.organiser import services as accounts
 from app.organiser.forms import (
     AppearanceForm,
@@ -57,6 +57,7 @@ from app.organiser.forms import (
 )
 from app.organiser.timeline import day_timelines
 from app.privacy import services as privacy
+from app.registration import listing as registrations
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
 from app.text import has_control_characters, well_formed_email

@@ -15,8 +15,8 @@ from app.extensions import db
 from app.mail.delivery import deliver_all_due
 from app.models import OutboxMessage, OutboxStatus, Role
 from app.organiser import services as accounts
-from app.organiser.registrations import message_registrants
 from app.registration import services as registration_services
+from app.registration.listing import message_registrants
 from app.speakers import services as speakers
 from tests.factories import DAY, at, make_event, make_item, make_online_session, make_person, make_session
 from tests.http.conftest import make_organiser

@@ -16,7 +16,7 @@ from sqlalchemy import update as sa_update
 from app.extensions import db
 from app.models import AttendeeGroup, EventSession, Registration, RegistrationStatus
 from app.organiser.forms import RegistrationFilterForm
-from app.organiser.registrations import PAGE_SIZE
+from app.registration.listing import PAGE_SIZE
 from app.security import hash_token
 from tests.factories import DAY, at, make_online_session
 from tests.http.conftest import make_organiser

@@ -27,9 +27,9 @@ from app.models import (
     Registration,
     Role,
 )
-from app.organiser import registrations as organiser_registrations
 from app.organiser import reports
 from app.organiser import services as accounts
+from app.registration import listing as organiser_registrations
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
 from tests.factories import (

@@ -21,7 +21,8 @@ from app.models import (
     RegistrationStatus,
     Role,
 )
-from app.organiser import registrations, reports
+from app.organiser import reports
+from app.registration import listing as registrations
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
 from tests.factories import DAY, at, make_appearance, make_item, make_online_session, make_person, make_speaker

@@ -23,9 +23,9 @@ from app.models import (
     RegistrationStatus,
     utcnow,
 )
-from app.organiser import registrations as organiser_registrations
 from app.organiser import reports
 from app.privacy import services as privacy
+from app.registration import listing as organiser_registrations
 from app.registration.services import (
     cancel_registration,
     cancel_session,
