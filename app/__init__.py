@@ -5,7 +5,6 @@ import os
 from flask import Flask
 
 from app import models, timeutil
-from app.agenda.views import bp as agenda_bp
 from app.calendar.views import bp as calendar_bp
 from app.cli import register_commands
 from app.errors import register_error_handlers
@@ -22,6 +21,7 @@ from app.extensions import (
 )
 from app.organiser.views import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp
+from app.public.views import bp as agenda_bp
 from app.registration.views import bp as registration_bp
 from app.requestlog import configure_logging, register_request_log
 from app.speakers.views import bp as speakers_bp
