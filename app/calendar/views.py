@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from app.agenda.cache import render_cache
 from app.calendar.ical import Slot, feed_calendar, to_bytes
 from app.calendar.links import slot_for_item, slot_for_session
 from app.public import queries
+from app.render_cache import render_cache
 
 bp = Blueprint("calendar", __name__)
 

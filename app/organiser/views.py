@@ -20,7 +20,6 @@ from wtforms.fields.choices import SelectChoice
 
 from app import activity, timeutil
 from app.agenda import services as agenda
-from app.agenda.cache import render_cache
 from app.errors import DomainError, InvalidToken, LinkExpired, LinkUsed
 from app.extensions import db, limiter, login_manager
 from app.models import (
@@ -59,6 +58,7 @@ from app.organiser.timeline import day_timelines
 from app.privacy import services as privacy
 from app.registration import listing as registrations
 from app.registration import services as registration_services
+from app.render_cache import render_cache
 from app.speakers import services as speaker_services
 from app.text import has_control_characters, well_formed_email
 from app.web import reads_only

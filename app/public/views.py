@@ -7,9 +7,9 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from markupsafe import Markup
 
 from app import timeutil
-from app.agenda.cache import render_cache
 from app.calendar.links import google_link
 from app.public import queries
+from app.render_cache import render_cache
 
 bp = Blueprint("agenda", __name__)
 

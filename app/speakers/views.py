@@ -18,11 +18,11 @@ from flask import (
 )
 
 from app import timeutil
-from app.agenda.cache import render_cache
 from app.calendar.links import absolute
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.models import AppearanceResponse, Speaker
+from app.render_cache import render_cache
 from app.security import hash_token
 from app.speakers import services
 from app.speakers.forms import (

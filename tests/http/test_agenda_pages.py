@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.agenda.cache import render_cache
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import AgendaItem, Appearance, EventStatus, ItemKind, Person, SessionStatus
 from app.public import views
+from app.render_cache import render_cache
 from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

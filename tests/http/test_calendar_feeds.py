@@ -7,10 +7,10 @@ import vobject
 from icalendar import Calendar
 from sqlalchemy import select
 
-from app.agenda.cache import render_cache
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import AgendaItem, EventStatus, SessionStatus
+from app.render_cache import render_cache
 from tests.factories import at, make_event, make_session
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)

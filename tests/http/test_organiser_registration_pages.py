@@ -366,7 +366,7 @@ def test_the_database_counts_every_change_to_a_listed_registration(app_context, 
 
 
 def test_with_the_cache_off_every_view_renders_the_list_afresh(app, client, sign_in, session_of_120, count_queries):
-    from app.agenda.cache import RenderCache
+    from app.render_cache import RenderCache
 
     sign_in(events=[session_of_120.event])
     url = f"/organiser/sessions/{session_of_120.id}/registrations/"

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from app import create_app
 from app.activity import CommandActor
 from app.agenda import services as agenda_services
-from app.agenda.cache import render_cache
 from app.extensions import db, limiter
 from app.mail.outbox import links_of
 from app.models import AppearanceResponse, OutboxMessage, Person, Role, Speaker, SpeakerLoginToken
+from app.render_cache import render_cache
 from app.security import hash_token
 from app.speakers import services
 from app.speakers.views import SESSION_KEY, VERSION_KEY

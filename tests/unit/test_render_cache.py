@@ -2,8 +2,8 @@
 
 from sqlalchemy import text
 
-from app.agenda.cache import RenderCache
 from app.extensions import db
+from app.render_cache import RenderCache
 from tests.factories import make_event
 
 
