@@ -1,11 +1,11 @@
-"""A small in-process cache of rendered public pages and feeds, keyed on the agenda's data version.
+"""The app's in-process cache of rendered pages: public pages and feeds, keyed on the agenda's data version.
 
-Speakers' private feeds use it too, keyed on a fingerprint of one speaker's slots
-(`app.speakers.services.speaker_feed_version`), and remember which speaker a feed token belongs to; the people
-and speakers tables are watched, so the same invalidation applies (a reset feed address stops working at once
-in this process).
+Organisers' registration lists use it too, keyed on the session's registrations version, and so do speakers'
+private feeds, keyed on a fingerprint of one speaker's slots (`app.speakers.services.speaker_feed_version`),
+which also remember which speaker a feed token belongs to; the people and speakers tables are watched, so the
+same invalidation applies (a reset feed address stops working at once in this process).
 
-The key holds `queries.agenda_version(slug)`, which changes with any change to what the agenda shows,
+The key holds `app.public.queries.agenda_version(slug)`, which changes with any change to what the agenda shows,
 so a stale entry is never served for a version: it is simply not asked for again and falls out of the LRU.
 
 Asking the database for the version is itself the main cost of a cached page, so a process trusts a version
@@ -15,11 +15,11 @@ at most that many seconds.
 """
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
 from typing import Any
 
+from cachetools import LRUCache, TTLCache
 from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -35,30 +35,30 @@ _generation = 0
 
 
 class RenderCache:
-    """A thread-safe LRU of at most `size` entries (size 0 keeps nothing), and the versions recently seen."""
+    """A thread-safe LRU of at most `size` entries (size 0 keeps nothing), and the versions recently seen.
+
+    Both stores are cachetools caches (which are not thread-safe on their own, hence the lock): the entries an
+    LRUCache, the versions a TTLCache that forgets each after `version_seconds`.
+    """
 
     def __init__(self, size: int, version_seconds: float = 0):
         self.size = size
         self.version_seconds = version_seconds
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._versions: dict[Hashable, tuple[tuple, float, int]] = {}
+        self._entries: LRUCache[Hashable, Any] = LRUCache(maxsize=max(size, 0))
+        self._versions: TTLCache[Hashable, tuple[tuple, int]] = TTLCache(
+            maxsize=max(size, 0), ttl=version_seconds, timer=time.monotonic
+        )
         self._lock = Lock()
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
+            return self._entries.get(key)
 
     def put(self, key: Hashable, value: Any) -> None:
         if self.size <= 0:
             return
         with self._lock:
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
 
     def version(self, slug: Hashable, look_up: Callable[[Any], tuple | None]) -> tuple | None:
         """The data version of `slug`, from memory while it is fresh, else from `look_up` (the database).
@@ -66,18 +66,17 @@ class RenderCache:
         `slug` is an agenda's slug, or any other hashable naming a fingerprint (a speaker's feed uses
         `("speaker-feed", speaker_id)`); `look_up(slug)` computes it.
         """
-        remembered = self._versions.get(slug)
+        with self._lock:
+            remembered = self._versions.get(slug)
         if remembered is not None:
-            version, expires, generation = remembered
-            if generation == _generation and time.monotonic() < expires:
+            version, generation = remembered
+            if generation == _generation:
                 return version
         generation = _generation
         version = look_up(slug)
         if version is not None and self.size > 0 and self.version_seconds > 0:
             with self._lock:
-                if len(self._versions) >= self.size:
-                    self._versions.clear()
-                self._versions[slug] = (version, time.monotonic() + self.version_seconds, generation)
+                self._versions[slug] = (version, generation)
         return version
 
     def clear(self) -> None:

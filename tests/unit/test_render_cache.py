@@ -30,6 +30,17 @@ def test_the_lru_keeps_the_most_recently_used_entries():
     assert (cache.get("a"), cache.get("b"), cache.get("c"), len(cache)) == (1, None, 3, 2)
 
 
+def test_the_versions_kept_are_bounded_by_the_size_too():
+    cache = RenderCache(size=2, version_seconds=60)
+    lookups = VersionLookups()
+    for slug in ("x", "y", "z", "z"):
+        cache.version(slug, lookups)
+
+    cache.version("x", lookups)
+
+    assert lookups.calls == 4
+
+
 def test_size_zero_keeps_nothing():
     cache = RenderCache(size=0, version_seconds=60)
     lookups = VersionLookups()
