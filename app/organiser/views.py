@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app import activity, timeutil
 from app.agenda import services as agenda
+from app.agenda.timeline import check_timeline
 from app.errors import DomainError, InvalidToken, LinkExpired, LinkUsed
 from app.extensions import db, limiter, login_manager
 from app.models import (
@@ -311,7 +312,7 @@ def event_new():
 @login_required
 def event_detail(event_id: int):
     event = _event_or_404(event_id, *AGENDA_OPTIONS)
-    warnings = agenda.check_timeline(event)
+    warnings = check_timeline(event)
     flagged = {item_id for w in warnings for item_id in w.item_ids}
     return render_template(
         "organiser/event_detail.html",
@@ -486,7 +487,7 @@ def item_new(session_id: int):
         starts_at, ends_at = _item_times(event_session, form)
         key = _confirmation_key(starts_at, ends_at)
         new = {"session": event_session, "title": form.title.data, "starts_at": starts_at, "ends_at": ends_at}
-        warnings = agenda.check_timeline(event, new_item=new)
+        warnings = check_timeline(event, new_item=new)
         if not warnings or form.confirm.data == key:
             values = _form_fields(form, ("title", "description", "location"))
             item = agenda.create_item(
@@ -523,7 +524,7 @@ def item_edit(item_id: int):
         plan = agenda.plan_item_change(item, starts_at, ends_at, shift_later=form.shift_later.data)
         moved = [i for i in event_session.items if i.id in plan and plan[i.id] != (i.starts_at, i.ends_at)]
         speakers = agenda.people_in(moved)
-        warnings = agenda.check_timeline(event, changes=plan)
+        warnings = check_timeline(event, changes=plan)
         if not (warnings or speakers) or form.confirm.data == key:
             agenda.update_item(
                 item,
@@ -618,7 +619,7 @@ def appearance_add(item_id: int):
     # The person is not in the item yet: check the timeline as if they were.
     warnings = [
         w
-        for w in agenda.check_timeline(
+        for w in check_timeline(
             event, changes={item.id: (item.starts_at, item.ends_at)}, add_people={item.id: {person.id}}
         )
         if w.kind == "double_booked"

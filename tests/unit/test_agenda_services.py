@@ -1,4 +1,4 @@
-"""Agenda building: events, sessions, items, people, appearances, publishing and the timeline warnings."""
+"""Agenda building: events, sessions, items, people, appearances and publishing."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -8,8 +8,8 @@ from sqlalchemy import select
 from app.agenda import services
 from app.errors import CapacityTooLow, ValidationFailed
 from app.extensions import db
-from app.models import Event, EventStatus, ItemKind, Role
-from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
+from app.models import Event, EventStatus, Role
+from tests.factories import at, make_item, make_person, make_session
 from tests.http.conftest import make_organiser
 
 NOW = datetime(2030, 9, 1, 12, 0, tzinfo=UTC)
@@ -215,100 +215,3 @@ def test_add_appearance_orders_people_and_refuses_the_same_person_twice(organise
     ]
     with pytest.raises(ValidationFailed, match="Mod is already in"):
         services.add_appearance(item, moderator, Role.SPEAKER, by=organiser, now=NOW)
-
-
-# --- timeline warnings --------------------------------------------------------------------------
-
-
-def test_check_timeline_is_quiet_for_a_clean_agenda(organiser):
-    session = make_session(starts_at=at(8), ends_at=at(11))
-    _three_items(session)
-
-    assert services.check_timeline(session.event) == []
-
-
-def test_check_timeline_warns_about_overlapping_items_in_a_session(organiser):
-    session = make_session(title="Morning", starts_at=at(8), ends_at=at(11))
-    a = make_item(session, title="A", starts_at=at(8), ends_at=at(9))
-    b = make_item(session, title="B", starts_at=at(8, 30), ends_at=at(9, 30))
-
-    [warning] = services.check_timeline(session.event)
-
-    assert warning.kind == "overlap"
-    assert warning.item_ids == (a.id, b.id)
-    assert warning.message == "“A” (09:00–10:00 CET) and “B” (09:30–10:30 CET) overlap in “Morning”."
-
-
-def test_check_timeline_warns_about_an_item_outside_its_session(organiser):
-    session = make_session(title="Morning", starts_at=at(8), ends_at=at(10))
-    late = make_item(session, title="Late", starts_at=at(9, 30), ends_at=at(10, 30))
-
-    [warning] = services.check_timeline(session.event)
-
-    assert (warning.kind, warning.item_ids) == ("outside_session", (late.id,))
-    assert warning.message == "“Late” (10:30–11:30 CET) lies outside its session “Morning” (09:00–11:00 CET)."
-
-
-def test_check_timeline_warns_about_a_person_in_two_places_at_once(organiser):
-    event = make_event()
-    morning = make_session(event, title="Room A", starts_at=at(8), ends_at=at(12))
-    parallel = make_session(event, title="Room B", starts_at=at(8), ends_at=at(12))
-    person = make_person(event, honorific="Dr", name="Ana Silva")
-    make_appearance(make_item(morning, title="Panel", starts_at=at(9), ends_at=at(10)), person)
-    make_appearance(make_item(parallel, title="Workshop", starts_at=at(9, 30), ends_at=at(11)), person)
-
-    [warning] = services.check_timeline(event)
-
-    assert warning.kind == "double_booked"
-    assert warning.message == "Dr Ana Silva is in “Panel” and “Workshop” at the same time (10:30–11:00 CET)."
-
-
-def test_check_timeline_finds_a_double_booking_with_the_event_a_person_is_copied_from(organiser):
-    elsewhere = make_session(title="Elsewhere")
-    person = make_person(elsewhere.event, name="Busy")
-    make_appearance(make_item(elsewhere, title="Keynote", starts_at=at(8), ends_at=at(9)), person)
-    here = make_item(make_session(title="Here"), title="Panel", starts_at=at(8, 30), ends_at=at(9, 30))
-
-    warnings = services.check_timeline(here.session.event, add_people={here.id: {person.id}})
-
-    assert [(w.kind, w.message) for w in warnings] == [
-        ("double_booked", "Ms Busy is in “Keynote” and “Panel” at the same time (09:30–10:00 CET).")
-    ]
-
-
-def test_check_timeline_previews_a_change_before_it_is_saved(organiser):
-    session = make_session(title="Morning", starts_at=at(8), ends_at=at(11))
-    opening, presentation, panel = _three_items(session)
-
-    without_shift = services.plan_item_change(opening, at(8), at(8, 30), shift_later=False)
-    with_shift = services.plan_item_change(opening, at(8), at(8, 30), shift_later=True)
-
-    assert [w.kind for w in services.check_timeline(session.event, changes=without_shift)] == ["overlap"]
-    assert services.check_timeline(session.event, changes=with_shift) == []
-    # Nothing was saved by looking.
-    db.session.expire_all()
-    assert opening.ends_at == at(8, 15)
-
-
-def test_check_timeline_previews_a_new_item(organiser):
-    session = make_session(title="Morning", starts_at=at(8), ends_at=at(11))
-    _three_items(session)
-    new = {"session": session, "title": "Coffee", "starts_at": at(10, 30), "ends_at": at(11, 30)}
-
-    warnings = services.check_timeline(session.event, new_item=new)
-
-    assert [(w.kind, w.item_ids) for w in warnings] == [("outside_session", (services.NEW_ITEM,))]
-
-
-def test_check_timeline_runs_a_fixed_number_of_queries(organiser, count_queries):
-    session = make_session(starts_at=at(8), ends_at=at(18))
-    for hour in range(8, 17):
-        make_appearance(make_item(session, kind=ItemKind.PANEL, starts_at=at(hour), ends_at=at(hour, 50)))
-    event_id = session.event_id
-    db.session.expire_all()
-
-    with count_queries() as statements:
-        services.check_timeline(db.session.get(Event, event_id))
-
-    # event, sessions, items, appearances (one per item: lazy), other appearances, names
-    assert len(statements) <= 14
