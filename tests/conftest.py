@@ -1,4 +1,5 @@
-"""Shared fixtures: the app on a real database, a client, a CLI runner, clean tables after each test.
+"""Shared fixtures: the app on a real database, a client, a CLI runner, clean tables after each test, and
+an empty render cache and fresh rate-limit counters before each.
 
 SQLite (a temporary file, so that a live server thread sees the same data) by default;
 TEST_DATABASE_URL reruns everything on PostgreSQL, and then an unreachable server is an error.
@@ -15,10 +16,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
+from limits.storage import MemoryStorage
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
+from app.render_cache import render_cache
 from config import TestingConfig
 from tests.smtp import SMTPServer
 
@@ -57,6 +60,21 @@ def _clean_tables(request) -> Iterator[None]:
     with app.app_context():
         db.session.remove()
         delete_all_rows()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(request) -> None:
+    """Every test starts with an empty render cache and empty rate-limit counters, with the limiter off as in
+    TestingConfig, whatever the test before did: the limiter is one object shared by every app made here."""
+    limiter.enabled = TestingConfig.RATELIMIT_ENABLED
+    # The last app made with limits on owns the storage. A Redis one is shared with other runs and kept apart
+    # by RATELIMIT_KEY_PREFIX, so only the in-process counters are emptied.
+    storage = getattr(limiter, "_storage", None)
+    if isinstance(storage, MemoryStorage):
+        storage.reset()
+    if "app" in request.fixturenames:
+        with request.getfixturevalue("app").app_context():
+            render_cache().clear()
 
 
 @pytest.fixture

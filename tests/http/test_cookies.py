@@ -6,7 +6,7 @@ import re
 import pytest
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import db
 from config import ProductionConfig
 from tests.conftest import _DB_DIR, DATABASE_URL
 from tests.factories import make_event
@@ -28,8 +28,7 @@ def production(app):
     production_app = create_app(type("Production", (ProductionConfig,), PRODUCTION))
     client = production_app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"  # Secure cookies come back only over HTTPS
-    yield production_app, client
-    limiter.enabled = False  # the limiter is one object shared by every app
+    return production_app, client
 
 
 def _attributes(set_cookie: str) -> set[str]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import db
 from app.mail.outbox import links_of
 from app.models import Organiser, OutboxMessage
 from app.organiser.services import new_reset_link
@@ -167,14 +167,10 @@ def test_sign_in_without_a_csrf_token_is_refused(app):
 def throttled_client(app):
     """A client of an app with rate limits on (the shared test app has them off)."""
     throttled = create_app(make_config(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"))
-    limiter.reset()
     with throttled.app_context():
         make_organiser("ana@example.org")
         make_organiser("bo@example.org")
-    yield throttled.test_client()
-    # The limiter is one object shared by every app: switch it off again for the other tests.
-    limiter.reset()
-    limiter.enabled = False
+    return throttled.test_client()
 
 
 def test_repeated_failures_for_one_email_are_throttled_even_from_another_address(throttled_client):

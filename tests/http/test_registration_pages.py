@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.extensions import db, limiter
+from app.extensions import db
 from app.mail.outbox import links_of
 from app.models import EventStatus, OutboxMessage, Registration, RegistrationStatus
 from app.registration.services import register_attendee
@@ -330,12 +330,11 @@ def _redis_reachable() -> bool:
     ids=["memory", "redis"],
 )
 def limited_app(app, request):
-    """A separate app with rate limits on (they are off in TestingConfig); the shared limiter is restored after.
+    """A separate app with rate limits on (they are off in TestingConfig).
 
     On Redis the counters get a key prefix of their own, so runs never share them (Flask-Limiter keeps the
     first prefix it was given for the whole process, so the tests here use distinct addresses).
     """
-    was_enabled = limiter.enabled
     limited = create_app(
         make_config(
             RATELIMIT_ENABLED=True,
@@ -346,7 +345,6 @@ def limited_app(app, request):
         )
     )
     yield limited
-    limiter.enabled = was_enabled
     with limited.app_context():
         db.engine.dispose()
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.activity import CommandActor
 from app.agenda import services as agenda_services
-from app.extensions import db, limiter
+from app.extensions import db
 from app.mail.outbox import links_of
 from app.models import AppearanceResponse, OutboxMessage, Person, Role, Speaker, SpeakerLoginToken
 from app.render_cache import render_cache
@@ -500,17 +500,12 @@ def test_a_post_without_csrf_token_is_refused_when_csrf_is_on(app, people):
 
 @pytest.fixture
 def limited_app(app):
-    """A dedicated app with rate limits on (TestingConfig turns them off); restores the shared limiter after."""
-    limited = create_app(
+    """A dedicated app with rate limits on (TestingConfig turns them off)."""
+    return create_app(
         make_config(
             RATELIMIT_ENABLED=True, SPEAKER_LINK_LIMIT_PER_EMAIL="2 per hour", SPEAKER_LINK_LIMIT_PER_IP="4 per hour"
         )
     )
-    limiter.reset()
-    yield limited
-    limiter.reset()
-    # The limiter is one shared object: give the session's app back its "off" switch.
-    limiter.enabled = app.config["RATELIMIT_ENABLED"]
 
 
 def test_sign_in_links_are_rate_limited_per_email_and_per_ip(limited_app, people):
