@@ -367,6 +367,8 @@ def test_person_of_another_event_is_not_found(client, sign_in, agenda):
     response = client.get(f"/organiser/events/{agenda['event'].id}/people/{stranger.id}/edit")
 
     assert response.status_code == 404
+    assert "We could not find that page." in response.text
+    assert "Stranger" not in response.text
 
 
 def test_delete_item_removes_it(client, sign_in, agenda):

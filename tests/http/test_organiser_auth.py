@@ -196,10 +196,18 @@ def test_repeated_failures_from_one_address_are_throttled_across_emails(throttle
     elsewhere = _sign_in(throttled_client, "bo@example.org", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.0.10"})
 
     assert blocked.status_code == 429
-    assert elsewhere.status_code == 302
+    assert "Too Many Requests" in blocked.text
+    assert (elsewhere.status_code, elsewhere.headers["Location"]) == (302, "/organiser/")
 
 
 def test_successful_sign_ins_are_not_counted_as_failures(throttled_client):
+    signed_in = []
     for _ in range(8):
-        assert _sign_in(throttled_client, "ana@example.org", PASSWORD).status_code == 302
+        signed_in.append(_sign_in(throttled_client, "ana@example.org", PASSWORD).headers.get("Location"))
         throttled_client.post("/organiser/sign-out")
+
+    wrong = _sign_in(throttled_client, "ana@example.org", "wrong")
+
+    assert signed_in == ["/organiser/"] * 8
+    assert wrong.status_code == 200
+    assert WRONG in wrong.text

@@ -101,10 +101,15 @@ def test_notice_without_a_contact_names_the_sender_address(client):
 
 
 def test_notice_of_a_draft_or_unknown_event_is_not_found(client):
-    draft = make_event(status=EventStatus.DRAFT)
+    draft = make_event(title="Hidden Draft Exchange", status=EventStatus.DRAFT)
 
-    assert client.get(f"/events/{draft.slug}/privacy").status_code == 404
-    assert client.get("/events/no-such-event/privacy").status_code == 404
+    of_draft = client.get(f"/events/{draft.slug}/privacy")
+    unknown = client.get("/events/no-such-event/privacy")
+
+    assert (of_draft.status_code, unknown.status_code) == (404, 404)
+    assert of_draft.text == unknown.text
+    assert "We could not find that page." in of_draft.text
+    assert "Hidden Draft Exchange" not in of_draft.text
 
 
 def test_registration_form_links_the_notice_and_states_the_real_retention(app, client, monkeypatch):
@@ -151,12 +156,20 @@ def test_download_is_a_json_attachment_of_the_registration_and_its_emails(client
 
 
 def test_wrong_tokens_answer_404_on_every_privacy_route(client):
-    _register(_open_session())
+    result = _register(_open_session())
 
-    for url in ("/registrations/wrong-token/data.json", "/registrations/wrong-token/erase"):
-        assert client.get(url).status_code == 404, url
-    assert client.post("/registrations/wrong-token/erase").status_code == 404
-    assert client.get("/registrations/" + "x" * 150 + "/data.json").status_code == 404
+    answers = [
+        client.get("/registrations/wrong-token/data.json"),
+        client.get("/registrations/wrong-token/erase"),
+        client.post("/registrations/wrong-token/erase"),
+        client.get("/registrations/" + "x" * 150 + "/data.json"),
+    ]
+
+    assert [a.status_code for a in answers] == [404] * 4
+    assert all("We could not find that page." in a.text and "amina@example.com" not in a.text for a in answers)
+    db.session.expire_all()
+    kept = db.session.get(Registration, result.registration.id)
+    assert (kept.status, kept.email) == (RegistrationStatus.CONFIRMED, "amina@example.com")
 
 
 def test_erase_asks_first_then_erases_promotes_the_waiting_list_and_the_link_is_gone(client):

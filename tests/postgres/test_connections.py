@@ -103,5 +103,8 @@ def test_a_reads_only_view_runs_without_a_transaction_and_the_pool_gets_its_conn
         sa_event.remove(db.engine, "before_cursor_execute", note)
 
     assert listed.status_code == 200 and edited.status_code == 200
+    assert "Registrations · Looking Ahead: online follow-up session" in listed.text
+    assert "<h1>Edit the session</h1>" in edited.text
+    assert 'value="Looking Ahead: online follow-up session"' in edited.text
     assert listed_statements and all(on for _, on in listed_statements)
     assert autocommit and not any(on for _, on in autocommit)
