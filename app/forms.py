@@ -5,11 +5,24 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from app import timeutil
 from app.text import has_control_characters
 
 TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
+CONTROL_CHARACTERS_MESSAGE = "This contains characters that are not allowed."
+
+
+def no_control_characters(*, multiline: bool = False, message: str = CONTROL_CHARACTERS_MESSAGE):
+    """A field validator for forms that are not a BaseForm: the same rule as app.text.has_control_characters
+    (line breaks and tabs only in a free text)."""
+
+    def check(form, field) -> None:
+        if has_control_characters(field.data or "", multiline=multiline):
+            raise ValidationError(message)
+
+    return check
 
 
 class BaseForm(FlaskForm):
@@ -24,7 +37,7 @@ class BaseForm(FlaskForm):
         for field in self:
             text = field.data if isinstance(field.data, str) and field.type in TEXT_FIELDS else ""
             if has_control_characters(text, multiline=field.type == "TextAreaField"):
-                field.errors = [*field.errors, "This contains characters that are not allowed."]
+                field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
                 valid = False
             day = field.data.date() if isinstance(field.data, datetime) else field.data
             if isinstance(day, date) and not timeutil.is_plausible_day(day):

@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from app.models import EventStatus
+from app.text import clean_line, clean_text
 
 PRODID = "-//MPF Events//Event registration//EN"
 
@@ -31,9 +32,7 @@ class Slot:
 
 def _clean(text: str, *, multiline: bool = False) -> str:
     """Drop control characters; a one-line property loses its line breaks too."""
-    if multiline:
-        return "".join(ch for ch in text.replace("\r\n", "\n") if ch == "\n" or (ch >= " " and ch != "\x7f"))
-    return " ".join("".join(ch if ch >= " " and ch != "\x7f" else " " for ch in text).split())
+    return clean_text(text) if multiline else clean_line(text)
 
 
 def _vevent(slot: Slot, stamp: datetime, **extra) -> Event:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from email import policy
 from email.utils import formataddr
 
+from app.text import clean_line
+
 _CRLF = "\r\n"
 _MAX_LINE = 78
 
@@ -41,9 +43,7 @@ class Composed:
 
 def header_safe(text: str) -> str:
     """No control characters (CR/LF above all) in anything that reaches a header."""
-    if text.isprintable():
-        return " ".join(text.split())
-    return " ".join("".join(ch if ch >= " " and ch != "\x7f" else " " for ch in text).split())
+    return clean_line(text)
 
 
 def compose(

@@ -6,21 +6,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from app import timeutil
-from app.forms import zone_choices
+from app.forms import no_control_characters, zone_choices
 from app.models import AttendeeGroup
 from app.registration.services import LIMITS
-from app.text import has_control_characters
 
-
-def no_control_characters(*, multiline: bool = False):
-    """Refuse control characters; line breaks only where the field is a free text."""
-
-    def check(form, field) -> None:
-        value = (field.data or "").replace("\r\n", "").replace("\n", "") if multiline else field.data or ""
-        if has_control_characters(value):
-            raise ValidationError("Please remove the special characters (such as line breaks) from this field.")
-
-    return check
+#: Attendees are told what to do about it.
+SPECIAL_CHARACTERS = "Please remove the special characters (such as line breaks) from this field."
 
 
 def known_zone(form, field) -> None:
@@ -38,7 +29,7 @@ class _DetailsForm(FlaskForm):
         validators=[
             DataRequired("Please give your full name."),
             Length(max=LIMITS["full_name"]),
-            no_control_characters(),
+            no_control_characters(message=SPECIAL_CHARACTERS),
         ],
         render_kw={"autocomplete": "name", "maxlength": LIMITS["full_name"]},
     )
@@ -47,7 +38,7 @@ class _DetailsForm(FlaskForm):
         validators=[
             DataRequired("Please give your organisation."),
             Length(max=LIMITS["organisation"]),
-            no_control_characters(),
+            no_control_characters(message=SPECIAL_CHARACTERS),
         ],
         render_kw={"autocomplete": "organization", "maxlength": LIMITS["organisation"]},
     )
@@ -59,13 +50,21 @@ class _DetailsForm(FlaskForm):
     )
     question = TextAreaField(
         "Your question for the panel (optional)",
-        validators=[Optional(), Length(max=LIMITS["question"]), no_control_characters(multiline=True)],
+        validators=[
+            Optional(),
+            Length(max=LIMITS["question"]),
+            no_control_characters(multiline=True, message=SPECIAL_CHARACTERS),
+        ],
         render_kw={"rows": 4, "maxlength": LIMITS["question"]},
     )
     accessibility_needs = TextAreaField(
         "Accessibility needs (optional)",
         description="For example live captions or sign language interpretation.",
-        validators=[Optional(), Length(max=LIMITS["accessibility_needs"]), no_control_characters(multiline=True)],
+        validators=[
+            Optional(),
+            Length(max=LIMITS["accessibility_needs"]),
+            no_control_characters(multiline=True, message=SPECIAL_CHARACTERS),
+        ],
         render_kw={"rows": 2, "maxlength": LIMITS["accessibility_needs"]},
     )
     timezone = SelectField(
@@ -91,7 +90,7 @@ class RegistrationForm(_DetailsForm):
         validators=[
             DataRequired("Please give your email address."),
             Length(max=LIMITS["email"]),
-            no_control_characters(),
+            no_control_characters(message=SPECIAL_CHARACTERS),
             Email("Please give a valid email address, like name@example.org."),
         ],
         render_kw={"autocomplete": "email", "maxlength": LIMITS["email"]},

@@ -44,7 +44,7 @@ from app.models import (
 )
 from app.privacy import services as privacy
 from app.security import hash_token, new_token
-from app.text import has_control_characters
+from app.text import clean_line, clean_text, has_control_characters
 
 #: A second "already registered" within this window sends no new email (double clicks, retries, abuse).
 MANAGE_LINK_RESEND_WINDOW = timedelta(minutes=10)
@@ -399,7 +399,7 @@ def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime
         _refuse(DomainError("This session is already cancelled."))
     session.status = SessionStatus.CANCELLED
     session.version += 1
-    reason = " ".join(reason.split())[:500]
+    reason = clean_line(reason)[:500]
     told = 0
     for registration in _active_registrations(session):
         _cancel_reminders(registration)
@@ -616,17 +616,16 @@ def _when(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 
 
 def _clean_fields(**fields: str) -> dict[str, str]:
-    """Trimmed, within limits, no control characters (line breaks allowed only in the free texts)."""
+    """Trimmed, within limits, no control characters (line breaks and tabs only in the free texts, as LF)."""
     cleaned = {}
     for name, value in fields.items():
         value = (value or "").strip()
         multiline = name in ("question", "accessibility_needs")
-        check = value.replace("\r\n", "\n").replace("\n", "") if multiline else value
-        if has_control_characters(check):
+        if has_control_characters(value, multiline=multiline):
             raise ValidationFailed(f"The {name.replace('_', ' ')} contains characters that are not allowed.")
         if len(value) > LIMITS[name]:
             raise ValidationFailed(f"The {name.replace('_', ' ')} is longer than {LIMITS[name]} characters.")
-        cleaned[name] = value.replace("\r\n", "\n")
+        cleaned[name] = clean_text(value) if multiline else value
     if not cleaned.get("full_name", "x"):
         raise ValidationFailed("Please give your full name.")
     return cleaned

@@ -33,6 +33,7 @@ from app.models import (
     SpeakerLoginToken,
 )
 from app.security import hash_token, new_token, use_link_once
+from app.text import clean_text
 
 LINK_KIND = "speaker_link"
 
@@ -374,7 +375,7 @@ def update_profile(
         "name": name.strip(),
         "position": position.strip(),
         "organisation": organisation.strip(),
-        "bio": bio.replace("\r\n", "\n").strip(),
+        "bio": clean_text(bio).strip(),
     }
     for person in _published_records(speaker):
         changed = [field for field, value in values.items() if getattr(person, field) != value]

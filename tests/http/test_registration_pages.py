@@ -150,6 +150,15 @@ def test_register_with_bad_input_shows_error_next_to_field_and_keeps_input(clien
     assert _count(Registration) == 0 and _count(OutboxMessage) == 0
 
 
+def test_register_with_a_tab_and_line_breaks_in_the_question_takes_them_as_every_form_does(client):
+    session = _open_session()
+
+    response = client.post(_url(session), data=_form(question="Two\tcolumns\r\nand a second line"))
+
+    assert response.status_code == 302
+    assert db.session.scalars(select(Registration.question)).one() == "Two\tcolumns\nand a second line"
+
+
 def test_register_twice_tells_to_use_the_manage_link_without_revealing_data(client):
     session = _open_session()
     _register(session)

@@ -180,6 +180,20 @@ def test_register_attendee_keeps_line_breaks_in_question(app_context):
     assert result.registration.question == "First line\nSecond line"
 
 
+def test_register_attendee_takes_the_free_texts_by_the_one_rule_tabs_kept_line_breaks_as_lf(app_context):
+    result = _register(make_online_session(), question="Two\tcolumns\rnext line", accessibility_needs="Captions\r\n")
+
+    assert (result.registration.question, result.registration.accessibility_needs) == (
+        "Two\tcolumns\nnext line",
+        "Captions",
+    )
+
+
+def test_register_attendee_refuses_a_control_character_in_a_free_text(app_context):
+    with pytest.raises(ValidationFailed, match="accessibility needs contains characters that are not allowed"):
+        _register(make_online_session(), accessibility_needs="bell\x07")
+
+
 def test_register_attendee_twice_sends_fresh_manage_link_once_and_creates_nothing(app_context):
     session = make_online_session()
     first = _register(session)
