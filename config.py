@@ -46,6 +46,8 @@ class Config:
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND")
     MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 20)
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
+    #: The mail server offers SMTPUTF8 (RFC 6531): only then are addresses with non-ASCII before the @ taken.
+    MAIL_SMTPUTF8 = os.environ.get("MAIL_SMTPUTF8", "") == "1"
     #: How long a worker's claim on a message lasts; after that another worker may take it over.
     OUTBOX_CLAIM_SECONDS = _int("OUTBOX_CLAIM_SECONDS", 300)
     #: Temporary failures are retried this many times in all before the message is marked failed.

@@ -1,14 +1,16 @@
-"""What every form of the site shares: no control characters in typed text, the time zone choices."""
+"""What every form of the site shares: no control characters in typed text, email addresses we can write
+to, the time zone choices."""
 
 from datetime import date, datetime
 from functools import lru_cache
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from app import timeutil
-from app.text import has_control_characters
+from app.text import InvalidEmail, NeedsSmtputf8, has_control_characters, normalise_email
 
 TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
 CONTROL_CHARACTERS_MESSAGE = "This contains characters that are not allowed."
@@ -45,6 +47,24 @@ class BaseForm(FlaskForm):
                 field.errors = [*field.errors, f"Choose a date between the years {first} and {last}."]
                 valid = False
         return valid
+
+
+def email_address(message: str = "Invalid email address."):
+    """A field validator: an address app.text.normalise_email takes, that our mail can reach (non-ASCII
+    before the @ only when the mail server offers SMTPUTF8, the MAIL_SMTPUTF8 setting). A blank field is
+    left to DataRequired or Optional."""
+
+    def check(form, field) -> None:
+        if not field.data:
+            return
+        try:
+            normalise_email(field.data, smtputf8=current_app.config["MAIL_SMTPUTF8"])
+        except NeedsSmtputf8 as error:
+            raise ValidationError(error.message) from None
+        except InvalidEmail:
+            raise ValidationError(message) from None
+
+    return check
 
 
 @lru_cache(maxsize=1)

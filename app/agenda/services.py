@@ -35,6 +35,7 @@ from app.models import (
 from app.organiser.services import can_manage
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
+from app.text import InvalidEmail, normalise_email
 
 EVENT_FIELDS = (
     "title",
@@ -545,7 +546,13 @@ def _check_person(person: Person) -> None:
 
 
 def _normalised_email(value: str | None) -> str | None:
-    return (value or "").strip().lower() or None
+    """A person's address as speakers are known by (app.text.normalise_email); None when left blank."""
+    if not (value or "").strip():
+        return None
+    try:
+        return normalise_email(value)
+    except InvalidEmail as error:
+        raise ValidationFailed(error.message) from None
 
 
 def create_person(event: Event, *, by: Organiser, now: datetime, **fields) -> Person:

@@ -12,6 +12,7 @@ from app.activity import Actor, CommandActor, record
 from app.extensions import db
 from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Organiser, Person, Role
 from app.security import hash_password
+from app.text import normalise_email
 
 DEMO_FILE = Path(__file__).parent / "data" / "mpf-exchange-event.yaml"
 #: The exchange event is held this many days before the online follow-up.
@@ -114,7 +115,7 @@ def _event_people(event: Event, people_data: dict) -> dict[str, Person]:
     for key, fields in people_data.items():
         values = dict(fields)
         if values.get("email"):
-            values["email"] = values["email"].strip().lower()
+            values["email"] = normalise_email(values["email"])
         person = Person(event=event, **values)
         db.session.add(person)
         people[key] = person

@@ -49,7 +49,7 @@ class Speaker(db.Model):
     __tablename__ = "speakers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Normalised (trimmed, lower-case); the sign-in links go to it.
+    #: Normalised (app.text.normalise_email); the sign-in links go to it.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     #: The speaker's own IANA time zone, remembered for their pages and invites.
     timezone: Mapped[str | None] = mapped_column(String(64))

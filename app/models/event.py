@@ -248,7 +248,8 @@ class Person(db.Model):
     #: The position as written, which may already name the organisation.
     position: Mapped[str] = mapped_column(String(300), default="")
     organisation: Mapped[str] = mapped_column(String(300), default="")
-    #: Stored lower-case; unique within the event, and how a speaker's records in several events are found.
+    #: Stored normalised (app.text.normalise_email); unique within the event, and how a speaker's records
+    #: in several events are found.
     email: Mapped[str | None] = mapped_column(String(254))
     bio: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,7 +18,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -28,7 +27,7 @@ from wtforms.validators import (
 )
 
 from app import timeutil
-from app.forms import BaseForm
+from app.forms import BaseForm, email_address
 from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
 from app.speakers.sanitise import shallow_enough
 
@@ -50,7 +49,7 @@ class SignInForm(BaseForm):
 
 
 class ResetRequestForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), email_address(), Length(max=254)])
     submit = SubmitField("Send a reset link")
 
 
@@ -92,7 +91,7 @@ class EventForm(BaseForm):
     starts_on = DateField("First day", validators=[DataRequired()])
     ends_on = DateField("Last day", validators=[DataRequired()])
     contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)])
-    contact_email = EmailField("Contact email", validators=[DataRequired(), Email(), Length(max=254)])
+    contact_email = EmailField("Contact email", validators=[DataRequired(), email_address(), Length(max=254)])
     submit = SubmitField("Save event")
 
     def validate_timezone(self, field):
@@ -171,7 +170,7 @@ class PersonForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     position = StringField("Position", validators=[Optional(), Length(max=300)])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=300)])
-    email = EmailField("Email", validators=[Optional(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[Optional(), email_address(), Length(max=254)])
     bio = TextAreaField("Bio", validators=[Optional(), Length(max=5000), shallow_enough])
     submit = SubmitField("Save person")
 

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import Event, EventSession, Organiser, PasswordResetToken, utcnow
 from app.security import hash_password, hash_token, new_token, use_link_once
+from app.text import InvalidEmail, normalise_email, well_formed_email
 
 #: Compared against when no account matches, so a wrong email costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -26,12 +27,16 @@ class WrongPassword(ValidationFailed):
     default_message = "The current password is not right."
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+def _address(email: str) -> str:
+    """The address as accounts are known by (app.text.normalise_email), or as typed when malformed (to say so)."""
+    return well_formed_email(email) or email.strip()
 
 
 def _find_by_email(email: str) -> Organiser | None:
-    return db.session.scalar(select(Organiser).where(func.lower(Organiser.email) == normalise_email(email)))
+    address = well_formed_email(email)
+    if address is None:
+        return None
+    return db.session.scalar(select(Organiser).where(func.lower(Organiser.email) == address))
 
 
 def active_organiser(email: str) -> Organiser | None:
@@ -49,9 +54,10 @@ def create_organiser(
     email: str, password: str, *, name: str = "", is_admin: bool = False, by: Actor, now: datetime
 ) -> Organiser:
     """A new account; the password is stored only as Werkzeug's default salted hash."""
-    email = normalise_email(email)
-    if not email or "@" not in email:
-        raise ValidationFailed("Give an email address.")
+    try:
+        email = normalise_email(email)
+    except InvalidEmail:
+        raise ValidationFailed("Give an email address.") from None
     if _find_by_email(email) is not None:
         raise ValidationFailed(f"An account for {email} already exists.")
     _check_password_strength(password)
@@ -67,7 +73,7 @@ def disable_organiser(email: str, *, by: Actor, now: datetime) -> Organiser:
     """A disabled account cannot sign in, and its open sessions end at their next request."""
     organiser = _find_by_email(email)
     if organiser is None:
-        raise NotFound(f"No account for {normalise_email(email)}.")
+        raise NotFound(f"No account for {_address(email)}.")
     organiser.is_disabled = True
     for event in organiser.events or [None]:  # each event they managed learns it; else the account's own entry
         summary = f"Disabled the organiser account {organiser.email}."
@@ -239,7 +245,7 @@ def add_event_organiser(event: Event, email: str, *, by: Actor, now: datetime) -
     """List an organiser on an event, so that they manage it too."""
     organiser = _find_by_email(email)
     if organiser is None:
-        raise NotFound(f"No account for {normalise_email(email)}.")
+        raise NotFound(f"No account for {_address(email)}.")
     if organiser not in event.organisers:
         event.organisers.append(organiser)
         summary = f"Listed {organiser.name or organiser.email} as an organiser of the event."

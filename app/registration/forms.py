@@ -3,10 +3,10 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import timeutil
-from app.forms import no_control_characters, zone_choices
+from app.forms import email_address, no_control_characters, zone_choices
 from app.models import AttendeeGroup
 from app.registration.services import LIMITS
 
@@ -91,7 +91,7 @@ class RegistrationForm(_DetailsForm):
             DataRequired("Please give your email address."),
             Length(max=LIMITS["email"]),
             no_control_characters(message=SPECIAL_CHARACTERS),
-            Email("Please give a valid email address, like name@example.org."),
+            email_address("Please give a valid email address, like name@example.org."),
         ],
         render_kw={"autocomplete": "email", "maxlength": LIMITS["email"]},
     )

@@ -44,13 +44,19 @@ from app.models import (
 )
 from app.privacy import services as privacy
 from app.security import hash_token, new_token
-from app.text import clean_line, clean_text, has_control_characters
+from app.text import MAX_EMAIL_LENGTH, InvalidEmail, clean_line, clean_text, has_control_characters, normalise_email
 
 #: A second "already registered" within this window sends no new email (double clicks, retries, abuse).
 MANAGE_LINK_RESEND_WINDOW = timedelta(minutes=10)
 
 #: Limits shared with the form, so the rules hold for every caller.
-LIMITS = {"full_name": 200, "email": 254, "organisation": 200, "question": 2000, "accessibility_needs": 1000}
+LIMITS = {
+    "full_name": 200,
+    "email": MAX_EMAIL_LENGTH,
+    "organisation": 200,
+    "question": 2000,
+    "accessibility_needs": 1000,
+}
 
 
 class RegistrationState(enum.StrEnum):
@@ -145,7 +151,7 @@ def register_attendee(
         question=question,
         accessibility_needs=accessibility_needs,
     )
-    email = _clean_email(email)
+    email, email_normalised = _clean_email(email)
     if not consent:
         raise ValidationFailed("Please agree to the privacy notice to register.")
     group = _group(group)
@@ -157,7 +163,7 @@ def register_attendee(
         uid=new_uid(),
         sequence=0,
         email=email,
-        email_normalised=email.lower(),
+        email_normalised=email_normalised,
         group=group,
         consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         timezone=timezone,
@@ -177,7 +183,7 @@ def register_attendee(
     existing = db.session.scalar(
         select(Registration).where(
             Registration.session_id == session.id,
-            Registration.email_normalised == email.lower(),
+            Registration.email_normalised == email_normalised,
             Registration.active(),
         )
     )
@@ -631,17 +637,13 @@ def _clean_fields(**fields: str) -> dict[str, str]:
     return cleaned
 
 
-def _clean_email(email: str) -> str:
+def _clean_email(email: str) -> tuple[str, str]:
+    """The address as typed (trimmed), which mail goes to, and as registrations compare it (normalise_email)."""
     email = (email or "").strip()
-    if (
-        not email
-        or len(email) > LIMITS["email"]
-        or has_control_characters(email)
-        or " " in email
-        or email.count("@") != 1
-    ):
-        raise ValidationFailed("Please give a valid email address.")
-    return email
+    try:
+        return email, normalise_email(email)
+    except InvalidEmail:
+        raise ValidationFailed("Please give a valid email address.") from None
 
 
 def _group(group: AttendeeGroup | str) -> AttendeeGroup:

@@ -2,15 +2,15 @@
 
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.forms import BaseForm, zone_choices
+from app.forms import BaseForm, email_address, zone_choices
 from app.speakers.sanitise import MAX_BIO_LENGTH, shallow_enough
 
 
 class SignInRequestForm(BaseForm):
     email = EmailField(
-        "Your email address", validators=[DataRequired("Enter your email address."), Email(), Length(max=254)]
+        "Your email address", validators=[DataRequired("Enter your email address."), email_address(), Length(max=254)]
     )
     submit = SubmitField("Email me a sign-in link")
 

@@ -33,7 +33,7 @@ from app.models import (
     SpeakerLoginToken,
 )
 from app.security import hash_token, new_token, use_link_once
-from app.text import clean_text
+from app.text import clean_text, well_formed_email
 
 LINK_KIND = "speaker_link"
 
@@ -41,8 +41,10 @@ LINK_KIND = "speaker_link"
 # --- speakers and sign-in links --------------------------------------------------------------------
 
 
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+def _address(email: str | None) -> str:
+    """The address as speakers are known by (app.text.normalise_email); empty for a malformed one, which is
+    nobody's."""
+    return well_formed_email(email) or ""
 
 
 def _with_email(address: str):
@@ -52,7 +54,7 @@ def _with_email(address: str):
 
 def is_speaker_email(email: str) -> bool:
     """Someone with this email (any case) appears in at least one published event."""
-    address = normalise_email(email)
+    address = _address(email)
     if not address:
         return False
     found = db.session.scalar(
@@ -67,7 +69,7 @@ def is_speaker_email(email: str) -> bool:
 
 def find_speaker(email: str) -> Speaker | None:
     """The speaker row of this address, if there is one."""
-    address = normalise_email(email)
+    address = _address(email)
     return db.session.scalar(select(Speaker).where(Speaker.email == address)) if address else None
 
 
@@ -119,7 +121,7 @@ def request_sign_in_link(email: str, *, now: datetime) -> None:
     """Email a sign-in link if the address is a speaker's; otherwise do nothing, and say nothing either way."""
     if not is_speaker_email(email):
         return
-    _issue_link(_ensure_speaker(normalise_email(email), now=now), now=now)
+    _issue_link(_ensure_speaker(_address(email), now=now), now=now)
     db.session.commit()
 
 
@@ -132,7 +134,7 @@ def send_sign_in_link(person: Person, *, by, now: datetime) -> OutboxMessage:
     appears = any(a.person_id == person.id for a in person.appearances)
     if not person.email or not person.event.is_published or not appears:
         raise NotASpeaker()
-    message = _issue_link(_ensure_speaker(normalise_email(person.email), now=now), now=now)
+    message = _issue_link(_ensure_speaker(_address(person.email), now=now), now=now)
     summary = f"Sent {person.display_name} a sign-in link to the speaker pages."
     record(by=by, event=person.event, action="person.sign_in_link_sent", summary=summary, target=person, now=now)
     db.session.commit()
@@ -143,8 +145,8 @@ def send_sign_in_link_to(email: str, *, by, now: datetime) -> tuple[Speaker, Out
     """The CLI sends a speaker (someone in a published event) a fresh sign-in link; each event listing them
     records it."""
     if not is_speaker_email(email):
-        raise NotASpeaker(f"No speaker of a published event has the address {normalise_email(email)}.")
-    speaker = _ensure_speaker(normalise_email(email), now=now)
+        raise NotASpeaker(f"No speaker of a published event has the address {_address(email) or email}.")
+    speaker = _ensure_speaker(_address(email), now=now)
     message = _issue_link(speaker, now=now)
     for person in _published_records(speaker):
         summary = f"Sent {person.display_name} a sign-in link to the speaker pages."
@@ -177,7 +179,7 @@ def _issue_link(speaker: Speaker, *, now: datetime) -> OutboxMessage:
 
 def new_sign_in_url(person: Person, *, now: datetime) -> str:
     """A fresh single-use sign-in link for the speaker with the person's address; never commits."""
-    return _new_sign_in_url(_ensure_speaker(normalise_email(person.email or ""), now=now), now=now)
+    return _new_sign_in_url(_ensure_speaker(_address(person.email), now=now), now=now)
 
 
 def _new_sign_in_url(speaker: Speaker, *, now: datetime) -> str:
@@ -299,7 +301,7 @@ def list_slots(speaker: Speaker) -> list[SpeakerSlot]:
 
 
 def _is_own(speaker: Speaker, appearance: Appearance) -> bool:
-    return normalise_email(appearance.person.email or "") == speaker.email
+    return _address(appearance.person.email) == speaker.email
 
 
 def get_own_appearance(speaker: Speaker, appearance_id: int) -> Appearance:
@@ -541,7 +543,7 @@ def feed_owner(token: str) -> tuple[int] | None:
 
 def _speaker_zone(email: str | None) -> str | None:
     """The time zone the human with this address chose on their speaker pages, if any."""
-    address = normalise_email(email or "")
+    address = _address(email)
     if not address:
         return None
     return db.session.scalar(select(Speaker.timezone).where(Speaker.email == address))

@@ -51,6 +51,24 @@ def _pages(a, mine: bool) -> list[str]:
     ]
 
 
+def test_a_person_with_non_ascii_before_the_at_is_refused_unless_the_mail_server_offers_smtputf8(
+    client, sign_in, agenda, app, monkeypatch
+):
+    sign_in(events=[agenda["event"]])
+    url = f"/organiser/events/{agenda['event'].id}/people/new"
+
+    refused = client.post(url, data={"name": "Jöran Berg", "email": "jöran@example.org"})
+    monkeypatch.setitem(app.config, "MAIL_SMTPUTF8", True)
+    taken = client.post(url, data={"name": "Jöran Berg", "email": "Jöran@Example.org"})
+
+    assert (
+        '<div id="email-error" class="invalid-feedback">This address cannot receive our emails: use one with only '
+        "ASCII letters before the @.</div>" in refused.text
+    )
+    assert taken.status_code == 302
+    assert db.session.scalars(select(Person.email).where(Person.name == "Jöran Berg")).all() == ["jöran@example.org"]
+
+
 def test_every_agenda_page_sends_a_signed_out_visitor_to_sign_in(client, agenda):
     for url in [*_pages(agenda, mine=True), "/organiser/", "/organiser/events/new"]:
         response = client.get(url)

@@ -159,6 +159,32 @@ def test_register_with_a_tab_and_line_breaks_in_the_question_takes_them_as_every
     assert db.session.scalars(select(Registration.question)).one() == "Two\tcolumns\nand a second line"
 
 
+NON_ASCII_BEFORE_THE_AT = "This address cannot receive our emails: use one with only ASCII letters before the @."
+
+
+def test_register_with_non_ascii_letters_before_the_at_is_refused_while_the_mail_server_lacks_smtputf8(client):
+    session = _open_session()
+
+    response = client.post(_url(session), data=_form(email="jöran@example.org"))
+
+    assert response.status_code == 422
+    assert _field_error(response.get_data(as_text=True), "email") == NON_ASCII_BEFORE_THE_AT
+    assert _count(Registration) == 0 and _count(OutboxMessage) == 0
+
+
+def test_register_with_non_ascii_letters_before_the_at_is_taken_when_the_mail_server_offers_smtputf8(
+    client, app, monkeypatch
+):
+    monkeypatch.setitem(app.config, "MAIL_SMTPUTF8", True)
+    session = _open_session()
+
+    response = client.post(_url(session), data=_form(email="Jöran@Example.org"))
+
+    assert response.status_code == 302
+    registration = db.session.scalars(select(Registration)).one()
+    assert (registration.email, registration.email_normalised) == ("Jöran@Example.org", "jöran@example.org")
+
+
 def test_register_twice_tells_to_use_the_manage_link_without_revealing_data(client):
     session = _open_session()
     _register(session)

@@ -102,6 +102,25 @@ def test_sign_in_request_with_a_bad_address_shows_the_error_next_to_the_field_an
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
+def test_sign_in_request_with_non_ascii_before_the_at_is_refused_unless_the_mail_server_offers_smtputf8(
+    client, app, monkeypatch, people
+):
+    people["ben"].email = "björn@example.org"
+    db.session.commit()
+
+    refused = client.post("/speaker/sign-in", data={"email": "Björn@example.org"})
+    monkeypatch.setitem(app.config, "MAIL_SMTPUTF8", True)
+    taken = client.post("/speaker/sign-in", data={"email": "Björn@example.org"})
+
+    assert refused.status_code == 400
+    assert (
+        '<div id="email-error" class="invalid-feedback">This address cannot receive our emails: use one with only '
+        "ASCII letters before the @.</div>" in _text(refused)
+    )
+    assert taken.location == "/speaker/sign-in/sent"
+    assert db.session.scalars(select(OutboxMessage.to_address)).all() == ["björn@example.org"]
+
+
 def test_opening_a_link_shows_a_button_and_does_not_sign_in(client, people):
     services.send_sign_in_link(people["ben"], by=OPERATOR, now=datetime.now(UTC))
     token = _last_token()
