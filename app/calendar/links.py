@@ -1,13 +1,14 @@
 """Calendar entries of the public agenda with their absolute URLs (shared by the pages and the feeds)."""
 
-from flask import current_app, url_for
+from flask import current_app
 
 from app.calendar.ical import Slot, google_calendar_url, item_slot, session_slot
+from app.urls import external_url
 
 
 def absolute(endpoint: str, **values) -> str:
     """An absolute URL on SERVER_BASE_URL, so feeds are the same bytes whichever host name was asked."""
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+    return external_url(endpoint, **values)
 
 
 def slot_for_item(event, item) -> Slot:

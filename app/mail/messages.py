@@ -1,10 +1,11 @@
 """Message builders for attendees: each renders templates/mail/<name>.txt and .html, builds the iTIP
 invite where one belongs, and adds one outbox row to the caller's transaction (never commits).
 
-Links in emails are absolute, built from SERVER_BASE_URL: there is no request when a worker or the
-CLI causes a message. A manage link is a private link: the stored bodies hold its placeholder and the
-message keeps the link only until it is delivered (app/mail/outbox.py). Reminders, updates, "you are in" and
-cancellations carry no manage link: they refer to the one sent when the attendee registered.
+Links in emails are absolute, built from the routes on SERVER_BASE_URL (app.urls.external_url): there is no
+request when a worker or the CLI causes a message. A manage link is a private link: the stored bodies hold
+its placeholder and the message keeps the link only until it is delivered (app/mail/outbox.py). Reminders,
+updates, "you are in" and cancellations carry no manage link: they refer to the one sent when the attendee
+registered.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
 from app.mail.outbox import link_placeholder, new_message
 from app.models import EventSession, OutboxMessage, Registration
+from app.urls import external_url
 
 #: The messages that carry a manage link (a new one is issued when such a message is sent again).
 MANAGE_LINK_KINDS = ("confirmation", "waitlisted", "manage_link")
@@ -25,13 +27,12 @@ REMINDERS = {"reminder_24h": timedelta(hours=24), "reminder_1h": timedelta(hours
 
 
 def manage_url(token: str) -> str:
-    """The private link to a registration's manage page (the route is registration.manage)."""
-    return f"{current_app.config['SERVER_BASE_URL'].rstrip('/')}/registrations/{token}/"
+    """The private link to a registration's manage page."""
+    return external_url("registration.manage", token=token)
 
 
 def session_url(session: EventSession) -> str:
-    base = current_app.config["SERVER_BASE_URL"].rstrip("/")
-    return f"{base}/events/{session.event.slug}/sessions/{session.id}/"
+    return external_url("agenda.session_page", slug=session.event.slug, session_id=session.id)
 
 
 def invite_uid(registration: Registration) -> str:

@@ -4,7 +4,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app import timeutil
@@ -97,7 +96,7 @@ def _fresh_link(message: OutboxMessage, *, now: datetime) -> str | None:
         organiser = accounts.active_organiser(message.to_address)
         if organiser is None:
             raise gone
-        return accounts.new_reset_link(organiser, base_url=current_app.config["SERVER_BASE_URL"], now=now)
+        return accounts.new_reset_link(organiser, now=now)
     return None
 
 

@@ -13,6 +13,7 @@ from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import Event, EventSession, Organiser, PasswordResetToken, utcnow
 from app.security import hash_password, hash_token, new_token, use_link_once
 from app.text import InvalidEmail, normalise_email, well_formed_email
+from app.urls import external_url
 
 #: Compared against when no account matches, so a wrong email costs as much time as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -126,12 +127,12 @@ def authenticate_organiser(email: str, password: str) -> Organiser | None:
     return organiser
 
 
-def request_password_reset(email: str, *, base_url: str, now: datetime) -> None:
+def request_password_reset(email: str, *, now: datetime) -> None:
     """Email a reset link when an active account exists; say nothing either way (no account enumeration)."""
     organiser = active_organiser(email)
     if organiser is None:
         return
-    link = new_reset_link(organiser, base_url=base_url, now=now)
+    link = new_reset_link(organiser, now=now)
     enqueue_message(
         kind=RESET_KIND,
         to_address=organiser.email,
@@ -148,7 +149,7 @@ def request_password_reset(email: str, *, base_url: str, now: datetime) -> None:
     db.session.commit()
 
 
-def new_reset_link(organiser: Organiser, *, base_url: str, now: datetime) -> str:
+def new_reset_link(organiser: Organiser, *, now: datetime) -> str:
     """A fresh single-use reset link for the account, valid RESET_LINK_LIFETIME: an opaque 256-bit token of
     which only the sha256 is stored. Never commits."""
     token = new_token()
@@ -160,7 +161,7 @@ def new_reset_link(organiser: Organiser, *, base_url: str, now: datetime) -> str
             expires_at=now + RESET_LINK_LIFETIME,
         )
     )
-    return f"{base_url.rstrip('/')}/organiser/reset/{token}"
+    return external_url("organiser.reset_password", token=token)
 
 
 def check_reset_token(token: str, *, now: datetime) -> PasswordResetToken:

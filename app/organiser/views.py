@@ -184,7 +184,7 @@ def change_password():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data, base_url=current_app.config["SERVER_BASE_URL"], now=_now())
+        accounts.request_password_reset(form.email.data, now=_now())
         flash("If an account exists for that address, we have sent it a link to choose a new password.", "info")
         return redirect(url_for("organiser.sign_in"))
     return render_template("organiser/reset_request.html", form=form)

@@ -34,6 +34,7 @@ from app.models import (
 )
 from app.security import hash_token, new_token, use_link_once
 from app.text import clean_text, well_formed_email
+from app.urls import external_url
 
 LINK_KIND = "speaker_link"
 
@@ -189,7 +190,7 @@ def _new_sign_in_url(speaker: Speaker, *, now: datetime) -> str:
     db.session.add(
         SpeakerLoginToken(speaker=speaker, token_hash=hash_token(token), created_at=now, expires_at=expires_at)
     )
-    return f"{current_app.config['SERVER_BASE_URL'].rstrip('/')}/speaker/sign-in/{token}"
+    return external_url("speakers.use_link", token=token)
 
 
 def check_sign_in_link(token: str, *, now: datetime) -> SpeakerLoginToken:

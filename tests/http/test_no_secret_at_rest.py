@@ -65,7 +65,7 @@ def _every_kind_of_message(client) -> dict[str, str]:
     item = make_item(make_session(event), title="Panel")
     agenda_services.add_appearance(item, person, Role.PANELLIST, by=organiser, now=NOW)
     speakers.send_sign_in_link(person, by=organiser, now=NOW + timedelta(hours=3))
-    accounts.request_password_reset("ana@example.org", base_url="http://127.0.0.1:5000", now=NOW + timedelta(hours=3))
+    accounts.request_password_reset("ana@example.org", now=NOW + timedelta(hours=3))
     feed_token = speakers.reset_feed_token(speakers.find_speaker(person.email), now=NOW)
     # Everything due until after the session, reminders included.
     deliver_all_due(now=NOW + timedelta(hours=3))

@@ -136,7 +136,7 @@ def test_a_wrong_or_expired_reset_link_answers_a_clear_page_and_changes_nothing(
     organiser = make_organiser("ana@example.org")
     old_hash = organiser.password_hash
     now = datetime.now(UTC)
-    expired = new_reset_link(organiser, base_url="", now=now - timedelta(hours=2))
+    expired = new_reset_link(organiser, now=now - timedelta(hours=2))
     db.session.commit()
 
     wrong = client.get("/organiser/reset/" + "A" * 43)

@@ -76,12 +76,13 @@ def test_disable_organiser_for_an_unknown_email_says_so(app_context):
         services.disable_organiser("nobody@example.org", by=OPERATOR, now=NOW)
 
 
-def test_request_password_reset_mails_only_existing_accounts(app_context):
+def test_request_password_reset_mails_only_existing_accounts_a_link_on_the_base_url(app, app_context, monkeypatch):
+    monkeypatch.setitem(app.config, "SERVER_BASE_URL", "https://ev.example.org")
     services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
-    services.request_password_reset("nobody@example.org", base_url="https://ev.example.org", now=NOW)
+    services.request_password_reset("nobody@example.org", now=NOW)
     assert _outbox() == []
-    services.request_password_reset("ana@example.org", base_url="https://ev.example.org", now=NOW)
+    services.request_password_reset("ana@example.org", now=NOW)
 
     [message] = _outbox()
     assert message.to_address == "ana@example.org"
@@ -92,7 +93,7 @@ def test_request_password_reset_mails_only_existing_accounts(app_context):
 
 
 def _reset_token(email: str, *, now: datetime = NOW) -> str:
-    services.request_password_reset(email, base_url="https://ev.example.org", now=now)
+    services.request_password_reset(email, now=now)
     return links_of(_outbox()[-1])[0].split("/organiser/reset/")[1]
 
 
