@@ -53,6 +53,13 @@ class Role(StrEnumChoices):
     MODERATOR = "moderator"
     CHAIR = "chair"
 
+    @classmethod
+    def sql_number(cls, column: str) -> str:
+        """The role held in `column` as its number in this order (1 speaker to 4 chair, 5 anything else), as
+        plain SQL: how the data fingerprints of the public agenda and of a speaker's feed take in a role."""
+        whens = " ".join(f"WHEN '{role.value}' THEN {number}" for number, role in enumerate(cls, 1))
+        return f"CASE {column} {whens} ELSE {len(cls) + 1} END"
+
 
 class AppearanceResponse(StrEnumChoices):
     PENDING = "pending"

@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, Person
+from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, Person, Role
 
 
 def upcoming_events(*, today: date) -> list[Event]:
@@ -113,7 +113,7 @@ def last_change(event: Event) -> datetime:
 #: sessions, items and appearances (counts, last updated_at, versions, checksums of ids, roles and order)
 #: and the people on it. Plain SQL, so that building it costs nothing on the hot path.
 _AGENDA_VERSION_SQL = text(
-    """
+    f"""
 SELECT 0, e.id, e.updated_at, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
   FROM events e WHERE e.slug = :slug AND e.status != 'draft'
 UNION ALL
@@ -125,8 +125,7 @@ SELECT 2, count(i.id), max(i.updated_at), sum(i.version), sum(i.id * (i.position
  WHERE e.slug = :slug
 UNION ALL
 SELECT 3, count(a.id), max(p.updated_at), sum(a.id * (a.position + 1)),
-       sum(a.id * CASE a.role WHEN 'speaker' THEN 1 WHEN 'panellist' THEN 2 WHEN 'moderator' THEN 3
-                              WHEN 'chair' THEN 4 ELSE 5 END),
+       sum(a.id * {Role.sql_number("a.role")}),
        sum(a.id * a.person_id)
   FROM events e JOIN event_sessions s ON s.event_id = e.id JOIN agenda_items i ON i.session_id = s.id
   JOIN appearances a ON a.item_id = i.id JOIN people p ON p.id = a.person_id

@@ -28,6 +28,7 @@ from app.models import (
     Person,
     Registration,
     RegistrationStatus,
+    Role,
     SessionStatus,
     Speaker,
     SpeakerLoginToken,
@@ -478,13 +479,12 @@ def speaker_feed(speaker: Speaker) -> bytes:
 #: the other people on those items (order, role, profile). Plain SQL with one row per slot, so no sum can hide
 #: two changes cancelling out.
 _FEED_VERSION_SQL = text(
-    """
+    f"""
 SELECT 0, sp.id, 0, 0, 0, 0, sp.created_at, sp.updated_at, sp.updated_at, sp.updated_at
   FROM speakers sp WHERE sp.id = :speaker
 UNION ALL
 SELECT 1, a.id, a.sequence,
-       CASE a.role WHEN 'speaker' THEN 1 WHEN 'panellist' THEN 2 WHEN 'moderator' THEN 3
-                   WHEN 'chair' THEN 4 ELSE 5 END,
+       {Role.sql_number("a.role")},
        i.version, s.version, i.updated_at, s.updated_at, e.updated_at, p.updated_at
   FROM speakers sp JOIN people p ON lower(p.email) = sp.email
   JOIN appearances a ON a.person_id = p.id JOIN agenda_items i ON i.id = a.item_id
@@ -492,8 +492,7 @@ SELECT 1, a.id, a.sequence,
  WHERE sp.id = :speaker AND e.status = 'published'
 UNION ALL
 SELECT 2, o.id, o.item_id, o.person_id,
-       CASE o.role WHEN 'speaker' THEN 1 WHEN 'panellist' THEN 2 WHEN 'moderator' THEN 3
-                   WHEN 'chair' THEN 4 ELSE 5 END,
+       {Role.sql_number("o.role")},
        o.position, q.updated_at, q.updated_at, q.updated_at, q.updated_at
   FROM speakers sp JOIN people p ON lower(p.email) = sp.email
   JOIN appearances a ON a.person_id = p.id

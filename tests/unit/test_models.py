@@ -276,3 +276,10 @@ def test_new_rows_get_their_defaults_from_callables(app_context):
     assert first.uid != second.uid and len(first.uid) == 32
     assert (first.version, first.seats_taken, first.registration_enabled) == (0, 0, False)
     assert first.event.starts_on == DAY == date(2030, 10, 30)
+
+
+def test_role_sql_number_gives_each_role_its_place_in_the_role_order_on_the_database(app_context):
+    numbers = [db.session.scalar(text(f"SELECT {Role.sql_number(repr(role.value))}")) for role in Role]
+
+    assert numbers == [1, 2, 3, 4]
+    assert db.session.scalar(text(f"SELECT {Role.sql_number(repr('astronaut'))}")) == 5
