@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.activity import Actor, record
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotFound, ValidationFailed
 from app.extensions import db
-from app.mail.outbox import enqueue_message, link_placeholder
+from app.mail import organiser_messages
 from app.models import Event, EventSession, Organiser, PasswordResetToken, utcnow
 from app.security import hash_password, hash_token, new_token, use_link_once
 from app.text import InvalidEmail, normalise_email, well_formed_email
@@ -20,7 +20,8 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 MIN_PASSWORD_LENGTH = 12
 #: How long a password-reset link works.
 RESET_LINK_LIFETIME = timedelta(hours=1)
-RESET_KIND = "organiser_password_reset"
+#: The kind of the reset link's message (a message sent again needs a fresh link).
+RESET_KIND = organiser_messages.PASSWORD_RESET_KIND
 _RESET_INVALID = "This reset link is not valid or has expired. Ask for a new one."
 
 
@@ -132,20 +133,7 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     organiser = active_organiser(email)
     if organiser is None:
         return
-    link = new_reset_link(organiser, now=now)
-    enqueue_message(
-        kind=RESET_KIND,
-        to_address=organiser.email,
-        to_name=organiser.name,
-        subject="Reset your organiser password",
-        body_text=(
-            "Someone (we hope you) asked to reset the password of your organiser account.\n\n"
-            f"Choose a new password here within the hour:\n{link_placeholder(1)}\n\n"
-            "The link works once. If you did not ask for this, ignore this message: your password stays as it is.\n"
-        ),
-        private_links=[link],
-        not_before=now,
-    )
+    organiser_messages.queue_password_reset(organiser, new_reset_link(organiser, now=now), now=now)
     db.session.commit()
 
 

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
 
-from markupsafe import escape
 from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, or_, select
 
 from app import timeutil
 from app.activity import record
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.mail.outbox import enqueue_message
+from app.mail import organiser_messages
 from app.models import AttendeeGroup, EventSession, Organiser, Registration, RegistrationStatus
+from app.text import clean_line, clean_text
 
 CSV_COLUMNS = [
     "Name",
@@ -222,7 +222,7 @@ def message_registrants(
     """One email per confirmed (or waitlisted) attendee through the outbox; returns how many."""
     if audience not in AUDIENCES:
         raise ValidationFailed("Choose who gets the message.")
-    subject, body = " ".join(subject.split()), body.replace("\r\n", "\n").strip()
+    subject, body = clean_line(subject), clean_text(body).strip()
     if not subject or not body:
         raise ValidationFailed("Write a subject and a message.")
     recipients = db.session.scalars(
@@ -234,21 +234,8 @@ def message_registrants(
         )
         .order_by(Registration.id)
     ).all()
-    signature = f"\n\n-- \n{session.event.contact_name or session.event.title}\n{session.title}\n"
     for registration in recipients:
-        greeting = f"Dear {registration.full_name},\n\n"
-        enqueue_message(
-            kind="organiser_message",
-            to_address=registration.email,
-            to_name=registration.full_name,
-            subject=subject,
-            body_text=greeting + body + signature,
-            body_html="".join(f"<p>{escape(p)}</p>" for p in (greeting + body + signature).split("\n\n") if p.strip()),
-            not_before=now,
-            event=session.event,
-            session=session,
-            registration=registration,
-        ).created_at = now
+        organiser_messages.queue_message_to_registrant(registration, session, subject=subject, body=body, now=now)
     summary = f"Sent “{subject}” to {len(recipients)} {audience} registrant(s) of “{session.title}”."
     record(by=by, event=session.event, action="session.message_sent", summary=summary, target=session, now=now)
     db.session.commit()

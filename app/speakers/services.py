@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,7 +16,7 @@ from app.activity import record
 from app.calendar import ical
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotASpeaker, NotFound, ValidationFailed
 from app.extensions import db
-from app.mail.outbox import enqueue_message, link_placeholder
+from app.mail import speaker_messages
 from app.models import (
     AgendaItem,
     Appearance,
@@ -37,7 +37,8 @@ from app.security import hash_token, new_token, use_link_once
 from app.text import clean_text, well_formed_email
 from app.urls import external_url
 
-LINK_KIND = "speaker_link"
+#: The kind of the sign-in link's message (a message sent again needs a fresh link).
+LINK_KIND = speaker_messages.SIGN_IN_LINK_KIND
 
 
 # --- speakers and sign-in links --------------------------------------------------------------------
@@ -164,19 +165,7 @@ def display_name(speaker: Speaker) -> str:
 
 def _issue_link(speaker: Speaker, *, now: datetime) -> OutboxMessage:
     url = _new_sign_in_url(speaker, now=now)
-    person = profile_person(speaker)
-    name = person.display_name if person is not None else ""
-    context = {"name": name, "url": link_placeholder(1), "minutes": current_app.config["SPEAKER_LINK_MINUTES"]}
-    return enqueue_message(
-        kind=LINK_KIND,
-        to_address=speaker.email,
-        to_name=name,
-        subject="Your sign-in link for your speaker pages",
-        body_text=render_template("mail/speaker_link.txt", **context),
-        body_html=render_template("mail/speaker_link.html", **context),
-        private_links=[url],
-        person=person,
-    )
+    return speaker_messages.queue_sign_in_link(speaker.email, profile_person(speaker), url)
 
 
 def new_sign_in_url(person: Person, *, now: datetime) -> str:
@@ -555,7 +544,7 @@ def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -
     A change raises the appearance's SEQUENCE. Never commits: it belongs to the organiser's transaction.
     Returns None when the person has no email address.
     """
-    if change not in ("added", "moved", "cancelled"):
+    if change not in speaker_messages.SLOT_CHANGES:
         raise ValueError(f"unknown change {change!r}")
     person = appearance.person
     if not person.email:
@@ -563,36 +552,9 @@ def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -
     if change != "added":
         appearance.sequence += 1
     method = "CANCEL" if change == "cancelled" else "REQUEST"
-    item, session = appearance.item, appearance.item.session
-    event = session.event
-    zone = timeutil.zone_or(_speaker_zone(person.email), event.timezone)
-    context = {
-        "appearance": appearance,
-        "person": person,
-        "item": item,
-        "session": session,
-        "event": event,
-        "change": change,
-        "when": timeutil.format_range(item.starts_at, item.ends_at, zone),
-        "day": timeutil.format_date(item.starts_at, zone),
-    }
-    kind, subject = {
-        "added": ("speaker_invite", f"You are in the programme: {item.title}"),
-        "moved": ("speaker_update", f"Your slot has been moved: {item.title}"),
-        "cancelled": ("speaker_cancel", f"Your slot has been cancelled: {item.title}"),
-    }[change]
-    return enqueue_message(
-        kind=kind,
-        to_address=person.email,
-        to_name=person.display_name,
-        subject=subject,
-        body_text=render_template("mail/speaker_slot_changed.txt", **context),
-        body_html=render_template("mail/speaker_slot_changed.html", **context),
-        ics=slot_invite(appearance, method=method, now=now),
-        ics_method=method,
-        event=event,
-        session=session,
-        person=person,
+    zone = timeutil.zone_or(_speaker_zone(person.email), appearance.item.session.event.timezone)
+    return speaker_messages.queue_slot_changed(
+        appearance, change=change, zone=zone, ics=slot_invite(appearance, method=method, now=now), ics_method=method
     )
 
 

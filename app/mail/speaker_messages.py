@@ -1,0 +1,70 @@
+"""Message builders for speakers: each renders templates/mail/speaker_<name>.txt and .html and adds one
+outbox row to the caller's transaction (never commits).
+
+The sign-in link is a private link: the stored bodies hold its placeholder and the message keeps the link
+only until it is delivered (app/mail/outbox.py). A slot's invite comes from the caller, who holds the
+slot's calendar identity; the builder only carries it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from app import timeutil
+from app.mail.outbox import enqueue_message, link_placeholder
+from app.models import Appearance, OutboxMessage, Person
+
+SIGN_IN_LINK_KIND = "speaker_link"
+#: For each change to a slot: the message's kind and its subject (the item's title follows).
+SLOT_CHANGES = {
+    "added": ("speaker_invite", "You are in the programme"),
+    "moved": ("speaker_update", "Your slot has been moved"),
+    "cancelled": ("speaker_cancel", "Your slot has been cancelled"),
+}
+
+
+def queue_sign_in_link(to_address: str, person: Person | None, url: str) -> OutboxMessage:
+    """The single-use link to the speaker pages, greeting the speaker by the record their pages start from."""
+    name = person.display_name if person is not None else ""
+    context = {"name": name, "url": link_placeholder(1), "minutes": current_app.config["SPEAKER_LINK_MINUTES"]}
+    return enqueue_message(
+        kind=SIGN_IN_LINK_KIND,
+        to_address=to_address,
+        to_name=name,
+        subject="Your sign-in link for your speaker pages",
+        body_text=render_template("mail/speaker_link.txt", **context),
+        body_html=render_template("mail/speaker_link.html", **context),
+        private_links=[url],
+        person=person,
+    )
+
+
+def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: str, ics_method: str) -> OutboxMessage:
+    """The speaker's first invite (change "added"), updated invite ("moved") or cancellation ("cancelled") of
+    one slot, its times in `zone`, with the iTIP message `ics`."""
+    person, item = appearance.person, appearance.item
+    session = item.session
+    context = {
+        "appearance": appearance,
+        "person": person,
+        "item": item,
+        "session": session,
+        "event": session.event,
+        "change": change,
+        "when": timeutil.format_range(item.starts_at, item.ends_at, zone),
+        "day": timeutil.format_date(item.starts_at, zone),
+    }
+    kind, subject = SLOT_CHANGES[change]
+    return enqueue_message(
+        kind=kind,
+        to_address=person.email,
+        to_name=person.display_name,
+        subject=f"{subject}: {item.title}",
+        body_text=render_template("mail/speaker_slot_changed.txt", **context),
+        body_html=render_template("mail/speaker_slot_changed.html", **context),
+        ics=ics,
+        ics_method=ics_method,
+        event=session.event,
+        session=session,
+        person=person,
+    )
