@@ -67,7 +67,7 @@ def ping_idle_connections(engine: Engine) -> None:
 
 
 def configure_sqlite(engine: Engine) -> None:
-    """Make SQLite lock like DESIGN.md asks: every transaction starts with BEGIN IMMEDIATE.
+    """Make SQLite lock as PostgreSQL's FOR UPDATE does: every transaction starts with BEGIN IMMEDIATE.
 
     pysqlite otherwise begins transactions late and SQLAlchemy drops FOR UPDATE, which
     overbooks under concurrency. WAL lets readers go on while one writer holds the lock.

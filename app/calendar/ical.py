@@ -1,6 +1,6 @@
 """Pure builders from models to icalendar objects: feeds (no METHOD) and iTIP invites (REQUEST/CANCEL).
 
-Every time is written in UTC, so no VTIMEZONE is needed and every client agrees (STACK.md).
+Every time is written in UTC, so no VTIMEZONE is needed and every client agrees.
 """
 
 from dataclasses import dataclass

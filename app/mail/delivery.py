@@ -382,7 +382,7 @@ def _file_name(row: Row | OutboxMessage) -> str:
 
 
 def compose_row(row: Row | OutboxMessage, *, date: str | None = None, name: str | None = None) -> Composed:
-    """The outbox row's message as DESIGN.md lays it out (see app/mail/mime.py), ready for SMTP.
+    """The outbox row's message in the layout app/mail/mime.py describes, ready for SMTP.
 
     The Message-ID is stable per outbox row: a message sent twice after a crash is recognisably the same one.
     The private links go into this copy only (the stored bodies hold their placeholders).

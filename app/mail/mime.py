@@ -1,6 +1,6 @@
 """The bytes of one outbox message, composed with the stdlib `email` package's encoders.
 
-The layout is the one Flask-Mail's `Message` gives (DESIGN.md): multipart/mixed > multipart/alternative
+The layout is the one Flask-Mail's `Message` gives, as Gmail and Outlook expect: multipart/mixed > multipart/alternative
 (text/plain, text/html, text/calendar; method=...) plus an `invite.ics` attachment, or a single text/plain
 part when there is neither HTML nor an invite. Text parts are 7bit (8bit when not ASCII) and the
 attachment base64, as Flask-Mail writes them.

@@ -1,7 +1,7 @@
 """Running registrations: the organiser's list and search, CSV export, moving someone up, messages to all.
 
-Seat changes lock the session row first (DESIGN.md), like the registration services, and every email goes
-into the outbox in the same transaction as the change.
+Seat changes lock the session row first, as the registration services do (app/registration/services.py says
+why), and every email goes into the outbox in the same transaction as the change.
 """
 
 import csv

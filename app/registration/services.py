@@ -1,7 +1,8 @@
 """Registration rules: seats, the waiting list, manage links, and the changes organisers make to a session.
 
-Every service that changes a session's seats first locks the session row (DESIGN.md: the capacity row is
-the lock), and adds its emails to the outbox in the same transaction, then commits once.
+Every service that changes a session's seats first locks the session row (the capacity row is the lock:
+without it, count-then-insert overbooked six times over under concurrency on PostgreSQL; see
+docs/architecture.md), and adds its emails to the outbox in the same transaction, then commits once.
 """
 
 from __future__ import annotations

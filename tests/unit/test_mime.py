@@ -57,7 +57,7 @@ def _row(**fields) -> OutboxMessage:
 
 
 def _flask_mail(row: OutboxMessage, config) -> bytes:
-    """What the outbox sent before: Flask-Mail's Message, as DESIGN.md lays it out."""
+    """What the outbox sent before: Flask-Mail's Message, in the layout app/mail/mime.py describes."""
     to_name = header_safe(row.to_name)
     alts = {"html": row.body_html} if row.body_html else {}
     if row.ics:
