@@ -96,11 +96,6 @@ def record(*, by: Actor, event: Event | None, action: str, summary: str, target=
     return entry
 
 
-def record_for_person(person: Person, *, by: Actor, action: str, summary: str, now: datetime) -> None:
-    """One entry in the person's event (a person record belongs to one event's programme)."""
-    record(by=by, event=person.event, action=action, summary=summary, target=person, now=now)
-
-
 @dataclass(frozen=True)
 class ActivityPage:
     entries: list[ActivityEntry]

@@ -51,10 +51,6 @@ def is_valid_zone(name: str | None) -> bool:
     return bool(name) and len(name) <= 64 and name in _zone_names()
 
 
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def zone_or(name: str | None, fallback: str) -> str:
     """The zone name if it is a real IANA name, else the fallback."""
     return name if is_valid_zone(name) else fallback

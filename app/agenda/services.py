@@ -10,7 +10,7 @@ import re
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -228,9 +228,8 @@ def _check_within_event_days(
         raise ValidationFailed(
             f"The event's days must lie between the years {timeutil.EARLIEST_DAY.year} and {timeutil.LATEST_DAY.year}."
         )
-    zone = timeutil.zone(event.timezone)
-    earliest = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    latest = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    earliest = timeutil.local_datetime(first, time.min, event.timezone)
+    latest = timeutil.local_datetime(last + timedelta(days=1), time.min, event.timezone)
     if starts_at < earliest or ends_at > latest:
         days = f"{first:%-d %B %Y}" if first == last else f"{first:%-d %B %Y} to {last:%-d %B %Y}"
         raise ValidationFailed(f"{what} must lie within the event's days ({days}, {event.timezone}).{hint}")

@@ -123,10 +123,6 @@ class Event(db.Model):
         back_populates="event", cascade="all, delete-orphan", passive_deletes=True, order_by="Person.name"
     )
 
-    @property
-    def is_published(self) -> bool:
-        return self.status == EventStatus.PUBLISHED
-
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
 

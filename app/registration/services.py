@@ -237,14 +237,6 @@ def register_attendee(
     return RegistrationResult(registration, token, place)
 
 
-def resend_manage_link(registration: Registration, *, now: datetime | None = None) -> bool:
-    """Email a fresh manage link (the old one stops working); False if one went out moments ago."""
-    now = now or utcnow()
-    sent = _resend_manage_link(registration, now=now)
-    db.session.commit()
-    return sent
-
-
 def update_registration(
     registration: Registration,
     *,

@@ -135,7 +135,7 @@ def send_sign_in_link(person: Person, *, by, now: datetime) -> OutboxMessage:
     address, and an organiser may only start that from their own programme.
     """
     appears = any(a.person_id == person.id for a in person.appearances)
-    if not person.email or not person.event.is_published or not appears:
+    if not person.email or person.event.status != EventStatus.PUBLISHED or not appears:
         raise NotASpeaker()
     message = _issue_link(_ensure_speaker(_address(person.email), now=now), now=now)
     summary = f"Sent {person.display_name} a sign-in link to the speaker pages."
