@@ -38,10 +38,6 @@ class _Slot:
     person_ids: set[int] = field(default_factory=set)
 
 
-def _overlaps(a: _Slot, b: _Slot) -> bool:
-    return a.starts_at < b.ends_at and b.starts_at < a.ends_at
-
-
 def check_timeline(
     event: Event,
     *,
