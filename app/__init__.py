@@ -19,7 +19,8 @@ from app.extensions import (
     migrate,
     ping_idle_connections,
 )
-from app.organiser.views import bp as organiser_bp
+from app.organiser import auth, dashboard, events, outbox, people, registrations  # noqa: F401 (their routes)
+from app.organiser.common import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp
 from app.public.views import bp as agenda_bp
 from app.registration.views import bp as registration_bp

@@ -1,0 +1,431 @@
+"""Events and their agenda: the event, its sessions, their items and the people who appear in them."""
+
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from app import timeutil
+from app.agenda import services as agenda
+from app.agenda.timeline import check_timeline
+from app.errors import DomainError
+from app.extensions import db
+from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Person, Role
+from app.organiser import services as accounts
+from app.organiser.common import (
+    apply,
+    bp,
+    check_confirm_form,
+    confirmation_key,
+    event_or_404,
+    form_fields,
+    item_or_404,
+    local,
+    local_or_none,
+    now,
+    session_or_404,
+)
+from app.organiser.forms import AppearanceForm, CancelSessionForm, ConfirmForm, EventForm, ItemForm, SessionForm
+from app.organiser.timeline import day_timelines
+from app.transaction import use_case
+
+#: Everything the agenda editor shows, in a fixed number of queries whatever the size of the agenda.
+AGENDA_OPTIONS = (
+    selectinload(Event.organisers),
+    selectinload(Event.sessions)
+    .selectinload(EventSession.items)
+    .selectinload(AgendaItem.appearances)
+    .joinedload(Appearance.person),
+)
+
+STATUS_MESSAGES = {
+    "published": "The event is published: it is on the public site and in the calendar feed.",
+    "draft": "The event is a draft again: the public no longer sees it.",
+    "cancelled": "The event is marked cancelled.",
+}
+
+
+# --- events -------------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("organiser/index.html", events=accounts.managed_events(current_user))
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@login_required
+def event_new():
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            with use_case():
+                event = agenda.create_event(by=current_user, now=now(), **form_fields(form, agenda.EVENT_FIELDS))
+        except agenda.SlugTaken as error:
+            form.slug.errors.append(error.message)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash(f"“{event.title}” is created as a draft.", "success")
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template("organiser/event_form.html", form=form, event=None)
+
+
+@bp.get("/events/<int:event_id>/")
+@login_required
+def event_detail(event_id: int):
+    event = event_or_404(event_id, *AGENDA_OPTIONS)
+    warnings = check_timeline(event)
+    flagged = {item_id for w in warnings for item_id in w.item_ids}
+    return render_template(
+        "organiser/event_detail.html",
+        event=event,
+        warnings=warnings,
+        days=day_timelines(event, flagged),
+        flagged=flagged,
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@login_required
+def event_edit(event_id: int):
+    event = event_or_404(event_id)
+    form = EventForm(obj=event)
+    if form.validate_on_submit():
+        try:
+            with use_case():
+                agenda.update_event(event, by=current_user, now=now(), **form_fields(form, agenda.EVENT_FIELDS))
+        except agenda.SlugTaken as error:
+            form.slug.errors.append(error.message)
+        except DomainError as error:
+            flash(error.message, "danger")
+        else:
+            flash("The event is saved.", "success")
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template("organiser/event_form.html", form=form, event=event)
+
+
+@bp.post("/events/<int:event_id>/status/<status>")
+@login_required
+def event_status(event_id: int, status: str):
+    event = event_or_404(event_id)
+    if status not in STATUS_MESSAGES:
+        abort(400)
+    check_confirm_form()
+    apply(
+        lambda: agenda.set_event_status(event, EventStatus(status), by=current_user, now=now()),
+        lambda _: STATUS_MESSAGES[status],
+    )
+    return redirect(url_for("organiser.event_detail", event_id=event.id))
+
+
+# --- sessions -----------------------------------------------------------------------------------
+
+
+def _session_values(event: Event, form: SessionForm) -> dict:
+    values = form_fields(
+        form,
+        ("title", "description", "location", "is_online", "registration_enabled", "waitlist_enabled", "capacity"),
+    )
+    values["join_url"] = form.join_url.data or None
+    values["starts_at"] = local(event, form.day.data, form.starts.data)
+    values["ends_at"] = local(event, form.day.data, form.ends.data)
+    values["registration_opens_at"] = local_or_none(event, form.registration_opens_at.data)
+    values["registration_closes_at"] = local_or_none(event, form.registration_closes_at.data)
+    return values
+
+
+@bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
+@login_required
+def session_new(event_id: int):
+    event = event_or_404(event_id)
+    form = SessionForm()
+    if request.method == "GET":
+        form.day.data = event.starts_on
+    if form.validate_on_submit() and apply(
+        lambda: agenda.create_session(event, by=current_user, now=now(), **_session_values(event, form)),
+        lambda created: f"The session “{created.title}” is added.",
+    ):
+        return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template("organiser/session_form.html", form=form, event=event, event_session=None)
+
+
+def _fill_session_form(form: SessionForm, event_session: EventSession) -> None:
+    """The session's times as the event's wall clock shows them."""
+    zone = event_session.event.timezone
+    start = timeutil.to_zone(event_session.starts_at, zone)
+    form.day.data, form.starts.data = start.date(), start.time()
+    form.ends.data = timeutil.to_zone(event_session.ends_at, zone).time()
+    for name in ("registration_opens_at", "registration_closes_at"):
+        value = getattr(event_session, name)
+        getattr(form, name).data = timeutil.to_zone(value, zone).replace(tzinfo=None) if value else None
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def session_edit(session_id: int):
+    event_session = session_or_404(session_id)
+    event = event_session.event
+    form = SessionForm(obj=event_session)
+    if request.method == "GET":
+        _fill_session_form(form, event_session)
+    notice = None
+    if form.validate_on_submit():
+        values = _session_values(event, form)
+        key = confirmation_key(values["starts_at"], values["ends_at"], values["join_url"])
+        told = agenda.people_to_tell(event_session)["confirmed"]
+        changes_invite = (values["starts_at"], values["ends_at"], values["join_url"]) != (
+            event_session.starts_at,
+            event_session.ends_at,
+            event_session.join_url,
+        )
+        speakers = agenda.people_in(list(event_session.items)) if changes_invite else 0
+        if not changes_invite:
+            told = 0
+        if (told or speakers) and form.confirm.data != key:
+            form.confirm.data = key
+            notice = (
+                f"Saving sends an updated calendar invite to {told} confirmed attendee(s) "
+                f"and {speakers} speaker(s). Save again to go ahead."
+            )
+        else:
+            told_text = f" {told} attendee(s) and {speakers} speaker(s) will be told." if told or speakers else ""
+            if apply(
+                lambda: agenda.update_session(
+                    event_session, by=current_user, now=now(), move_items=form.move_items.data, **values
+                ),
+                lambda _: "The session is saved." + told_text,
+            ):
+                return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template(
+        "organiser/session_form.html", form=form, event=event, event_session=event_session, notice=notice
+    )
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
+@login_required
+def session_cancel(session_id: int):
+    event_session = session_or_404(session_id)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        apply(
+            lambda: agenda.cancel_session(event_session, reason=form.reason.data or "", by=current_user, now=now()),
+            lambda _: f"“{event_session.title}” is cancelled; the attendees are being told.",
+        )
+        return redirect(url_for("organiser.event_detail", event_id=event_session.event_id))
+    return render_template(
+        "organiser/session_cancel.html",
+        form=form,
+        event=event_session.event,
+        event_session=event_session,
+        reach=agenda.people_to_tell(event_session),
+    )
+
+
+# --- agenda items -------------------------------------------------------------------------------
+
+
+def _item_times(event_session: EventSession, form: ItemForm) -> tuple[datetime, datetime]:
+    day = timeutil.to_zone(event_session.starts_at, event_session.event.timezone).date()
+    return local(event_session.event, day, form.starts.data), local(event_session.event, day, form.ends.data)
+
+
+@bp.route("/sessions/<int:session_id>/items/new", methods=["GET", "POST"])
+@login_required
+def item_new(session_id: int):
+    event_session = session_or_404(session_id)
+    event = event_session.event
+    form = ItemForm()
+    warnings = []
+    if request.method == "GET":
+        last_end = max((i.ends_at for i in event_session.items), default=event_session.starts_at)
+        form.starts.data = timeutil.to_zone(last_end, event.timezone).time()
+    if form.validate_on_submit():
+        starts_at, ends_at = _item_times(event_session, form)
+        key = confirmation_key(starts_at, ends_at)
+        new = {"session": event_session, "title": form.title.data, "starts_at": starts_at, "ends_at": ends_at}
+        warnings = check_timeline(event, new_item=new)
+        if not warnings or form.confirm.data == key:
+            try:
+                with use_case():
+                    item = agenda.create_item(
+                        event_session,
+                        by=current_user,
+                        now=now(),
+                        kind=ItemKind(form.kind.data),
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        **form_fields(form, ("title", "description", "location")),
+                    )
+            except DomainError as error:
+                flash(error.message, "danger")
+            else:
+                flash(f"“{item.title}” is added. Add the people who appear in it below.", "success")
+                return redirect(url_for("organiser.item_edit", item_id=item.id))
+        form.confirm.data = key
+    return render_template(
+        "organiser/item_form.html", form=form, event=event, event_session=event_session, item=None, warnings=warnings
+    )
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def item_edit(item_id: int):
+    item = item_or_404(item_id)
+    event_session, event = item.session, item.session.event
+    form = ItemForm(obj=item)
+    warnings, speakers = [], 0
+    if request.method == "GET":
+        form.starts.data = timeutil.to_zone(item.starts_at, event.timezone).time()
+        form.ends.data = timeutil.to_zone(item.ends_at, event.timezone).time()
+        form.kind.data = item.kind.value
+    if form.validate_on_submit():
+        starts_at, ends_at = _item_times(event_session, form)
+        key = confirmation_key(starts_at, ends_at, form.shift_later.data)
+        plan = agenda.plan_item_change(item, starts_at, ends_at, shift_later=form.shift_later.data)
+        moved = [i for i in event_session.items if i.id in plan and plan[i.id] != (i.starts_at, i.ends_at)]
+        speakers = agenda.people_in(moved)
+        warnings = check_timeline(event, changes=plan)
+        if not (warnings or speakers) or form.confirm.data == key:
+            later = len(plan) - 1
+            if apply(
+                lambda: agenda.update_item(
+                    item,
+                    by=current_user,
+                    now=now(),
+                    shift_later=form.shift_later.data,
+                    kind=ItemKind(form.kind.data),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    **form_fields(form, ("title", "description", "location")),
+                ),
+                lambda _: (
+                    "The item is saved."
+                    + (f" {later} later item(s) moved with it." if later else "")
+                    + (f" {speakers} speaker(s) get an updated invite." if speakers else "")
+                ),
+            ):
+                return redirect(url_for("organiser.event_detail", event_id=event.id))
+        form.confirm.data = key
+    return render_template(
+        "organiser/item_form.html",
+        form=form,
+        event=event,
+        event_session=event_session,
+        item=item,
+        warnings=warnings,
+        speakers=speakers,
+        appearance_form=_appearance_form(event),
+        action_form=ConfirmForm(),
+    )
+
+
+@bp.post("/items/<int:item_id>/move/<direction>")
+@login_required
+def item_move(item_id: int, direction: str):
+    item = item_or_404(item_id)
+    check_confirm_form()
+    apply(
+        lambda: agenda.reorder_item(item, direction, by=current_user, now=now()),
+        lambda _: f"“{item.title}” moved {direction}.",
+        refused="warning",
+    )
+    return redirect(url_for("organiser.event_detail", event_id=item.session.event_id))
+
+
+@bp.post("/items/<int:item_id>/delete")
+@login_required
+def item_delete(item_id: int):
+    item = item_or_404(item_id)
+    event_id, title = item.session.event_id, item.title
+    check_confirm_form()
+    apply(
+        lambda: agenda.delete_item(item, by=current_user, now=now()),
+        lambda _: f"“{title}” is removed from the agenda.",
+    )
+    return redirect(url_for("organiser.event_detail", event_id=event_id))
+
+
+# --- appearances --------------------------------------------------------------------------------
+
+
+def _person_label(person: Person) -> str:
+    return f"{person.display_name}{' — ' + person.affiliation if person.affiliation else ''}"
+
+
+def _appearance_form(event: Event) -> AppearanceForm:
+    """The picker offers this event's people and, as copies, the people of the organiser's other events."""
+    form = AppearanceForm()
+    pick = agenda.people_to_pick(event, by=current_user)
+    choices = {"People of this event": [SelectChoice(p.id, _person_label(p)) for p in pick.own]}
+    if pick.others:
+        choices["From your other events (a copy is added to this event)"] = [
+            SelectChoice(p.id, f"{_person_label(p)} (copy from “{p.event.title}”)") for p in pick.others
+        ]
+    form.person_id.choices = choices if any(choices.values()) else []
+    return form
+
+
+@bp.post("/items/<int:item_id>/appearances")
+@login_required
+def appearance_add(item_id: int):
+    item = item_or_404(item_id)
+    event = item.session.event
+    form = _appearance_form(event)
+    if not form.validate_on_submit():
+        flash("Choose a person and a role.", "danger")
+        return redirect(url_for("organiser.item_edit", item_id=item.id))
+    # One of the choices: a person of this event, or of another event this organiser manages.
+    person = db.session.get_one(Person, form.person_id.data)
+    key = confirmation_key(item.id, person.id)
+    # The person is not in the item yet: check the timeline as if they were.
+    warnings = [
+        w
+        for w in check_timeline(
+            event, changes={item.id: (item.starts_at, item.ends_at)}, add_people={item.id: {person.id}}
+        )
+        if w.kind == "double_booked"
+    ]
+    if warnings and form.confirm.data != key:
+        form.confirm.data = key
+        return render_template(
+            "organiser/appearance_confirm.html", form=form, event=event, item=item, person=person, warnings=warnings
+        )
+    copied_from = person.event.title if person.event_id != event.id else None
+    apply(
+        lambda: agenda.add_appearance(item, person, Role(form.role.data), by=current_user, now=now()),
+        lambda _: (
+            f"{person.display_name} is added to “{item.title}”."
+            + (
+                f" A copy of their details from “{copied_from}” is now among the people of this event."
+                if copied_from
+                else ""
+            )
+            + (
+                " They get an invite for this slot by email."
+                if person.email and event.status == EventStatus.PUBLISHED
+                else ""
+            )
+        ),
+    )
+    return redirect(url_for("organiser.item_edit", item_id=item.id))
+
+
+@bp.post("/appearances/<int:appearance_id>/delete")
+@login_required
+def appearance_remove(appearance_id: int):
+    appearance = db.session.get(Appearance, appearance_id)
+    if appearance is None:
+        abort(404)
+    item = item_or_404(appearance.item_id)
+    check_confirm_form()
+    name = appearance.person.display_name
+    apply(
+        lambda: agenda.remove_appearance(appearance, by=current_user, now=now()),
+        lambda _: f"{name} is taken out of “{item.title}”.",
+    )
+    return redirect(url_for("organiser.item_edit", item_id=item.id))

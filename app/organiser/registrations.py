@@ -1,0 +1,212 @@
+"""The registrations of a session: the list and its CSV, giving a seat or cancelling, a person's data and its
+erasure, the capacity, a message to the registrants."""
+
+import secrets
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf as csrf_token
+from markupsafe import Markup
+
+from app.extensions import db
+from app.models import EventSession
+from app.organiser.common import apply, bp, now, registration_or_404, session_or_404
+from app.organiser.forms import CapacityForm, ConfirmForm, MessageForm, RegistrationFilterForm
+from app.privacy import services as privacy
+from app.registration import listing
+from app.registration import services as registration_services
+from app.render_cache import render_cache
+from app.web import reads_only
+
+#: Stands for the visitor's CSRF token in a kept rendering of the list (random: no attendee can type it).
+_CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+
+
+def _filters() -> tuple[RegistrationFilterForm, dict]:
+    """The list's filter form from the query string, and the filters to search with."""
+    form = RegistrationFilterForm(request.args)
+    form.validate()
+    return form, {
+        "status": form.status.data or None,
+        "group": form.group.data or None,
+        "search": "" if form.q.errors else form.q.data or "",
+    }
+
+
+@bp.get("/sessions/<int:session_id>/registrations/")
+@login_required
+@reads_only
+def registrations_list(session_id: int):
+    event_session = session_or_404(session_id)
+    parts = _registrations_page(event_session)
+    # Everything the page shows is loaded: end the transaction before writing the page, so that the
+    # connection (on SQLite, the database lock every transaction takes) is not held while it is written.
+    db.session.close()
+    return render_template(
+        "organiser/registrations.html",
+        event=event_session.event,
+        event_session=event_session,
+        body=Markup(csrf_token()).join(parts),
+    )
+
+
+def _registrations_page(event_session: EventSession) -> tuple[Markup, ...]:
+    """The list's page, rendered once for each version of what it shows and kept, in pieces around the
+    places where the visitor's CSRF token goes.
+
+    The database raises the session's `registrations_version` with every registration added, removed or
+    changed in a column the list shows (triggers); the session's and the event's `updated_at` follow every
+    change to them (title, times, capacity, time zone), so a kept rendering is never stale. The query string
+    completes the key. Permission is checked before: a kept page only ever goes to someone who may manage
+    the session."""
+    key = (
+        "registrations-page",
+        event_session.id,
+        event_session.registrations_version,
+        event_session.updated_at,
+        event_session.event.updated_at,
+        request.query_string,
+    )
+    cache = render_cache()
+    parts = cache.get(key)
+    if parts is None:
+        form, search = _filters()
+        shown = listing.page_of_registrations(event_session, **search, page=request.args.get("page", 1, type=int))
+        html = render_template(
+            "organiser/_registrations_page.html",
+            event=event_session.event,
+            event_session=event_session,
+            form=form,
+            shown=shown,
+            counts=shown.counts,
+            # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
+            filters={name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)},
+            labels=listing.LABELS,
+            capacity_form=CapacityForm(capacity=event_session.capacity, meta={"csrf": False}),
+            csrf=_CSRF_MARK,
+            # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
+            action_prefix=url_for("organiser.registration_action", registration_id=0, action="cancel").removesuffix(
+                "0/cancel"
+            ),
+        )
+        parts = tuple(Markup(part) for part in html.split(_CSRF_MARK))
+        cache.put(key, parts)
+    return parts
+
+
+@bp.get("/sessions/<int:session_id>/registrations.csv")
+@login_required
+def registrations_export(session_id: int):
+    event_session = session_or_404(session_id)
+    _, search = _filters()
+    found = listing.find_registrations(event_session, **search)
+    # Accessibility needs are health data: in the file only when asked for (the list's second CSV link).
+    needs = request.args.get("accessibility_needs") == "1"
+    filename = f"registrations-{event_session.event.slug}-{event_session.id}.csv"
+    return Response(
+        listing.registrations_csv(event_session, found, accessibility_needs=needs),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+#: What each row's buttons do: the service, and what the organiser is told once it is done.
+_ACTIONS = {
+    "cancel": (
+        registration_services.cancel_registration,
+        "The registration of {name} is cancelled; they are told.",
+    ),
+    "confirm": (registration_services.promote_registration, "{name} now has a seat; they are told."),
+}
+
+
+@bp.post("/registrations/<int:registration_id>/<action>")
+@login_required
+def registration_action(registration_id: int, action: str):
+    registration = registration_or_404(registration_id)
+    if action not in _ACTIONS or not ConfirmForm().validate_on_submit():
+        abort(400)
+    service, done = _ACTIONS[action]
+    apply(lambda: service(registration, by=current_user, now=now()), lambda _: done.format(name=registration.full_name))
+    return redirect(url_for("organiser.registrations_list", session_id=registration.session_id))
+
+
+@bp.get("/registrations/<int:registration_id>/data.json")
+@login_required
+def registration_data(registration_id: int):
+    """One person's data, the same file they can download from their private link (a request for access)."""
+    registration = registration_or_404(registration_id)
+    return Response(
+        privacy.registration_json(registration, now=now()),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{privacy.data_file_name(registration)}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/registrations/<int:registration_id>/erase", methods=["GET", "POST"])
+@login_required
+def registration_erase(registration_id: int):
+    """Erase a registrant's data on their request, after a confirmation page."""
+    registration = registration_or_404(registration_id)
+    event_session = registration.session
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name, session_id = registration.full_name, event_session.id
+        apply(
+            lambda: registration_services.erase_registration(registration, by=current_user, now=now()),
+            lambda _: f"The personal data of {name}'s registration is erased; no email was sent.",
+        )
+        return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    return render_template(
+        "organiser/registration_erase.html",
+        event=event_session.event,
+        event_session=event_session,
+        registration=registration,
+        form=form,
+    )
+
+
+@bp.post("/sessions/<int:session_id>/capacity")
+@login_required
+def session_capacity(session_id: int):
+    event_session = session_or_404(session_id)
+    form = CapacityForm()
+    if not form.validate_on_submit():
+        flash("The capacity must be a whole number of 0 or more, or empty for no limit.", "danger")
+    else:
+        apply(
+            lambda: registration_services.change_capacity(
+                event_session, form.capacity.data, by=current_user, now=now()
+            ),
+            lambda promoted: f"The capacity is changed; {len(promoted)} moved up from the waiting list.",
+        )
+    return redirect(url_for("organiser.registrations_list", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/message", methods=["GET", "POST"])
+@login_required
+def session_message(session_id: int):
+    event_session = session_or_404(session_id)
+    form = MessageForm()
+    if form.validate_on_submit() and apply(
+        lambda: listing.message_registrants(
+            event_session,
+            audience=form.audience.data,
+            subject=form.subject.data,
+            body=form.body.data,
+            by=current_user,
+            now=now(),
+        ),
+        lambda sent: f"The message is queued for {sent} attendee(s).",
+    ):
+        return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    return render_template(
+        "organiser/message.html",
+        form=form,
+        event=event_session.event,
+        event_session=event_session,
+        counts=listing.status_counts(event_session),
+    )
