@@ -20,11 +20,14 @@ from app.extensions import (
     ping_idle_connections,
 )
 from app.organiser import auth, dashboard, events, outbox, people, registrations  # noqa: F401 (their routes)
+from app.organiser import services as accounts
 from app.organiser.common import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp
 from app.public.views import bp as agenda_bp
 from app.registration.views import bp as registration_bp
+from app.registration.views import registration_state
 from app.requestlog import configure_logging, register_request_log
+from app.speakers.sanitise import render_bio
 from app.speakers.views import bp as speakers_bp
 from app.startup import check_config
 from app.web import register_web
@@ -58,11 +61,26 @@ def register_extensions(app: Flask) -> None:
         configure_sqlite(db.engine)
         ping_idle_connections(db.engine)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
-    login_manager.init_app(app)
+    register_login(app)
     mail.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+
+
+def register_login(app: Flask) -> None:
+    """Organisers sign in with Flask-Login (speakers have their own links, attendees need no account)."""
+    login_manager.init_app(app)
+    login_manager.login_view = "organiser.sign_in"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    #: "basic": a session whose browser (address and user agent) changed is kept but marked not fresh; "strong"
+    #: would sign organisers out whenever their address changes. What really ends a session is the account's
+    #: session version, part of the id Flask-Login keeps (see Organiser.get_id), checked on every request.
+    #: No remember cookie is ever set (login_user is never given remember=True); one forged from an old id would
+    #: carry an old session version and load nobody.
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(accounts.organiser_for_session)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -75,7 +93,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    """Helpers any blueprint's templates may use (the public pages show registration panels and bios)."""
     timeutil.register(app)
+    app.add_template_global(registration_state, "registration_state")
+    app.add_template_filter(render_bio, "bio")
 
 
 def register_shell_context(app: Flask) -> None:

@@ -6,28 +6,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.errors import DomainError, InvalidToken, LinkExpired, LinkUsed
-from app.extensions import limiter, login_manager
-from app.models import Organiser
+from app.extensions import limiter
 from app.organiser import services as accounts
 from app.organiser.common import bp, now
 from app.organiser.forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm
 from app.text import has_control_characters, well_formed_email
 from app.transaction import use_case
-
-login_manager.login_view = "organiser.sign_in"
-login_manager.login_message = "Please sign in to see that page."
-login_manager.login_message_category = "info"
-#: "basic": a session whose browser (address and user agent) changed is kept but marked not fresh; "strong"
-#: would sign organisers out whenever their address changes. What really ends a session is the account's
-#: session version, part of the id Flask-Login keeps (see Organiser.get_id), checked on every request below.
-#: No remember cookie is ever set (login_user is never given remember=True); one forged from an old id would
-#: carry an old session version and load nobody.
-login_manager.session_protection = "basic"
-
-
-@login_manager.user_loader
-def load_organiser(session_id: str) -> Organiser | None:
-    return accounts.organiser_for_session(session_id)
 
 
 def _sign_in_email_key() -> str:

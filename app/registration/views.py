@@ -28,7 +28,6 @@ def _no_email() -> bool:
     return well_formed_email(request.form.get("email")) is None
 
 
-@bp.app_template_global("registration_state")
 def registration_state(session: EventSession) -> RegistrationState:
     return services.registration_state(session, now=utcnow())
 

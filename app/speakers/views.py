@@ -77,12 +77,6 @@ def _speaker_context():
     return {"speaker": g.get("speaker"), "me": g.get("speaker_person"), "sign_out_form": ActionForm(formdata=None)}
 
 
-@bp.app_template_filter("bio")
-def bio_filter(text: str | None):
-    """`{{ person.bio|bio }}` on any page (the public speaker pages too): sanitised Markdown."""
-    return render_bio(text)
-
-
 def _email_key() -> str:
     return "speaker-link-email:" + (well_formed_email(request.form.get("email")) or "")
 
