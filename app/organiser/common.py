@@ -18,7 +18,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import AgendaItem, Event, EventSession, OutboxMessage, Person, Registration
 from app.organiser import services as accounts
-from app.organiser.forms import ConfirmForm
+from app.organiser.forms import ConfirmForm, SaveAnywayForm
 from app.transaction import use_case
 
 bp = Blueprint("organiser", __name__)
@@ -114,6 +114,19 @@ def local_or_none(event: Event, value: datetime | None) -> datetime | None:
     return None if value is None else local(event, value.date(), value.time())
 
 
-def confirmation_key(*values) -> str:
-    """Ties a 'save anyway' to the exact values the warnings were shown for."""
+# --- the "save anyway" step ----------------------------------------------------------------------
+
+
+def _confirmation_key(values: tuple) -> str:
     return hashlib.sha256(repr(values).encode()).hexdigest()[:16]
+
+
+def needs_confirmation(form: SaveAnywayForm, warned: bool, *values) -> bool:
+    """True while there is something to warn about that the organiser has not yet seen for these exact values:
+    the screen then shows the warnings and the form carries a key that lets the next submit go ahead. Changing
+    any of the values after seeing the warnings asks again."""
+    key = _confirmation_key(values)
+    if warned and form.confirm.data != key:
+        form.confirm.data = key
+        return True
+    return False

@@ -18,12 +18,12 @@ from app.organiser.common import (
     apply,
     bp,
     check_confirm_form,
-    confirmation_key,
     event_or_404,
     form_fields,
     item_or_404,
     local,
     local_or_none,
+    needs_confirmation,
     now,
     session_or_404,
 )
@@ -176,7 +176,6 @@ def session_edit(session_id: int):
     notice = None
     if form.validate_on_submit():
         values = _session_values(event, form)
-        key = confirmation_key(values["starts_at"], values["ends_at"], values["join_url"])
         told = agenda.people_to_tell(event_session)["confirmed"]
         changes_invite = (values["starts_at"], values["ends_at"], values["join_url"]) != (
             event_session.starts_at,
@@ -186,8 +185,7 @@ def session_edit(session_id: int):
         speakers = agenda.people_in(list(event_session.items)) if changes_invite else 0
         if not changes_invite:
             told = 0
-        if (told or speakers) and form.confirm.data != key:
-            form.confirm.data = key
+        if needs_confirmation(form, bool(told or speakers), values["starts_at"], values["ends_at"], values["join_url"]):
             notice = (
                 f"Saving sends an updated calendar invite to {told} confirmed attendee(s) "
                 f"and {speakers} speaker(s). Save again to go ahead."
@@ -246,10 +244,9 @@ def item_new(session_id: int):
         form.starts.data = timeutil.to_zone(last_end, event.timezone).time()
     if form.validate_on_submit():
         starts_at, ends_at = _item_times(event_session, form)
-        key = confirmation_key(starts_at, ends_at)
         new = {"session": event_session, "title": form.title.data, "starts_at": starts_at, "ends_at": ends_at}
         warnings = check_timeline(event, new_item=new)
-        if not warnings or form.confirm.data == key:
+        if not needs_confirmation(form, bool(warnings), starts_at, ends_at):
             try:
                 with use_case():
                     item = agenda.create_item(
@@ -266,7 +263,6 @@ def item_new(session_id: int):
             else:
                 flash(f"“{item.title}” is added. Add the people who appear in it below.", "success")
                 return redirect(url_for("organiser.item_edit", item_id=item.id))
-        form.confirm.data = key
     return render_template(
         "organiser/item_form.html", form=form, event=event, event_session=event_session, item=None, warnings=warnings
     )
@@ -285,12 +281,11 @@ def item_edit(item_id: int):
         form.kind.data = item.kind.value
     if form.validate_on_submit():
         starts_at, ends_at = _item_times(event_session, form)
-        key = confirmation_key(starts_at, ends_at, form.shift_later.data)
         plan = agenda.plan_item_change(item, starts_at, ends_at, shift_later=form.shift_later.data)
         moved = [i for i in event_session.items if i.id in plan and plan[i.id] != (i.starts_at, i.ends_at)]
         speakers = agenda.people_in(moved)
         warnings = check_timeline(event, changes=plan)
-        if not (warnings or speakers) or form.confirm.data == key:
+        if not needs_confirmation(form, bool(warnings or speakers), starts_at, ends_at, form.shift_later.data):
             later = len(plan) - 1
             if apply(
                 lambda: agenda.update_item(
@@ -310,7 +305,6 @@ def item_edit(item_id: int):
                 ),
             ):
                 return redirect(url_for("organiser.event_detail", event_id=event.id))
-        form.confirm.data = key
     return render_template(
         "organiser/item_form.html",
         form=form,
@@ -381,7 +375,6 @@ def appearance_add(item_id: int):
         return redirect(url_for("organiser.item_edit", item_id=item.id))
     # One of the choices: a person of this event, or of another event this organiser manages.
     person = db.session.get_one(Person, form.person_id.data)
-    key = confirmation_key(item.id, person.id)
     # The person is not in the item yet: check the timeline as if they were.
     warnings = [
         w
@@ -390,8 +383,7 @@ def appearance_add(item_id: int):
         )
         if w.kind == "double_booked"
     ]
-    if warnings and form.confirm.data != key:
-        form.confirm.data = key
+    if needs_confirmation(form, bool(warnings), item.id, person.id):
         return render_template(
             "organiser/appearance_confirm.html", form=form, event=event, item=item, person=person, warnings=warnings
         )

@@ -31,7 +31,6 @@ from app.forms import BaseForm, email_address
 from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
 from app.speakers.sanitise import shallow_enough
 
-CHECKBOX_VALUES = ("y", "1", "on", "true")
 #: What a datetime-local input sends (the first one is also how a value is written back into it).
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -103,7 +102,15 @@ class EventForm(BaseForm):
             raise ValidationError("The last day cannot be before the first day.")
 
 
-class SessionForm(BaseForm):
+class SaveAnywayForm(BaseForm):
+    """A form whose save may need a second submit once the organiser has seen what it causes (timeline
+    warnings, people told): see app.organiser.common.needs_confirmation."""
+
+    #: Set when the organiser has seen the warnings for exactly these values and saves anyway.
+    confirm = HiddenField()
+
+
+class SessionForm(SaveAnywayForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Aims and description", validators=[Optional(), Length(max=5000)])
     day = DateField("Day", validators=[DataRequired()])
@@ -124,7 +131,6 @@ class SessionForm(BaseForm):
     registration_opens_at = DateTimeLocalField("Registration opens", format=LOCAL_FORMATS, validators=[Optional()])
     registration_closes_at = DateTimeLocalField("Registration closes", format=LOCAL_FORMATS, validators=[Optional()])
     move_items = BooleanField("Move the session's items with it", default=True)
-    confirm = HiddenField()
     submit = SubmitField("Save session")
 
     def validate_ends(self, field):
@@ -144,7 +150,7 @@ class SessionForm(BaseForm):
             raise ValidationError("Registration must close after it opens.")
 
 
-class ItemForm(BaseForm):
+class ItemForm(SaveAnywayForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     kind = SelectField("Kind", choices=choices_of(ItemKind), default=ItemKind.PRESENTATION.value)
     starts = TimeField("Starts", validators=[DataRequired()])
@@ -152,17 +158,11 @@ class ItemForm(BaseForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     location = StringField("Room or place", validators=[Optional(), Length(max=200)])
     shift_later = BooleanField("Move the later items of the session by as much as this item's end moves")
-    #: Set when the organiser has seen the warnings and saves anyway.
-    confirm = HiddenField()
     submit = SubmitField("Check and save")
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:
             raise ValidationError("The item must end after it starts.")
-
-    @property
-    def is_confirmed(self) -> bool:
-        return (self.confirm.data or "") in CHECKBOX_VALUES
 
 
 class PersonForm(BaseForm):
@@ -175,15 +175,10 @@ class PersonForm(BaseForm):
     submit = SubmitField("Save person")
 
 
-class AppearanceForm(BaseForm):
+class AppearanceForm(SaveAnywayForm):
     person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
     role = SelectField("Role", choices=choices_of(Role), default=Role.SPEAKER.value)
-    confirm = HiddenField()
     submit = SubmitField("Add to the item")
-
-    @property
-    def is_confirmed(self) -> bool:
-        return (self.confirm.data or "") in CHECKBOX_VALUES
 
 
 class ConfirmForm(BaseForm):
