@@ -12,11 +12,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app import timeutil
 from app.activity import record
+from app.agenda import reach
 from app.errors import CapacityTooLow, DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
@@ -28,8 +29,6 @@ from app.models import (
     ItemKind,
     Organiser,
     Person,
-    Registration,
-    RegistrationStatus,
     Role,
 )
 from app.organiser.services import can_manage
@@ -95,31 +94,12 @@ def _all_or_nothing():
 
 
 def _tell_people(items: list[AgendaItem], change: str, now: datetime) -> int:
-    """The speakers' updated invites (or cancellations) for these items, in the caller's transaction.
-
-    Only for published events: nobody relies on a draft yet. Returns how many emails were queued.
-    """
-    told = 0
-    for item in items:
-        if item.session.event.status != EventStatus.PUBLISHED:
-            continue
-        for appearance in item.appearances:
-            if speaker_services.notify_slot_changed(appearance, change=change, now=now) is not None:
-                told += 1
-    return told
-
-
-def people_in(items: list[AgendaItem]) -> int:
-    """How many speakers with an email a change to these items would tell (0 for a draft)."""
-    return len(
-        {
-            a.person_id
-            for item in items
-            if item.session.event.status == EventStatus.PUBLISHED
-            for a in item.appearances
-            if a.person.email
-        }
-    )
+    """The speakers' updated invites (or cancellations) for these items, in the caller's transaction, to
+    exactly the appearances the previews count (app.agenda.reach). Returns how many emails were queued."""
+    told = reach.appearances_to_tell(items)
+    for appearance in told:
+        speaker_services.notify_slot_changed(appearance, change=change, now=now)
+    return len(told)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -290,7 +270,7 @@ def update_session(
     """
     starts_at = fields.pop("starts_at", session.starts_at)
     ends_at = fields.pop("ends_at", session.ends_at)
-    join_url = fields.pop("join_url", session.join_url) or None
+    join_url = reach.normalised_join_url(fields.pop("join_url", session.join_url))
     capacity = fields.pop("capacity", session.capacity)
     if ends_at <= starts_at:
         raise ValidationFailed("The session must end after it starts.")
@@ -303,12 +283,14 @@ def update_session(
     is_online = fields.get("is_online", session.is_online)
     if is_online and fields.get("registration_enabled", session.registration_enabled) and not join_url:
         raise ValidationFailed("An online session open for registration needs a join link.")
-    moved = (starts_at, ends_at) != (session.starts_at, session.ends_at)
+    change = reach.session_change(
+        session, starts_at=starts_at, ends_at=ends_at, join_url=join_url, move_items=move_items
+    )
     with _all_or_nothing():
-        if moved and move_items:
+        if change.items_move:
             _shift_session_items(session, starts_at - session.starts_at, now)
         details = _apply_session_details(session, fields, now)
-        if (moved and move_items) or join_url != session.join_url:
+        if change.tells_speakers:
             # The speakers' invites carry the times and the join link; they go with the change below.
             _tell_people_with_link(session, join_url, now)
     if details:
@@ -320,10 +302,10 @@ def update_session(
             target=session,
             now=now,
         )
-    if moved:
+    if change.moved:
         # Commits the details and the moved items with the attendees' updated invites.
         registration_services.reschedule_session(session, starts_at=starts_at, ends_at=ends_at, by=by, now=now)
-    if join_url != session.join_url:
+    if change.link_changed:
         registration_services.change_join_link(session, join_url, by=by, now=now)
     if capacity != session.capacity:
         registration_services.change_capacity(session, capacity, by=by, now=now)
@@ -363,23 +345,6 @@ def cancel_session(session: EventSession, *, reason: str, by: Organiser, now: da
     session.event.updated_at = now
     _tell_people(list(session.items), "cancelled", now)
     return registration_services.cancel_session(session, reason=reason, by=by, now=now)
-
-
-def people_to_tell(session: EventSession) -> dict[str, int]:
-    """How many people a change to the session reaches: confirmed and waitlisted attendees, appearing people."""
-    counts = dict(
-        db.session.execute(
-            select(Registration.status, func.count())
-            .where(Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)
-            .group_by(Registration.status)
-        ).all()
-    )
-    people = {a.person_id for item in session.items for a in item.appearances if a.person.email}
-    return {
-        "confirmed": counts.get(RegistrationStatus.CONFIRMED, 0),
-        "waitlisted": counts.get(RegistrationStatus.WAITLISTED, 0),
-        "people": len(people),
-    }
 
 
 # --- agenda items -------------------------------------------------------------------------------
@@ -435,7 +400,7 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
     ends_at = fields.get("ends_at", item.ends_at)
     plan = plan_item_change(item, starts_at, ends_at, shift_later=shift_later)
     by_id = {other.id: other for other in item.session.items}
-    item_moved = (starts_at, ends_at) != (item.starts_at, item.ends_at)
+    moved = reach.items_moved(list(item.session.items), plan)
     before = _snapshot(item, ITEM_FIELDS)
     with _all_or_nothing():
         changed = False
@@ -454,8 +419,7 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
             other.starts_at, other.ends_at = start, end
             other.version += 1
             other.updated_at = now
-        moved = [item] if item_moved else []
-        _tell_people(moved + [by_id[i] for i in plan if i != item.id], "moved", now)
+        _tell_people(moved, "moved", now)
     item.session.event.updated_at = now
     if what := _changed(item, before):
         record(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app import timeutil
+from app.agenda import reach
 from app.agenda import services as agenda
 from app.agenda.timeline import check_timeline
 from app.errors import DomainError
@@ -176,29 +177,23 @@ def session_edit(session_id: int):
     notice = None
     if form.validate_on_submit():
         values = _session_values(event, form)
-        told = agenda.people_to_tell(event_session)["confirmed"]
-        changes_invite = (values["starts_at"], values["ends_at"], values["join_url"]) != (
-            event_session.starts_at,
-            event_session.ends_at,
-            event_session.join_url,
-        )
-        speakers = agenda.people_in(list(event_session.items)) if changes_invite else 0
-        if not changes_invite:
-            told = 0
-        if needs_confirmation(form, bool(told or speakers), values["starts_at"], values["ends_at"], values["join_url"]):
+        told = reach.who_is_told(event_session, move_items=form.move_items.data, **values)
+        invite = (values["starts_at"], values["ends_at"], values["join_url"], form.move_items.data)
+        if needs_confirmation(form, told.anyone, *invite):
             notice = (
-                f"Saving sends an updated calendar invite to {told} confirmed attendee(s) "
-                f"and {speakers} speaker(s). Save again to go ahead."
+                f"Saving sends an updated calendar invite to {told.confirmed} confirmed attendee(s) "
+                f"and {told.speakers} speaker(s). Save again to go ahead."
             )
-        else:
-            told_text = f" {told} attendee(s) and {speakers} speaker(s) will be told." if told or speakers else ""
-            if apply(
-                lambda: agenda.update_session(
-                    event_session, by=current_user, now=now(), move_items=form.move_items.data, **values
-                ),
-                lambda _: "The session is saved." + told_text,
-            ):
-                return redirect(url_for("organiser.event_detail", event_id=event.id))
+        elif apply(
+            lambda: agenda.update_session(
+                event_session, by=current_user, now=now(), move_items=form.move_items.data, **values
+            ),
+            lambda _: (
+                "The session is saved."
+                + (f" {told.confirmed} attendee(s) and {told.speakers} speaker(s) will be told." if told.anyone else "")
+            ),
+        ):
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template(
         "organiser/session_form.html", form=form, event=event, event_session=event_session, notice=notice
     )
@@ -220,7 +215,7 @@ def session_cancel(session_id: int):
         form=form,
         event=event_session.event,
         event_session=event_session,
-        reach=agenda.people_to_tell(event_session),
+        reach=reach.who_is_told_of_cancellation(event_session),
     )
 
 
@@ -282,8 +277,7 @@ def item_edit(item_id: int):
     if form.validate_on_submit():
         starts_at, ends_at = _item_times(event_session, form)
         plan = agenda.plan_item_change(item, starts_at, ends_at, shift_later=form.shift_later.data)
-        moved = [i for i in event_session.items if i.id in plan and plan[i.id] != (i.starts_at, i.ends_at)]
-        speakers = agenda.people_in(moved)
+        speakers = reach.who_is_told_of_items(list(event_session.items), plan).speakers
         warnings = check_timeline(event, changes=plan)
         if not needs_confirmation(form, bool(warnings or speakers), starts_at, ends_at, form.shift_later.data):
             later = len(plan) - 1

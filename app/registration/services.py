@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -556,19 +556,18 @@ def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> N
         messages.queue_reminders(registration, now=now)
 
 
-def _active_registrations(session: EventSession) -> list[Registration]:
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(
-                Registration.session_id == session.id,
-                Registration.status != RegistrationStatus.CANCELLED,
-                # Anonymised at the retention date: nobody left to write to.
-                Registration.anonymised_at.is_(None),
-            )
-            .order_by(Registration.id)
-        )
+def reached_registrations(session: EventSession) -> Select[tuple[Registration]]:
+    """The registrations a change to the session reaches (app.agenda.reach counts them for the previews)."""
+    return select(Registration).where(
+        Registration.session_id == session.id,
+        Registration.status != RegistrationStatus.CANCELLED,
+        # Anonymised at the retention date: nobody left to write to.
+        Registration.anonymised_at.is_(None),
     )
+
+
+def _active_registrations(session: EventSession) -> list[Registration]:
+    return list(db.session.scalars(reached_registrations(session).order_by(Registration.id)))
 
 
 def _cancel_reminders(registration: Registration) -> None:

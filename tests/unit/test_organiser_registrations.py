@@ -9,6 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
+from app.agenda import reach
 from app.agenda import services as agenda
 from app.errors import CapacityTooLow, SessionFull, ValidationFailed
 from app.extensions import db
@@ -114,7 +115,7 @@ def test_a_capacity_below_the_seats_taken_changes_nothing_at_all(organiser, full
 
 
 def test_cancelling_a_session_cancels_invites_and_tells_the_waiting_list(organiser, full_session):
-    assert agenda.people_to_tell(full_session) == {"confirmed": 2, "waitlisted": 1, "people": 0}
+    assert reach.who_is_told_of_cancellation(full_session) == reach.Reach(confirmed=2, waitlisted=1, speakers=0)
 
     agenda.cancel_session(full_session, reason="The panel cannot attend.", by=organiser, now=NOW)
 
@@ -127,12 +128,12 @@ def test_cancelling_a_session_cancels_invites_and_tells_the_waiting_list(organis
     assert Calendar.from_ical(cancelled[0].ics).events[0]["SEQUENCE"] == 1
 
 
-def test_people_to_tell_counts_people_with_an_email_appearing_in_the_session(organiser, full_session):
+def test_cancellation_reach_counts_people_with_an_email_appearing_in_the_session(organiser, full_session):
     item = make_item(full_session)
     make_appearance(item, make_person(full_session.event))
     make_appearance(item, make_person(full_session.event, email=None))
 
-    assert agenda.people_to_tell(full_session)["people"] == 1
+    assert reach.who_is_told_of_cancellation(full_session).speakers == 1
 
 
 def test_promote_registration_needs_a_free_seat(organiser, full_session):
@@ -336,7 +337,7 @@ def test_moving_an_item_sends_its_speakers_and_the_shifted_ones_an_update(organi
         ("speaker_update", "pan@example.org", "REQUEST", 1),
         ("speaker_update", "close@example.org", "REQUEST", 1),
     ]
-    assert agenda.people_in(list(panel.session.items)) == 3
+    assert len(reach.appearances_to_tell(list(panel.session.items))) == 3
 
 
 def test_renaming_an_item_without_moving_it_tells_nobody(organiser, panel):
@@ -352,7 +353,7 @@ def test_a_draft_event_tells_no_speaker(organiser, panel):
     agenda.update_item(panel, by=organiser, now=NOW, starts_at=at(8, 5), ends_at=at(8, 50))
 
     assert _speaker_messages() == []
-    assert agenda.people_in([panel]) == 0
+    assert reach.appearances_to_tell([panel]) == []
 
 
 def test_moving_the_session_tells_attendees_and_speakers_in_one_go(organiser, panel, full_session):
