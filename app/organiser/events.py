@@ -1,7 +1,5 @@
 """Events and their agenda: the event, its sessions, their items and the people who appear in them."""
 
-from datetime import datetime
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -222,44 +220,59 @@ def session_cancel(session_id: int):
 # --- agenda items -------------------------------------------------------------------------------
 
 
-def _item_times(event_session: EventSession, form: ItemForm) -> tuple[datetime, datetime]:
+def _item_values(event_session: EventSession, form: ItemForm) -> dict:
+    """The item's fields from the form; its times are on the session's day, on the event's wall clock."""
     day = timeutil.to_zone(event_session.starts_at, event_session.event.timezone).date()
-    return local(event_session.event, day, form.starts.data), local(event_session.event, day, form.ends.data)
+    return {
+        **form_fields(form, ("title", "description", "location")),
+        "kind": ItemKind(form.kind.data),
+        "starts_at": local(event_session.event, day, form.starts.data),
+        "ends_at": local(event_session.event, day, form.ends.data),
+    }
+
+
+def _fill_item_form(form: ItemForm, item: AgendaItem) -> None:
+    zone = item.session.event.timezone
+    form.starts.data = timeutil.to_zone(item.starts_at, zone).time()
+    form.ends.data = timeutil.to_zone(item.ends_at, zone).time()
+    form.kind.data = item.kind.value
+
+
+def _item_saved(later: int, speakers: int) -> str:
+    return (
+        "The item is saved."
+        + (f" {later} later item(s) moved with it." if later else "")
+        + (f" {speakers} speaker(s) get an updated invite." if speakers else "")
+    )
 
 
 @bp.route("/sessions/<int:session_id>/items/new", methods=["GET", "POST"])
 @login_required
 def item_new(session_id: int):
     event_session = session_or_404(session_id)
-    event = event_session.event
-    form = ItemForm()
-    warnings = []
+    form, warnings = ItemForm(), []
     if request.method == "GET":
         last_end = max((i.ends_at for i in event_session.items), default=event_session.starts_at)
-        form.starts.data = timeutil.to_zone(last_end, event.timezone).time()
+        form.starts.data = timeutil.to_zone(last_end, event_session.event.timezone).time()
     if form.validate_on_submit():
-        starts_at, ends_at = _item_times(event_session, form)
-        new = {"session": event_session, "title": form.title.data, "starts_at": starts_at, "ends_at": ends_at}
-        warnings = check_timeline(event, new_item=new)
-        if not needs_confirmation(form, bool(warnings), starts_at, ends_at):
+        values = _item_values(event_session, form)
+        warnings = check_timeline(event_session.event, new_item={"session": event_session, **values})
+        if not needs_confirmation(form, bool(warnings), values["starts_at"], values["ends_at"]):
             try:
                 with use_case():
-                    item = agenda.create_item(
-                        event_session,
-                        by=current_user,
-                        now=now(),
-                        kind=ItemKind(form.kind.data),
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                        **form_fields(form, ("title", "description", "location")),
-                    )
+                    item = agenda.create_item(event_session, by=current_user, now=now(), **values)
             except DomainError as error:
                 flash(error.message, "danger")
             else:
                 flash(f"“{item.title}” is added. Add the people who appear in it below.", "success")
                 return redirect(url_for("organiser.item_edit", item_id=item.id))
     return render_template(
-        "organiser/item_form.html", form=form, event=event, event_session=event_session, item=None, warnings=warnings
+        "organiser/item_form.html",
+        form=form,
+        event=event_session.event,
+        event_session=event_session,
+        item=None,
+        warnings=warnings,
     )
 
 
@@ -268,37 +281,20 @@ def item_new(session_id: int):
 def item_edit(item_id: int):
     item = item_or_404(item_id)
     event_session, event = item.session, item.session.event
-    form = ItemForm(obj=item)
-    warnings, speakers = [], 0
+    form, warnings, speakers = ItemForm(obj=item), [], 0
     if request.method == "GET":
-        form.starts.data = timeutil.to_zone(item.starts_at, event.timezone).time()
-        form.ends.data = timeutil.to_zone(item.ends_at, event.timezone).time()
-        form.kind.data = item.kind.value
+        _fill_item_form(form, item)
     if form.validate_on_submit():
-        starts_at, ends_at = _item_times(event_session, form)
-        plan = agenda.plan_item_change(item, starts_at, ends_at, shift_later=form.shift_later.data)
+        values, shift_later = _item_values(event_session, form), form.shift_later.data
+        plan = agenda.plan_item_change(item, values["starts_at"], values["ends_at"], shift_later=shift_later)
         speakers = reach.who_is_told_of_items(list(event_session.items), plan).speakers
         warnings = check_timeline(event, changes=plan)
-        if not needs_confirmation(form, bool(warnings or speakers), starts_at, ends_at, form.shift_later.data):
-            later = len(plan) - 1
-            if apply(
-                lambda: agenda.update_item(
-                    item,
-                    by=current_user,
-                    now=now(),
-                    shift_later=form.shift_later.data,
-                    kind=ItemKind(form.kind.data),
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    **form_fields(form, ("title", "description", "location")),
-                ),
-                lambda _: (
-                    "The item is saved."
-                    + (f" {later} later item(s) moved with it." if later else "")
-                    + (f" {speakers} speaker(s) get an updated invite." if speakers else "")
-                ),
-            ):
-                return redirect(url_for("organiser.event_detail", event_id=event.id))
+        warned = bool(warnings or speakers)
+        if not needs_confirmation(form, warned, values["starts_at"], values["ends_at"], shift_later) and apply(
+            lambda: agenda.update_item(item, by=current_user, now=now(), shift_later=shift_later, **values),
+            lambda _: _item_saved(len(plan) - 1, speakers),
+        ):
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template(
         "organiser/item_form.html",
         form=form,
@@ -358,6 +354,23 @@ def _appearance_form(event: Event) -> AppearanceForm:
     return form
 
 
+def _double_bookings(item: AgendaItem, person: Person) -> list:
+    """The timeline's warnings that putting the person in the item makes them be in two places at once."""
+    warnings = check_timeline(
+        item.session.event, changes={item.id: (item.starts_at, item.ends_at)}, add_people={item.id: {person.id}}
+    )
+    return [w for w in warnings if w.kind == "double_booked"]
+
+
+def _person_added(item: AgendaItem, person: Person, *, copied_from: str | None) -> str:
+    copy = f" A copy of their details from “{copied_from}” is now among the people of this event."
+    invite = " They get an invite for this slot by email."
+    told = person.email and item.session.event.status == EventStatus.PUBLISHED
+    return (
+        f"{person.display_name} is added to “{item.title}”." + (copy if copied_from else "") + (invite if told else "")
+    )
+
+
 @bp.post("/items/<int:item_id>/appearances")
 @login_required
 def appearance_add(item_id: int):
@@ -369,14 +382,7 @@ def appearance_add(item_id: int):
         return redirect(url_for("organiser.item_edit", item_id=item.id))
     # One of the choices: a person of this event, or of another event this organiser manages.
     person = db.session.get_one(Person, form.person_id.data)
-    # The person is not in the item yet: check the timeline as if they were.
-    warnings = [
-        w
-        for w in check_timeline(
-            event, changes={item.id: (item.starts_at, item.ends_at)}, add_people={item.id: {person.id}}
-        )
-        if w.kind == "double_booked"
-    ]
+    warnings = _double_bookings(item, person)
     if needs_confirmation(form, bool(warnings), item.id, person.id):
         return render_template(
             "organiser/appearance_confirm.html", form=form, event=event, item=item, person=person, warnings=warnings
@@ -384,19 +390,7 @@ def appearance_add(item_id: int):
     copied_from = person.event.title if person.event_id != event.id else None
     apply(
         lambda: agenda.add_appearance(item, person, Role(form.role.data), by=current_user, now=now()),
-        lambda _: (
-            f"{person.display_name} is added to “{item.title}”."
-            + (
-                f" A copy of their details from “{copied_from}” is now among the people of this event."
-                if copied_from
-                else ""
-            )
-            + (
-                " They get an invite for this slot by email."
-                if person.email and event.status == EventStatus.PUBLISHED
-                else ""
-            )
-        ),
+        lambda _: _person_added(item, person, copied_from=copied_from),
     )
     return redirect(url_for("organiser.item_edit", item_id=item.id))
 
