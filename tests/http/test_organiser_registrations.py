@@ -5,12 +5,21 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AttendeeGroup, EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
 from app.registration import services as registration_services
-from tests.factories import DAY, at, make_event, make_online_session, make_registration
+from tests.factories import (
+    DAY,
+    at,
+    make_appearance,
+    make_event,
+    make_item,
+    make_online_session,
+    make_person,
+    make_registration,
+)
 
 NOW = at(9, day=DAY - timedelta(days=10))
 
@@ -235,6 +244,52 @@ def test_moving_a_session_with_attendees_says_how_many_are_told_first(client, si
     assert db.session.get(EventSession, setup["session"].id).starts_at == at(10)
     updates = db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "update")).all()
     assert sorted(updates) == ["ana@example.com", "bo@example.com"]
+
+
+def _session_form(**changes) -> dict:
+    form = {
+        "title": "Looking Ahead",
+        "day": "2030-10-30",
+        "starts": "09:00",
+        "ends": "10:30",
+        "is_online": "y",
+        "join_url": "https://meet.example.org/looking-ahead",
+        "registration_enabled": "y",
+        "capacity": "2",
+        "waitlist_enabled": "y",
+        "move_items": "y",
+    }
+    form.update(changes)
+    return {name: value for name, value in form.items() if value is not None}
+
+
+def test_moving_a_session_without_its_items_tells_its_speakers_nothing_and_says_so(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    item = make_item(setup["session"], title="Q&A", starts_at=at(8), ends_at=at(8, 30))
+    make_appearance(item, make_person(setup["event"], email="mod@example.org"))
+    url = f"/organiser/sessions/{setup['session'].id}/edit"
+    form = _session_form(starts="11:00", ends="12:30", move_items=None)
+
+    first = client.post(url, data=form)
+    key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
+
+    assert "Saving sends an updated calendar invite to 2 confirmed attendee(s) and 0 speaker(s)." in first.text
+    assert "The session is saved. 2 attendee(s) and 0 speaker(s) will be told." in saved.text
+    kinds = db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.kind.like("%update"))).all()
+    assert sorted(kinds) == ["update", "update"]
+
+
+def test_renaming_a_session_saves_at_once_and_tells_nobody(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    url = f"/organiser/sessions/{setup['session'].id}/edit"
+    before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+    saved = client.post(url, data=_session_form(title="Looking Further Ahead"), follow_redirects=True)
+
+    assert "The session is saved." in saved.text and "will be told" not in saved.text
+    assert db.session.get(EventSession, setup["session"].id).title == "Looking Further Ahead"
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == before
 
 
 def test_cancel_session_page_counts_then_cancels(client, sign_in, setup):
