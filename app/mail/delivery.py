@@ -9,6 +9,11 @@ A batch costs a constant number of statements: one claim (UPDATE ... RETURNING),
 reminders if it has any, one UPDATE per kind of outcome. A pass keeps one SMTP connection and composes
 each batch's messages (app/mail/mime.py) before sending them.
 
+A reminder is stored with no text (app/mail/messages.py): the batch reads its registration and session as
+they are now, drops it with the reason if it no longer stands (registration or session cancelled, its time
+passed), puts it back until its time if the session moved later, and otherwise writes it then (current title,
+time, zone and join link). The text sent is kept with the row like any other message's, until retention.
+
 A message's private links (app/mail/outbox.py) go only into the copy sent; the UPDATE that records it sent,
 failed or cancelled also forgets them, so no usable link stays in the database after delivery. Each outcome
 is logged (logger `app.outbox`): message id, kind, outcome, attempts and the error's class and SMTP code,
@@ -31,19 +36,13 @@ from pathlib import Path
 from flask import current_app
 from flask_mail import Connection
 from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.mail import messages as builders
 from app.mail.mime import BadHeader, Composed, compose
 from app.mail.outbox import links_of, with_links
-from app.models import (
-    EventSession,
-    OutboxMessage,
-    OutboxStatus,
-    Registration,
-    RegistrationStatus,
-    SessionStatus,
-    utcnow,
-)
+from app.models import EventSession, OutboxMessage, OutboxStatus, Registration, utcnow
 
 #: Seconds to wait before the 1st, 2nd, ... retry; the last value repeats.
 RETRY_DELAYS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
@@ -184,33 +183,42 @@ def _deliver_batch(
     sending = 0.0
     if not rows:
         return report, 0, False
-    stale = _stale_reminders(rows)
+    reminders = _reminders(rows, now=now)
     outcomes = _Outcomes(now=now)
     # Composed in one go before the first send (a tight loop, cheaper than between SMTP exchanges).
-    messages = _compose_batch(rows, skip=stale)
+    messages = _compose_batch(rows, reminders)
     try:
         for row, (name, message) in zip(rows, messages, strict=True):
-            if row.id in stale:
-                outcomes.cancelled.append(row.id)
-                _log(row, "cancelled")
+            reminder = reminders.get(row.id)
+            if reminder is not None and reminder.dropped is not None:
+                outcomes.dropped.append(_dropped_values(row, reminder.dropped))
+                _log(row, "cancelled", reason=reminder.dropped)
                 continue
+            if reminder is not None and reminder.later is not None:
+                outcomes.later.append(_later_values(row, reminder.later))
+                _log(row, "later")
+                continue
+            written = reminder.written(row.id) if reminder is not None else {}
             started = time.monotonic()
             try:
                 if isinstance(message, PermanentFailure):
                     raise message
                 transport.send(message, name=name)
             except TemporaryFailure as error:
-                values = _retry_values(row, str(error), now=now)
+                values = _retry_values(row, str(error), now=now) | written
                 outcomes.failures.append(values)
                 retrying = values["status"] == OutboxStatus.RETRYING
                 (report.retrying if retrying else report.failed).append(row.id)
                 _log(row, "retry" if retrying else "failed", error)
             except PermanentFailure as error:
-                outcomes.failures.append(_failure_values(row, str(error)))
+                outcomes.failures.append(_failure_values(row, str(error)) | written)
                 report.failed.append(row.id)
                 _log(row, "failed", error)
             else:
-                outcomes.sent.append(row.id)
+                if written:
+                    outcomes.sent_written.append(written)
+                else:
+                    outcomes.sent.append(row.id)
                 report.sent.append(row.id)
                 _log(row, "sent")
             took = time.monotonic() - started
@@ -229,11 +237,12 @@ def _deliver_batch(
 _SMTP_CODE = re.compile(r"(?:gave up after \d+ attempts: )?([245]\d\d) ")
 
 
-def _log(row: Row, outcome: str, error: Exception | None = None) -> None:
+def _log(row: Row, outcome: str, error: Exception | None = None, *, reason: str = "") -> None:
     """One line per outcome, with nothing personal in it: the error's class and SMTP code, never its text
-    (a server's answer may quote the address)."""
+    (a server's answer may quote the address); why a reminder was dropped, as a key of messages.DROPPED."""
     if error is None:
-        log.info("outbox message=%d kind=%s outcome=%s attempts=%d", row.id, row.kind, outcome, row.attempts)
+        line = "outbox message=%d kind=%s outcome=%s attempts=%d" + (" reason=%s" if reason else "")
+        log.info(line, row.id, row.kind, outcome, row.attempts, *((reason,) if reason else ()))
         return
     cause = error.__cause__ or error.__context__ or error
     code = _SMTP_CODE.match(str(error))
@@ -278,27 +287,85 @@ def _claim_due(*, now: datetime, limit: int) -> list[Row]:
     return sorted(rows, key=lambda row: (row.not_before, row.id))
 
 
-def _stale_reminders(rows: list[Row]) -> set[int]:
-    """Reminders go only to attendees still confirmed for a session still on, whatever path changed that.
+@dataclass
+class _Reminder:
+    """What becomes of a claimed reminder in this batch: written now, dropped (why), or due later (when)."""
 
-    Returns the ids of the batch's reminders to drop, with one query for the whole batch (none without reminders).
+    text: builders.ReminderText | None = None
+    dropped: str | None = None
+    later: datetime | None = None
+
+    def written(self, message_id: int) -> dict:
+        """The text it went out with, for the row (the worker wrote it; nothing was stored before)."""
+        if self.text is None:
+            return {}
+        text = self.text
+        return {
+            "id": message_id,
+            "to_name": text.to_name,
+            "subject": text.subject,
+            "body_text": text.body_text,
+            "body_html": text.body_html,
+        }
+
+
+def _reminders(rows: list[Row], *, now: datetime) -> dict[int, _Reminder]:
+    """The batch's reminders, decided from their registrations and sessions as they are now.
+
+    One query for the whole batch (none without reminders). A reminder still standing is written here; one
+    whose registration or session is over, or whose moment passed, is dropped with the reason; one that the
+    session's move made early (a row claimed while the move committed) goes back until its new time.
     """
-    reminders = {row.id: row.registration_id for row in rows if row.kind.startswith("reminder")}
-    wanted = {registration_id for registration_id in reminders.values() if registration_id is not None}
-    if not wanted:
-        return set()
-    still_on = set(
-        db.session.scalars(
-            select(Registration.id)
-            .join(EventSession, EventSession.id == Registration.session_id)
-            .where(
-                Registration.id.in_(wanted),
-                Registration.status == RegistrationStatus.CONFIRMED,
-                EventSession.status != SessionStatus.CANCELLED,
+    kinds = builders.REMINDERS
+    wanted = {row.registration_id for row in rows if row.kind in kinds and row.registration_id is not None}
+    if not any(row.kind in kinds for row in rows):
+        return {}
+    registrations = {}
+    if wanted:
+        registrations = {
+            registration.id: registration
+            for registration in db.session.scalars(
+                select(Registration)
+                .where(Registration.id.in_(wanted))
+                .options(joinedload(Registration.session).joinedload(EventSession.event))
             )
-        )
-    )
-    return {message_id for message_id, registration_id in reminders.items() if registration_id in wanted - still_on}
+        }
+    decided = {}
+    for row in rows:
+        if row.kind not in kinds:
+            continue
+        registration = registrations.get(row.registration_id)
+        reason = builders.reminder_obsolete(registration, row.kind, now=now)
+        if reason is not None:
+            decided[row.id] = _Reminder(dropped=reason)
+            continue
+        due = builders.reminder_times(registration.session)[row.kind]
+        if due > now:
+            decided[row.id] = _Reminder(later=due)
+        else:
+            decided[row.id] = _Reminder(text=builders.compose_reminder(registration, row.kind))
+    return decided
+
+
+def _dropped_values(row: Row, reason: str) -> dict:
+    return {
+        "id": row.id,
+        "status": OutboxStatus.CANCELLED,
+        "claimed_until": None,
+        "private_links": None,
+        "last_error": builders.DROPPED[reason],
+    }
+
+
+def _later_values(row: Row, due: datetime) -> dict:
+    # Not an attempt: the claim's count is given back.
+    return {
+        "id": row.id,
+        "status": OutboxStatus.QUEUED,
+        "not_before": due,
+        "claimed_until": None,
+        "attempts": row.attempts - 1,
+    }
 
 
 def _retry_values(row: Row, error: str, *, now: datetime) -> dict:
@@ -333,7 +400,10 @@ class _Outcomes:
     def __init__(self, *, now: datetime):
         self.now = now
         self.sent: list[int] = []
-        self.cancelled: list[int] = []
+        #: Reminders sent, with the text the worker wrote for them.
+        self.sent_written: list[dict] = []
+        self.dropped: list[dict] = []
+        self.later: list[dict] = []
         self.failures: list[dict] = []
 
     def record(self, *, commit: bool = True) -> None:
@@ -345,28 +415,37 @@ class _Outcomes:
                     status=OutboxStatus.SENT, sent_at=self.now, claimed_until=None, last_error="", private_links=None
                 )
             )
-        if self.cancelled:
-            db.session.execute(
-                unclaimed.where(OutboxMessage.id.in_(self.cancelled)).values(
-                    status=OutboxStatus.CANCELLED, claimed_until=None, private_links=None
-                )
-            )
-        if self.failures:
-            # Each row its own error and time: one executemany UPDATE by primary key.
-            db.session.execute(update(OutboxMessage), self.failures)
-        if commit and (self.sent or self.cancelled or self.failures):
+        sent = {"status": OutboxStatus.SENT, "sent_at": self.now, "claimed_until": None, "last_error": ""}
+        # Each row its own values: one executemany UPDATE by primary key per kind.
+        for values in (
+            [sent | {"private_links": None} | text for text in self.sent_written],
+            self.dropped,
+            self.later,
+            self.failures,
+        ):
+            if values:
+                db.session.execute(update(OutboxMessage), values)
+        if commit and (self.sent or self.sent_written or self.dropped or self.later or self.failures):
             db.session.commit()
-        self.sent, self.cancelled, self.failures = [], [], []
+        self.sent, self.sent_written, self.dropped, self.later, self.failures = [], [], [], [], []
 
 
-def _compose_batch(rows: list[Row], *, skip: set[int]) -> list[tuple[str, Composed | PermanentFailure | None]]:
-    """Each row's file name and message (or why it cannot be sent), None for the rows to skip."""
+def _compose_batch(
+    rows: list[Row], reminders: dict[int, _Reminder]
+) -> list[tuple[str, Composed | PermanentFailure | None]]:
+    """Each row's file name and message (or why it cannot be sent), None for a reminder not sent now."""
     date = formatdate(localtime=True)
     composed: list[tuple[str, Composed | PermanentFailure | None]] = []
     for row in rows:
         name = _file_name(row)
+        reminder = reminders.get(row.id)
         try:
-            composed.append((name, None if row.id in skip else compose_row(row, date=date, name=name)))
+            if reminder is None:
+                composed.append((name, compose_row(row, date=date, name=name)))
+            elif reminder.text is None:
+                composed.append((name, None))
+            else:
+                composed.append((name, compose_row(row, date=date, name=name, text=reminder.text)))
         except PermanentFailure as error:
             composed.append((name, error))
     return composed
@@ -381,22 +460,30 @@ def _file_name(row: Row | OutboxMessage) -> str:
     )
 
 
-def compose_row(row: Row | OutboxMessage, *, date: str | None = None, name: str | None = None) -> Composed:
+def compose_row(
+    row: Row | OutboxMessage,
+    *,
+    date: str | None = None,
+    name: str | None = None,
+    text: builders.ReminderText | None = None,
+) -> Composed:
     """The outbox row's message in the layout app/mail/mime.py describes, ready for SMTP.
 
     The Message-ID is stable per outbox row: a message sent twice after a crash is recognisably the same one.
-    The private links go into this copy only (the stored bodies hold their placeholders).
+    The private links go into this copy only (the stored bodies hold their placeholders). A reminder's `text`
+    is the one the worker wrote for it now (its row holds none).
     """
     config = current_app.config
-    links = links_of(row)
+    links = list(text.private_links) if text is not None else links_of(row)
+    parts = text or row
     try:
         return compose(
             sender=row.from_address or config["MAIL_DEFAULT_SENDER"],
             to_address=row.to_address,
-            to_name=row.to_name,
-            subject=row.subject,
-            body_text=with_links(row.body_text, links),
-            body_html=with_links(row.body_html, links),
+            to_name=parts.to_name,
+            subject=parts.subject,
+            body_text=with_links(parts.body_text, links),
+            body_html=with_links(parts.body_html, links),
             ics=row.ics,
             ics_method=row.ics_method,
             message_id=f"<{name or _file_name(row)}@{config['ICAL_UID_DOMAIN']}>",

@@ -1,5 +1,6 @@
 """Message builders for attendees: each renders templates/mail/<name>.txt and .html, builds the iTIP
-invite where one belongs, and adds one outbox row to the caller's transaction (never commits).
+invite where one belongs, and adds one outbox row to the caller's transaction (never commits). Reminders are
+the exception: planned as rows with no text, written by the worker when they fall due (see below).
 
 Links in emails are absolute, built from the routes on SERVER_BASE_URL (app.urls.external_url): there is no
 request when a worker or the CLI causes a message. A manage link is a private link: the stored bodies hold
@@ -10,20 +11,24 @@ registered.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
+from sqlalchemy import select
 
 from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
 from app.mail.outbox import link_placeholder, new_message
-from app.models import EventSession, OutboxMessage, Registration
+from app.models import EventSession, EventStatus, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
 from app.urls import external_url
 
 #: The messages that carry a manage link (a new one is issued when such a message is sent again).
 MANAGE_LINK_KINDS = ("confirmation", "waitlisted", "manage_link")
 #: Reminder kinds and how long before the session each one leaves.
 REMINDERS = {"reminder_24h": timedelta(hours=24), "reminder_1h": timedelta(hours=1)}
+#: How each reminder says when the session starts.
+_LEADS = {"reminder_24h": "tomorrow", "reminder_1h": "in one hour"}
 
 
 def manage_url(token: str) -> str:
@@ -89,7 +94,6 @@ def _compose(
     kind: str,
     subject: str,
     now: datetime,
-    not_before: datetime | None = None,
     ics_method: str | None = None,
     manage_link: str | None = None,
     **context,
@@ -97,24 +101,18 @@ def _compose(
     session = registration.session
     if manage_link is not None:
         context["manage_link"] = link_placeholder(1)
-    context = dict(
-        registration=registration,
-        session=session,
-        event=session.event,
-        session_link=session_url(session),
-        **context,
-    )
+    body_text, body_html = _render(template, registration, **context)
     message = new_message(
         kind=kind,
         to_address=registration.email,
         to_name=registration.full_name,
         subject=subject,
-        body_text=render_template(f"mail/{template}.txt", **context),
-        body_html=render_template(f"mail/{template}.html", **context),
+        body_text=body_text,
+        body_html=body_html,
         ics=invite_ics(registration, method=ics_method, now=now) if ics_method else None,
         ics_method=ics_method,
         private_links=[manage_link] if manage_link is not None else (),
-        not_before=not_before or now,
+        not_before=now,
         event=session.event,
         session=session,
         registration=registration,
@@ -122,6 +120,32 @@ def _compose(
     # The service's clock, so "sent recently" checks agree with the caller's `now`.
     message.created_at = now
     return message
+
+
+def _render(template: str, registration: Registration, **context) -> tuple[str, str]:
+    """templates/mail/<template>.txt and .html for this attendee and their session as it is now."""
+    session = registration.session
+    context = dict(
+        registration=registration,
+        session=session,
+        event=session.event,
+        session_link=session_url(session),
+        **context,
+    )
+    return render_template(f"mail/{template}.txt", **context), render_template(f"mail/{template}.html", **context)
+
+
+def queue_confirmation(registration: Registration, token: str, *, now: datetime) -> OutboxMessage:
+    """A seat: the invite and the manage link. Its reminders are planned apart (`plan_reminders`)."""
+    return _queue(
+        "confirmation",
+        registration,
+        kind="confirmation",
+        subject=f"Registered: {registration.session.title}",
+        now=now,
+        ics_method="REQUEST",
+        manage_link=manage_url(token),
+    )
 
 
 def queue_waitlisted(registration: Registration, token: str, place: int, *, now: datetime) -> OutboxMessage:
@@ -199,48 +223,128 @@ def queue_session_cancelled(registration: Registration, *, now: datetime, reason
     )
 
 
-def queue_reminders(registration: Registration, *, now: datetime) -> list[OutboxMessage]:
-    """Reminders with the join link at 24 h and 1 h before the session, those still ahead of `now`."""
-    reminders = _compose_reminders(registration, now=now)
-    db.session.add_all(reminders)
-    return reminders
+# Reminders are written when they fall due, never before: a registration (or a seat taken from the waiting
+# list) adds one row per reminder that names its registration and kind, with no subject or body, due at its
+# time. The worker (app/mail/delivery.py) asks `reminder_obsolete` whether it still stands, and if so has it
+# composed by `compose_reminder` from the registration and session as they are then: the current title, time,
+# zone and join link, with nothing to re-plan when they change. A moved session only re-times its rows
+# (`retime_reminders`); a cancelled registration or session cancels them, and the worker drops any that
+# slipped through with the reason.
 
 
-def new_registration_messages(registration: Registration, token: str, *, now: datetime) -> list[OutboxMessage]:
-    """The confirmation and the reminders of a registration that is not saved yet, composed but not queued.
+@dataclass(frozen=True)
+class ReminderText:
+    """A reminder as it goes out now."""
 
-    Registration composes them before it takes the session's lock, so the lock is held only for the seat
-    decision and the inserts; the caller sets `registration_id` and adds them once the seat is taken.
-    """
-    confirmation = _compose(
-        "confirmation",
-        registration,
-        kind="confirmation",
-        subject=f"Registered: {registration.session.title}",
-        now=now,
-        ics_method="REQUEST",
-        manage_link=manage_url(token),
-    )
-    return [confirmation, *_compose_reminders(registration, now=now)]
+    to_name: str
+    subject: str
+    body_text: str
+    body_html: str
+    #: The private links its bodies' placeholders stand for (app/mail/outbox.py); none today: a reminder
+    #: refers to the manage link sent at registration.
+    private_links: tuple[str, ...] = ()
 
 
-def _compose_reminders(registration: Registration, *, now: datetime) -> list[OutboxMessage]:
+#: Why the worker drops a reminder that fell due, as the outbox page shows it (the log says the key).
+DROPPED = {
+    "no_registration": "Not sent: the registration is gone or its personal data was erased.",
+    "no_seat": "Not sent: the registration no longer holds a seat.",
+    "called_off": "Not sent: the session was called off.",
+    "started": "Not sent: the session had already started.",
+    "superseded": "Not sent: its time had passed; the next reminder goes instead.",
+}
+
+
+def reminder_times(session: EventSession) -> dict[str, datetime]:
+    """When each reminder of this session falls due, by kind."""
+    return {kind: session.starts_at - before for kind, before in REMINDERS.items()}
+
+
+def plan_reminders(registration: Registration, *, now: datetime) -> list[OutboxMessage]:
+    """Add the reminders still ahead of `now` to the caller's transaction: due rows, no text yet.
+
+    The registration must have its id (flushed)."""
+    planned = [_planned(registration, kind, due, now=now) for kind, due in reminder_times(registration.session).items()]
+    planned = [message for message in planned if message is not None]
+    db.session.add_all(planned)
+    return planned
+
+
+def _planned(registration: Registration, kind: str, due: datetime, *, now: datetime) -> OutboxMessage | None:
+    if due <= now:
+        return None
     session = registration.session
-    composed = []
-    for kind, before in REMINDERS.items():
-        send_at = session.starts_at - before
-        if send_at <= now:
-            continue
-        lead = "tomorrow" if before >= timedelta(hours=24) else "in one hour"
-        composed.append(
-            _compose(
-                "reminder",
-                registration,
-                kind=kind,
-                subject=f"Reminder: {session.title} starts {lead}",
-                now=now,
-                not_before=send_at,
-                lead=lead,
+    message = new_message(
+        kind=kind,
+        to_address=registration.email,
+        to_name=registration.full_name,
+        subject="",
+        body_text="",
+        not_before=due,
+        event=session.event,
+        session=session,
+        registration=registration,
+    )
+    message.created_at = now
+    return message
+
+
+def retime_reminders(session: EventSession, registrations: list[Registration], *, now: datetime) -> None:
+    """The session moved: the reminders of its confirmed `registrations` follow it, with no text composed.
+
+    A reminder not sent yet takes its new time, or is cancelled if that time has passed; a registration whose
+    reminder went out already (the session moved later) or never had one gets one if its new time is ahead."""
+    times = reminder_times(session)
+    ids = [registration.id for registration in registrations]
+    pending = {
+        (message.registration_id, message.kind): message
+        for message in db.session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.registration_id.in_(ids),
+                OutboxMessage.kind.in_(list(REMINDERS)),
+                # A row being sent moves too: should its worker find it early now, it puts it back (delivery.py).
+                OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.RETRYING, OutboxStatus.SENDING]),
             )
         )
-    return composed
+    }
+    for registration in registrations:
+        for kind, due in times.items():
+            message = pending.get((registration.id, kind))
+            if message is None:
+                planned = _planned(registration, kind, due, now=now)
+                if planned is not None:
+                    db.session.add(planned)
+            elif due > now:
+                message.not_before = due
+            else:
+                message.status, message.last_error = OutboxStatus.CANCELLED, DROPPED["superseded"]
+
+
+def reminder_obsolete(registration: Registration | None, kind: str, *, now: datetime) -> str | None:
+    """Why a reminder that fell due must not go out (a key of DROPPED), or None if it still stands."""
+    if registration is None or registration.is_anonymised:
+        return "no_registration"
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return "no_seat"
+    session = registration.session
+    if session.is_cancelled or session.event.status == EventStatus.CANCELLED:
+        return "called_off"
+    if now >= session.starts_at:
+        return "started"
+    # Only one reminder at a time: once a shorter one is due, the longer one has nothing to add.
+    if any(now >= session.starts_at - before for before in REMINDERS.values() if before < REMINDERS[kind]):
+        return "superseded"
+    return None
+
+
+def compose_reminder(registration: Registration, kind: str) -> ReminderText:
+    """The reminder as it goes out now, from the registration and its session as they are now."""
+    session = registration.session
+    lead = _LEADS[kind]
+    body_text, body_html = _render("reminder", registration, lead=lead)
+    return ReminderText(
+        to_name=registration.full_name,
+        subject=f"Reminder: {session.title} starts {lead}",
+        body_text=body_text,
+        body_html=body_html,
+    )

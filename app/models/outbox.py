@@ -18,7 +18,8 @@ class OutboxStatus(StrEnumChoices):
     SENT = "sent"
     RETRYING = "retrying"
     FAILED = "failed"
-    #: Superseded before it was due (a reminder re-planned, a registration cancelled).
+    #: Superseded before it was due (a registration or session cancelled), or a reminder the worker dropped
+    #: when it fell due (`last_error` says why: app.mail.messages.DROPPED).
     CANCELLED = "cancelled"
 
 
@@ -34,6 +35,7 @@ class OutboxMessage(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     to_name: Mapped[str] = mapped_column(String(200), default="")
     from_address: Mapped[str | None] = mapped_column(String(254))
+    #: Subject and bodies are empty for a reminder until the worker writes them when it falls due.
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text, default="")

@@ -171,29 +171,12 @@ def register_attendee(
         manage_token_hash=hash_token(token),
         **fields,
     )
-    # The confirmation (templates, invite) is composed before the lock, for the outcome the session offers
-    # now, so the lock covers only the seat decision and the inserts; it is composed again under the lock
-    # in the rare case the session changed in between (its version is raised by every change people rely on).
-    composed_at, seen = now or utcnow(), session.version
-    composed = None
-    if registration_state(session, now=composed_at) == RegistrationState.OPEN:
-        composed = messages.new_registration_messages(registration, token, now=composed_at)
-
     session = _lock(session)
     now = now or utcnow()
-    existing = db.session.scalar(
-        select(Registration).where(
-            Registration.session_id == session.id,
-            Registration.email_normalised == email_normalised,
-            Registration.active(),
-        )
-    )
-    if existing is not None:
-        _resend_manage_link(existing, now=now)
-        db.session.commit()
-        raise AlreadyRegistered()
-
     state = registration_state(session, now=now)
+    if state not in (RegistrationState.OPEN, RegistrationState.WAITLIST):
+        # Someone registered already is told so (with a fresh link) even where a newcomer is refused.
+        _tell_if_registered(session, email_normalised, now=now)
     if state in (RegistrationState.CANCELLED, RegistrationState.NOT_OFFERED, RegistrationState.CLOSED):
         _refuse(RegistrationClosed())
     if state == RegistrationState.NOT_YET_OPEN:
@@ -210,17 +193,17 @@ def register_attendee(
         registration.waitlisted_at = now
     db.session.add(registration)
     try:
+        # The partial unique index is the duplicate check: one active registration per address and session.
         db.session.flush()
-    except IntegrityError as error:  # the unique index, should the lock ever be bypassed
+    except IntegrityError as error:
         db.session.rollback()
+        _tell_if_registered(_lock(session), email_normalised, now=now)
         raise AlreadyRegistered() from error
+    # One message composed, once, from the session as the lock shows it; the reminders are rows with no text.
     place = waitlist_place(registration)
     if registration.is_confirmed:
-        if composed is None or session.version != seen:
-            composed = messages.new_registration_messages(registration, token, now=now)
-        for message in composed:
-            message.registration_id, message.created_at = registration.id, now
-        db.session.add_all(composed)
+        messages.queue_confirmation(registration, token, now=now)
+        messages.plan_reminders(registration, now=now)
     else:
         messages.queue_waitlisted(registration, token, place, now=now)
     outcome = "a seat" if registration.is_confirmed else f"place {place} on the waiting list"
@@ -235,6 +218,22 @@ def register_attendee(
     )
     db.session.commit()
     return RegistrationResult(registration, token, place)
+
+
+def _tell_if_registered(session: EventSession, email_normalised: str, *, now: datetime) -> None:
+    """If this address already holds an active registration for the session: a fresh manage link to it (see
+    `_resend_manage_link`), commit, and AlreadyRegistered. The session row is locked."""
+    existing = db.session.scalar(
+        select(Registration).where(
+            Registration.session_id == session.id,
+            Registration.email_normalised == email_normalised,
+            Registration.active(),
+        )
+    )
+    if existing is not None:
+        _resend_manage_link(existing, now=now)
+        db.session.commit()
+        raise AlreadyRegistered()
 
 
 def update_registration(
@@ -349,7 +348,8 @@ def change_capacity(session: EventSession, capacity: int | None, *, by, now: dat
 def reschedule_session(
     session: EventSession, *, starts_at: datetime, ends_at: datetime, by, now: datetime | None = None
 ) -> EventSession:
-    """Move the session; confirmed attendees get an updated invite and their reminders move with it."""
+    """Move the session; confirmed attendees get an updated invite and their reminders move with it (re-timed:
+    their text is written when they fall due)."""
     now = now or utcnow()
     if ends_at <= starts_at:
         raise ValidationFailed("The session must end after it starts.")
@@ -365,7 +365,8 @@ def reschedule_session(
         if session.registration_opens_at is not None and session.registration_opens_at >= starts_at:
             session.registration_opens_at = None
     new = _when(starts_at, ends_at, session.event.timezone)
-    _update_confirmed(session, f"it moved from {old} to {new}.", now=now)
+    confirmed = _update_confirmed(session, f"it moved from {old} to {new}.", now=now)
+    messages.retime_reminders(session, confirmed, now=now)
     summary = f"Moved the session “{session.title}” from {old} to {new}."
     record(by=by, event=session.event, action="session.moved", summary=summary, target=session, now=now)
     db.session.commit()
@@ -373,7 +374,7 @@ def reschedule_session(
 
 
 def change_join_link(session: EventSession, join_url: str | None, *, by, now: datetime | None = None) -> EventSession:
-    """A new join link; confirmed attendees get an updated invite and reminders that carry it."""
+    """A new join link; confirmed attendees get an updated invite (reminders carry it: they are written when due)."""
     now = now or utcnow()
     join_url = (join_url or "").strip() or None
     if join_url is not None and (not join_url.startswith(("https://", "http://")) or has_control_characters(join_url)):
@@ -537,23 +538,22 @@ def _promote_waitlisted(session: EventSession, *, now: datetime) -> list[Registr
 
 
 def _give_seat(registration: Registration, *, now: datetime) -> None:
-    """A waitlisted attendee takes a seat: the "you are in" invite and the reminders go with it."""
+    """A waitlisted attendee takes a seat: the "you are in" invite, and the reminders planned."""
     _confirm(registration, now=now)
     registration.updated_at = now
     db.session.flush()
     messages.queue_promoted(registration, now=now)
-    messages.queue_reminders(registration, now=now)
+    messages.plan_reminders(registration, now=now)
 
 
-def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> None:
+def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> list[Registration]:
+    """An updated invite to each confirmed attendee (higher SEQUENCE); returns them."""
     session.version += 1
-    for registration in _active_registrations(session):
-        if not registration.is_confirmed:
-            continue
+    confirmed = [registration for registration in _active_registrations(session) if registration.is_confirmed]
+    for registration in confirmed:
         registration.sequence += 1
-        _cancel_reminders(registration)
         messages.queue_update(registration, change, now=now)
-        messages.queue_reminders(registration, now=now)
+    return confirmed
 
 
 def reached_registrations(session: EventSession) -> Select[tuple[Registration]]:
@@ -571,7 +571,7 @@ def _active_registrations(session: EventSession) -> list[Registration]:
 
 
 def _cancel_reminders(registration: Registration) -> None:
-    """Reminders not yet sent are superseded (the registration ended or the session moved)."""
+    """Reminders not yet sent are superseded: the registration ended or the session was called off."""
     db.session.execute(
         update(OutboxMessage)
         .where(

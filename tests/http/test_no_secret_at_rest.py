@@ -13,6 +13,7 @@ from app.agenda import services as agenda_services
 from app.errors import AlreadyRegistered
 from app.extensions import db
 from app.mail.delivery import deliver_all_due
+from app.mail.messages import REMINDERS
 from app.models import OutboxMessage, OutboxStatus, Role
 from app.organiser import services as accounts
 from app.registration import services as registration_services
@@ -67,9 +68,10 @@ def _every_kind_of_message(client) -> dict[str, str]:
     speakers.send_sign_in_link(person, by=organiser, now=NOW + timedelta(hours=3))
     accounts.request_password_reset("ana@example.org", now=NOW + timedelta(hours=3))
     feed_token = speakers.reset_feed_token(speakers.find_speaker(person.email), now=NOW)
-    # Everything due until after the session, reminders included.
+    # Everything due until the session starts, each reminder at its time.
     deliver_all_due(now=NOW + timedelta(hours=3))
-    deliver_all_due(now=session.starts_at)
+    for before in REMINDERS.values():
+        deliver_all_due(now=session.starts_at - before)
     return {"feed": feed_token}
 
 

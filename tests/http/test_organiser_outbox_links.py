@@ -105,3 +105,23 @@ def test_send_again_of_a_failed_confirmation_mails_a_new_working_link_that_the_p
     manage = client.get(f"/registrations/{new_token}/")
     assert manage.status_code == 200 and "Looking Ahead" in manage.text
     assert _with_links(session)[0].status == OutboxStatus.SENT
+
+
+def test_a_reminder_not_yet_due_says_it_is_written_when_it_falls_due_and_shows_its_text_once_sent(
+    client, sign_in, registered, mail_server
+):
+    session, _ = registered
+    sign_in(events=[session.event])
+    reminder = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "reminder_1h"))
+    reminder_id, due = reminder.id, reminder.not_before
+
+    listing = client.get(f"/organiser/events/{session.event_id}/outbox/").text
+    before = client.get(f"/organiser/outbox/{reminder_id}").text
+    deliver_due(now=due)
+    after = client.get(f"/organiser/outbox/{reminder_id}").text
+
+    assert f'outbox/{reminder_id}">Reminder, written when it falls due</a>' in listing
+    assert "<h1>Reminder, written when it falls due</h1>" in before
+    assert "A reminder is written when it falls due, from the session as it is then" in before
+    assert "<h1>Reminder: Looking Ahead starts in one hour</h1>" in after
+    assert 'id="body-text">Dear Ana,' in after

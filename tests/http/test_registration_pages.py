@@ -102,6 +102,34 @@ def test_register_confirms_and_shows_times_in_both_zones(client):
     assert token not in message.body_text + message.body_html
 
 
+def test_register_runs_one_statement_per_step_and_composes_one_message(client, count_queries):
+    url = _url(_open_session())
+    db.session.commit()
+
+    with count_queries() as statements:
+        response = client.post(url, data=_form())
+
+    assert response.status_code == 302 and "/confirmation" in response.location
+    # The ORM sends the three outbox rows in one INSERT on PostgreSQL, one INSERT each on SQLite.
+    outbox_inserts = 1 if db.engine.dialect.name == "postgresql" else 3
+    assert [" ".join(statement.split()[:3]) for statement in statements] == [
+        "SELECT events.id, events.slug,",  # the page's session with its event
+        "SELECT event_sessions.id, event_sessions.event_id,",  # the session locked (FOR UPDATE), read afresh
+        "UPDATE event_sessions SET",  # the seat taken
+        "INSERT INTO registrations",  # the partial unique index is the duplicate check
+        *["INSERT INTO outbox_messages"] * outbox_inserts,
+        "INSERT INTO activity_entries",
+    ]
+    assert "FOR UPDATE" in statements[1] or db.engine.dialect.name == "sqlite"
+    # One message composed (the confirmation); the reminders are rows with no text until they fall due.
+    rows = db.session.execute(select(OutboxMessage.kind, OutboxMessage.body_text).order_by(OutboxMessage.id)).all()
+    assert [(kind, bool(body)) for kind, body in rows] == [
+        ("confirmation", True),
+        ("reminder_24h", False),
+        ("reminder_1h", False),
+    ]
+
+
 def test_register_when_full_lands_on_waiting_list_with_place(client):
     session = _open_session(capacity=1)
     _register(session, "first@example.com")

@@ -84,13 +84,14 @@ def test_ten_identical_concurrent_submissions_make_one_registration_and_one_emai
     assert db.session.get(EventSession, session_id).seats_taken == 1
 
 
-def test_a_confirmation_composed_before_the_lock_is_composed_again_when_the_session_moved_meanwhile(app, app_context):
+def test_a_confirmation_shows_the_session_as_the_lock_found_it_when_it_moved_just_before(app, app_context):
     session = make_online_session(capacity=10)
     moved_to = "https://meet.example.org/moved-room"
     db.session.commit()
     moved = []
 
-    # Another organiser's change commits after the confirmation was composed, just before the seat is locked.
+    # Another organiser's change commits just before the seat is locked: the confirmation, composed once under
+    # the lock, shows the session as it is then.
     @event.listens_for(db.engine, "before_cursor_execute")
     def move_first(conn, cursor, statement, parameters, context, executemany):
         if "FOR UPDATE" in statement and not moved:

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
-from app.mail import delivery
+from app.mail import delivery, messages
 from app.mail.delivery import RETRY_DELAYS, deliver_all_due, deliver_due, retry_delay, work
 from app.mail.outbox import enqueue_message
 from app.models import OutboxMessage, OutboxStatus, RegistrationStatus
-from tests.factories import make_online_session, make_registration
+from tests.factories import at, make_online_session, make_registration
 
 NOW = datetime(2030, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -178,17 +178,28 @@ def test_deliver_due_when_server_never_answers_times_out_and_retries(app, app_co
     assert "timed out" in _status(message.id).last_error
 
 
+#: When the 1-hour reminder of a make_online_session() falls due (it starts at 08:00 on DAY).
+REMINDER_DUE = at(7)
+
+
 def test_deliver_due_drops_a_reminder_when_the_registration_is_no_longer_confirmed(app_context, mail_server):
     session = make_online_session()
     registration = make_registration(session, status=RegistrationStatus.WAITLISTED)
-    reminder = _queue(kind="reminder_1h", registration=registration)
-    kept = _queue(kind="reminder_1h", registration=make_registration(session), to_address="kept@example.com")
+    reminder = _queue(kind="reminder_1h", registration=registration, not_before=REMINDER_DUE)
+    kept = _queue(
+        kind="reminder_1h",
+        registration=make_registration(session, full_name="Kept Attendee"),
+        to_address="kept@example.com",
+        not_before=REMINDER_DUE,
+    )
 
-    report = deliver_due(now=NOW)
+    report = deliver_due(now=REMINDER_DUE)
 
     assert report.sent == [kept.id]
-    assert _status(reminder.id).status == OutboxStatus.CANCELLED
-    assert [m["To"] for m in mail_server.messages] == ["Amina Diallo <kept@example.com>"]
+    dropped = _status(reminder.id)
+    assert (dropped.status, dropped.last_error) == (OutboxStatus.CANCELLED, messages.DROPPED["no_seat"])
+    # The one kept is written from its registration now, whatever the row held.
+    assert [m["To"] for m in mail_server.messages] == ["Kept Attendee <kept@example.com>"]
 
 
 def test_retry_delays_grow_then_cap():
@@ -335,24 +346,33 @@ def test_a_batch_checks_its_reminders_in_one_query_and_writes_each_kind_of_outco
 ):
     session = make_online_session()
     stale = [
-        _queue(kind="reminder_1h", registration=make_registration(session, status=RegistrationStatus.WAITLISTED))
+        _queue(
+            kind="reminder_1h",
+            registration=make_registration(session, status=RegistrationStatus.WAITLISTED),
+            not_before=REMINDER_DUE,
+        )
         for _ in range(2)
     ]
     kept = [
-        _queue(kind="reminder_1h", registration=make_registration(session), to_address=f"k{n}@example.com")
+        _queue(
+            kind="reminder_1h",
+            registration=make_registration(session),
+            to_address=f"k{n}@example.com",
+            not_before=REMINDER_DUE,
+        )
         for n in range(2)
     ]
     mail_server.handler.fail_for = {"k1@example.com": "550 5.1.1 no such user"}
 
     with count_queries() as statements:
-        report = deliver_due(now=NOW)
+        report = deliver_due(now=REMINDER_DUE)
 
     assert (report.sent, report.failed) == ([kept[0].id], [kept[1].id])
     assert _statements(statements) == [
         "UPDATE outbox_messages SET",  # claim
-        "SELECT registrations.id FROM",  # which reminders still stand
-        "UPDATE outbox_messages SET",  # sent
-        "UPDATE outbox_messages SET",  # cancelled
+        "SELECT registrations.id, registrations.session_id,",  # the reminders' registrations and sessions
+        "UPDATE outbox_messages SET",  # sent, each with the text written for it
+        "UPDATE outbox_messages SET",  # cancelled, each with its reason
         "UPDATE outbox_messages SET",  # failed, each with its answer
     ]
     assert [_status(m.id).status for m in stale] == [OutboxStatus.CANCELLED] * 2

@@ -308,7 +308,7 @@ def test_each_outcome_is_logged_with_id_kind_attempts_and_error_class_only(app_c
         f"outbox message={ok.id} kind=confirmation outcome=sent attempts=1",
         f"outbox message={later.id} kind=confirmation outcome=retry attempts=1 error=SMTPDataError code=451",
         f"outbox message={gone.id} kind=confirmation outcome=failed attempts=1 error=SMTPDataError code=550",
-        f"outbox message={stale.id} kind=reminder_1h outcome=cancelled attempts=1",
+        f"outbox message={stale.id} kind=reminder_1h outcome=cancelled attempts=1 reason=no_seat",
     ]
     logged = caplog.text
     assert "@example.com" not in logged and "Registered:" not in logged and "Amina" not in logged

@@ -6,7 +6,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.activity import CommandActor
 from app.errors import (
@@ -76,7 +76,7 @@ def _link(message: OutboxMessage) -> str:
     return re.search(r"/registrations/([\w-]+)/", with_links(message.body_text, links_of(message))).group(1)
 
 
-def test_register_attendee_with_free_seat_confirms_and_queues_invite_and_reminders(app_context):
+def test_register_attendee_with_free_seat_confirms_and_queues_invite_and_plans_reminders(app_context):
     session = make_online_session(capacity=10)
 
     result = _register(session)
@@ -97,11 +97,14 @@ def test_register_attendee_with_free_seat_confirms_and_queues_invite_and_reminde
     calendar, event = _ical(confirmation)
     assert str(calendar["METHOD"]) == "REQUEST"
     assert (str(event["UID"]), event["SEQUENCE"]) == (f"{registration.uid}@events.example.org", 0)
-    assert [(m.kind, m.not_before) for m in (day_before, hour_before)] == [
-        ("reminder_24h", STARTS - timedelta(hours=24)),
-        ("reminder_1h", STARTS - timedelta(hours=1)),
+    # The reminders are due rows naming the registration and kind: their text is written when they fall due.
+    assert [
+        (m.kind, m.not_before, m.registration_id, m.subject, m.body_text, m.body_html, m.ics, m.private_links)
+        for m in (day_before, hour_before)
+    ] == [
+        ("reminder_24h", STARTS - timedelta(hours=24), registration.id, "", "", "", None, None),
+        ("reminder_1h", STARTS - timedelta(hours=1), registration.id, "", "", "", None, None),
     ]
-    assert "https://meet.example.org/looking-ahead" in hour_before.body_text
 
 
 def test_register_attendee_when_full_waitlists_in_order_without_join_link(app_context):
@@ -224,6 +227,26 @@ def test_register_attendee_twice_within_minutes_sends_no_second_email(app_contex
     assert find_by_token(first.token) is first.registration
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"capacity": 1, "waitlist_enabled": False}, {"registration_closes_at": NOW + timedelta(minutes=30)}],
+    ids=["full", "closed"],
+)
+def test_register_attendee_again_where_a_newcomer_is_refused_still_says_already_registered(app_context, change):
+    session = make_online_session()
+    first = _register(session)
+    for name, value in change.items():
+        setattr(session, name, value)
+    db.session.commit()
+
+    with pytest.raises(AlreadyRegistered):
+        _register(session, "Amina@example.com", now=NOW + timedelta(hours=1))
+
+    [link_message] = _outbox(kind="manage_link")
+    assert find_by_token(_link(link_message)) == first.registration
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+
+
 def test_register_attendee_again_after_cancelling_makes_a_new_registration(app_context):
     session = make_online_session()
     first = _register(session)
@@ -333,13 +356,12 @@ def test_reschedule_session_updates_confirmed_invites_and_moves_reminders(app_co
     reschedule_session(session, starts_at=new_start, ends_at=new_start + timedelta(hours=1), by=OPERATOR, now=NOW)
 
     assert (confirmed.sequence, session.version, session.registration_closes_at) == (1, 1, STARTS)
+    # The same reminder rows, re-timed: nothing to rewrite, their text is written when they fall due.
     assert [k for k in _kinds(confirmed)] == [
         ("confirmation", OutboxStatus.QUEUED),
-        ("reminder_24h", OutboxStatus.CANCELLED),
-        ("reminder_1h", OutboxStatus.CANCELLED),
-        ("update", OutboxStatus.QUEUED),
         ("reminder_24h", OutboxStatus.QUEUED),
         ("reminder_1h", OutboxStatus.QUEUED),
+        ("update", OutboxStatus.QUEUED),
     ]
     update = _outbox(registration_id=confirmed.id, kind="update")[0]
     assert "moved from Wednesday 30 October 2030, 09:00–10:30 CET to Thursday 31 October 2030, 11:00–12:00 CET" in (
@@ -348,8 +370,11 @@ def test_reschedule_session_updates_confirmed_invites_and_moves_reminders(app_co
     calendar, event = _ical(update)
     assert (str(calendar["METHOD"]), event["SEQUENCE"], event.start) == ("REQUEST", 1, new_start)
     assert str(event["UID"]) == f"{confirmed.uid}@events.example.org"
-    reminders = _outbox(registration_id=confirmed.id, status=OutboxStatus.QUEUED, kind="reminder_1h")
-    assert [m.not_before for m in reminders] == [new_start - timedelta(hours=1)]
+    reminders = [m for m in _outbox(registration_id=confirmed.id) if m.kind.startswith("reminder")]
+    assert [(m.not_before, m.body_text) for m in reminders] == [
+        (new_start - timedelta(hours=24), ""),
+        (new_start - timedelta(hours=1), ""),
+    ]
     assert [k for k, _ in _kinds(waiting)] == ["waitlisted"]
 
 
@@ -360,9 +385,10 @@ def test_reschedule_session_ending_before_it_starts_is_refused(app_context):
         reschedule_session(session, starts_at=STARTS, ends_at=STARTS, by=OPERATOR, now=NOW)
 
 
-def test_change_join_link_updates_invites_and_reminders_carry_the_new_link(app_context):
+def test_change_join_link_updates_invites_and_leaves_reminders_to_be_written_when_due(app_context):
     session = make_online_session()
     registration = _register(session).registration
+    planned = [(m.id, m.not_before) for m in _outbox(registration_id=registration.id) if m.kind.startswith("rem")]
 
     change_join_link(session, "https://meet.example.org/new-room", by=OPERATOR, now=NOW)
 
@@ -371,11 +397,11 @@ def test_change_join_link_updates_invites_and_reminders_carry_the_new_link(app_c
     assert "https://meet.example.org/new-room" in update.body_text
     _, event = _ical(update)
     assert (event["SEQUENCE"], str(event["LOCATION"])) == (1, "https://meet.example.org/new-room")
+    # The reminders stay as they were (they carry the link they find when due: tests/unit/test_reminders.py).
     queued_reminders = [
         m for m in _outbox(registration_id=registration.id, status=OutboxStatus.QUEUED) if m.kind.startswith("rem")
     ]
-    assert len(queued_reminders) == 2
-    assert all("https://meet.example.org/new-room" in m.body_text for m in queued_reminders)
+    assert [(m.id, m.not_before) for m in queued_reminders] == planned
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "https://meet.example.org/\r\nX: y"])
