@@ -6,7 +6,11 @@ statements per request (X-Query-Count, QUERY_COUNT_HEADER=1). Pages that do not 
 branch are skipped with a note. Writes bench/results/results.md and bench/results/results.png
 (git-ignored; bench/README.md keeps the figures of record).
 
-    .venv/bin/python -m bench.run [--duration 5] [--backends postgresql,sqlite]
+    .venv/bin/python -m bench.run [--duration 5] [--backends postgresql,sqlite] [--only registration,outbox]
+
+`--only` keeps the rows whose label starts with one of the given words (and the /healthz runs they are
+compared with): `--backends postgresql --only registration` measures the registration POST and its floor.
+BENCH_PG_DATABASE names the PostgreSQL database (default `bench`; the outbox uses `<name>_outbox`).
 """
 
 from __future__ import annotations
@@ -440,7 +444,14 @@ def sign_in(browser: Browser, discovered: dict, slug: str = BIG) -> str | None:
     return browser.cookie_header() if response.status in (302, 303) else None
 
 
-def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[Row], list[float]]:
+def selected(label: str, only: tuple[str, ...]) -> bool:
+    """Whether `--only` keeps this row (no `--only`: every row)."""
+    return not only or label.startswith(only)
+
+
+def bench_backend(
+    backend: str, database_url: str, duration: int, only: tuple[str, ...] = ()
+) -> tuple[list[Row], list[float]]:
     env = env_for(database_url)
     log(f"\n== {backend}: {database_url}")
     flask(env, "db", "upgrade")
@@ -467,6 +478,8 @@ def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[
             return load.rps / ((baselines[-2] + baselines[-1]) / 2)
 
         for big, small in zip(plans[BIG], plans[SMALL], strict=True):
+            if not selected(big.label, only):
+                continue
             if big.path is not None and big.label == "events index":
                 big.path = small.path = "/"
             row = Row(backend, big.label, big.kind, note=big.note)
@@ -493,7 +506,8 @@ def bench_backend(backend: str, database_url: str, duration: int) -> tuple[list[
             if row.load.requests == 0:
                 row.note += f" (no request completed within {duration} s: latency figures are not meaningful)"
             log(f"   {big.label} {row.load.rps:.0f} req/s ratio {row.ratio:.2f} queries {row.queries_big}")
-        rows += bench_registration(backend, database_url, server, discovered, ratio_after, duration)
+        if selected("registration", only):
+            rows += bench_registration(backend, database_url, server, discovered, ratio_after, duration)
         spread = f"{min(baselines):.0f}-{max(baselines):.0f}"
         log(f"   /healthz ranged {spread} req/s over {len(baselines)} runs (the machine is shared)")
         rows[
@@ -708,7 +722,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "5")))
     parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--only", default="", help="comma-separated label prefixes, e.g. registration,outbox")
     args = parser.parse_args(argv)
+    only = tuple(word.strip() for word in args.only.split(",") if word.strip())
     if shutil.which("wrk") is None:
         log("wrk is missing: installing Debian's wrk")
         subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
@@ -718,9 +734,9 @@ def main(argv: list[str] | None = None) -> int:
     peaks: dict[str, list[float]] = {}
     for backend in args.backends.split(","):
         url = reset_postgres() if backend == "postgresql" else reset_sqlite()
-        backend_rows, peaks[backend] = bench_backend(backend, url, args.duration)
+        backend_rows, peaks[backend] = bench_backend(backend, url, args.duration, only)
         rows += backend_rows
-        if backend == "postgresql":
+        if backend == "postgresql" and selected("outbox", only):
             rows.append(bench_outbox())
     table = render(rows, peaks, args.duration)
     log("\n" + table)
