@@ -7,12 +7,11 @@ why), and every email goes into the outbox in the same transaction as the change
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, or_, select
 
-from app import timeutil
 from app.activity import record
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -188,7 +187,9 @@ def _cell(value: str) -> str:
 def registrations_csv(
     session: EventSession, registrations: list[Registration], *, accessibility_needs: bool = False
 ) -> bytes:
-    """UTF-8 with a BOM (so Excel reads the accents right), one row per registration, times in the event zone.
+    """UTF-8 with a BOM (so Excel reads the accents right), one row per registration: when it was made in ISO
+    8601 UTC (one unambiguous time whatever the reader's zone), and the zone the attendee chose (the event's
+    when they chose none, as their emails show).
 
     Accessibility needs (health data) are a column only when asked for; an anonymised registration keeps its
     row (group, status, date) so the totals match the list, with no personal data."""
@@ -207,8 +208,8 @@ def registrations_csv(
             r.group.label,
             r.status.label,
             _cell(r.question),
-            timeutil.to_zone(r.created_at, zone).strftime("%Y-%m-%d %H:%M"),
-            zone,
+            r.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            r.timezone or zone,
         ]
         if accessibility_needs:
             row.insert(6, _cell(r.accessibility_needs))

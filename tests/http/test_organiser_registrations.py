@@ -307,3 +307,21 @@ def test_cancel_session_page_counts_then_cancels(client, sign_in, setup):
         )
         == 3
     )
+
+
+def test_csv_export_gives_each_attendee_their_own_zone_and_times_in_iso_8601_utc(client, sign_in, setup):
+    bo = _registration("bo@example.com")
+    bo.timezone = "Asia/Tbilisi"
+    db.session.commit()
+    sign_in(events=[setup["event"]])
+
+    response = client.get(f"/organiser/sessions/{setup['session'].id}/registrations.csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
+    registered = [NOW + timedelta(days=n) for n in range(3)]
+    assert [(r["Name"], r["Registered at"], r["Time zone"]) for r in rows] == [
+        ("Ana Silva", registered[0].strftime("%Y-%m-%dT%H:%M:%SZ"), "Europe/Brussels"),
+        ("Bo Berg", registered[1].strftime("%Y-%m-%dT%H:%M:%SZ"), "Asia/Tbilisi"),
+        ("Cleo Diaz", registered[2].strftime("%Y-%m-%dT%H:%M:%SZ"), "Europe/Brussels"),
+    ]
+    assert rows[0]["Registered at"].endswith("T09:00:00Z")

@@ -239,6 +239,7 @@ def test_registrations_csv_is_utf8_with_bom_and_parses_back(organiser, full_sess
     ana = _by_email("ana@example.com")
     ana.question = '=HYPERLINK("http://evil.example.com")'
     ana.accessibility_needs = "Live captions"
+    ana.timezone = "Asia/Tbilisi"
     db.session.commit()
 
     data = registrations.registrations_csv(full_session, registrations.find_registrations(full_session))
@@ -253,9 +254,10 @@ def test_registrations_csv_is_utf8_with_bom_and_parses_back(organiser, full_sess
         "MPF grantee",
         "Confirmed",
         '\'=HYPERLINK("http://evil.example.com")',
-        "2030-10-20 11:00",
-        "Europe/Brussels",
+        "2030-10-20T09:00:00Z",
+        "Asia/Tbilisi",
     ]
+    assert [row[7] for row in rows[2:]] == ["Europe/Brussels", "Europe/Brussels"]  # chose none: the event's
     assert [row[4] for row in rows[1:]] == ["Confirmed", "Confirmed", "Waitlisted"]
     assert rows[3][5] == "Question from Cleo Diaz?"
     assert "Live captions" not in data.decode("utf-8-sig")  # health data only when asked for
@@ -272,7 +274,7 @@ def test_registrations_csv_has_accessibility_needs_only_when_asked_for(organiser
 
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0] == [*registrations.CSV_COLUMNS[:6], "Accessibility needs", *registrations.CSV_COLUMNS[6:]]
-    assert rows[1][5:8] == ["Question from Ana Silva?", "'=Live captions", "2030-10-20 11:00"]
+    assert rows[1][5:8] == ["Question from Ana Silva?", "'=Live captions", "2030-10-20T09:00:00Z"]
     assert [row[6] for row in rows[2:]] == ["", ""]
 
 
