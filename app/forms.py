@@ -2,14 +2,13 @@
 to, the time zone choices."""
 
 from datetime import date, datetime
-from functools import lru_cache
 
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from app import timeutil
+from app import timeutil, zones
 from app.text import InvalidEmail, NeedsSmtputf8, has_control_characters, normalise_email
 
 TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
@@ -67,15 +66,31 @@ def email_address(message: str = "Invalid email address."):
     return check
 
 
-@lru_cache(maxsize=1)
-def zone_choices() -> tuple[SelectChoice, ...]:
-    """The common zones first (the event's and where attendees join from), then every IANA zone.
+def zone_choices(*first: str | None) -> list[SelectChoice]:
+    """A short list: the given zones (the one chosen, the event's), then the common ones, each labelled by
+    city, country and offset ("Tbilisi, Georgia (UTC+4)"). Any other zone is found by `find_zone`."""
+    return [SelectChoice(name, label) for name, label in zones.choices(*first)]
 
-    Built once per process (about 600 choices: building them cost more than the rest of a form)."""
-    common = [SelectChoice(z, z.replace("_", " "), optgroup="Common") for z in timeutil.COMMON_ZONES]
-    rest = [
-        SelectChoice(z, z.replace("_", " "), optgroup="All zones")
-        for z in timeutil.all_zones()
-        if z not in timeutil.COMMON_ZONES
-    ]
-    return tuple(common + rest)
+
+def find_zone(select: str):
+    """Validator of a "type a city or country" field beside the zone select named `select`: the one zone
+    the words name becomes the select's value; several are put first in the select and named in the error."""
+
+    def check(form, field) -> None:
+        search = zones.find(field.data)
+        zone_field = form[select]
+        if search.zone:
+            zone_field.data = search.zone
+            zone_field.choices = zone_choices(search.zone)
+            field.data = ""
+        elif search.text:
+            zone_field.choices = zone_choices(*(z.name for z in search.matches), zone_field.data)
+            if not search.matches:
+                raise ValidationError(search.problem())
+            named = "; ".join(z.label() for z in search.matches)
+            raise ValidationError(
+                f"Several time zones match “{search.text[:64]}”: {named}. They are now first in the list: "
+                "choose yours there, or type its city."
+            )
+
+    return check

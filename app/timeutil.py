@@ -38,6 +38,7 @@ def is_plausible_day(day: date) -> bool:
 
 @lru_cache(maxsize=1)
 def all_zones() -> list[str]:
+    """Every name zoneinfo knows, aliases and links included: accepted, never offered (app.zones offers)."""
     return sorted(available_timezones())
 
 
@@ -87,9 +88,11 @@ def format_range(start: datetime, end: datetime, zone_name: str) -> str:
 
 
 def register(app: Flask) -> None:
+    from app import zones  # zones builds on this module's names and checks
+
     app.add_template_filter(format_time, "time_in")
     app.add_template_filter(format_date, "date_in")
     app.add_template_filter(format_datetime, "datetime_in")
     app.add_template_filter(format_range, "range_in")
-    app.add_template_global(COMMON_ZONES, "common_zones")
-    app.add_template_global(all_zones, "all_zones")
+    app.add_template_filter(zones.label, "zone_label")
+    app.add_template_global(zones.canonical_zones, "canonical_zones")

@@ -3,10 +3,9 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, session
-from markupsafe import Markup
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 
-from app import timeutil
+from app import timeutil, zones
 from app.calendar.links import google_link
 from app.public import queries
 from app.render_cache import render_cache
@@ -14,7 +13,7 @@ from app.render_cache import render_cache
 bp = Blueprint("agenda", __name__)
 
 #: The cookie that remembers the zone a visitor chose.
-TZ_COOKIE = "tz"
+TZ_COOKIE = zones.COOKIE
 TZ_COOKIE_MAX_AGE = 365 * 24 * 3600
 #: The render cache's version key of the list of events (slugs never contain a space).
 INDEX_KEY = "all events"
@@ -66,17 +65,23 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
     """Render a page of the event's agenda in the visitor's zone, from the cache when nothing changed.
 
     The zone comes from ?tz= (then remembered in a cookie), else the cookie, else the event's own.
+    ?find_zone= searches by city or country: one match shows the page in that zone (its own ?tz= URL),
+    several are listed to choose from.
     Only visitors without a session share cached pages, so nothing personal is ever served to another.
     """
     version = render_cache().version(slug, queries.agenda_version) or abort(404)
+    search = zones.find(request.args.get("find_zone"))
+    if search.zone:
+        return redirect(url_for(request.endpoint, **request.view_args, tz=search.zone), 303)
     asked = request.args.get("tz", "").strip()
     chosen = asked if timeutil.is_valid_zone(asked) else None
     unknown_zone = asked if asked and chosen is None else None
     remembered = request.cookies.get(TZ_COOKIE)
     chosen = chosen or (remembered if timeutil.is_valid_zone(remembered) else None)
-    cacheable = unknown_zone is None and set(request.cookies) <= {TZ_COOKIE}
-    key = (request.endpoint, tuple(sorted(request.view_args.items())), chosen, version)
+    cacheable = unknown_zone is None and not search.text and set(request.cookies) <= {TZ_COOKIE}
     now = datetime.now(UTC)
+    # The day too: the picker's labels give each zone's offset today.
+    key = (request.endpoint, tuple(sorted(request.view_args.items())), chosen, version, now.date())
     cached = render_cache().get(key) if cacheable else None
     html = cached[0] if cached is not None and (cached[1] is None or now < cached[1]) else None
     if html is None:
@@ -89,7 +94,8 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
             zone=zone,
             unknown_zone=unknown_zone,
             zone_remembered=chosen is not None,
-            zone_options=_zone_options(zone, event.timezone),
+            zone_options=zones.options(zone, event.timezone, now=now),
+            zone_search=search,
             google_link=google_link,
             **context,
         ).encode()  # cached as bytes, so a hit does not encode the page again
@@ -116,28 +122,3 @@ def _next_change_of_state(session, now: datetime) -> datetime | None:
         return None
     moments = (session.registration_opens_at, session.registration_closes_at, session.starts_at, session.ends_at)
     return min((m for m in moments if m is not None and m > now), default=None)
-
-
-def _zone_options(selected: str, event_zone: str) -> Markup:
-    """The <option>s of the zone picker: the event's and the common zones first, then every IANA zone."""
-    first = dict.fromkeys([event_zone, selected, *timeutil.COMMON_ZONES])
-    common = Markup("").join(_option(z, z == selected) for z in first)
-    return Markup('<optgroup label="Common">') + common + Markup("</optgroup>") + _all_zone_options()
-
-
-def _option(zone: str, selected: bool = False) -> Markup:
-    return Markup('<option value="{}"{}>{}</option>').format(
-        zone, Markup(" selected") if selected else "", zone.replace("_", " ")
-    )
-
-
-_all_zones_html: Markup | None = None
-
-
-def _all_zone_options() -> Markup:
-    global _all_zones_html
-    if _all_zones_html is None:
-        # No value attribute: the option's text is its value, which halves the page's weight.
-        options = Markup("").join(Markup("<option>{}</option>").format(z) for z in timeutil.all_zones())
-        _all_zones_html = Markup('<optgroup label="All time zones">') + options + Markup("</optgroup>")
-    return _all_zones_html

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import timeutil
-from app.forms import email_address, no_control_characters, zone_choices
+from app.forms import email_address, find_zone, no_control_characters, zone_choices
 from app.models import AttendeeGroup
 from app.registration.services import LIMITS
 
@@ -74,10 +74,15 @@ class _DetailsForm(FlaskForm):
         validate_choice=False,
         render_kw={"data-preselect-zone": True},
     )
+    find_zone = StringField(
+        "Not in the list? Type your city or country",
+        validators=[Optional(), Length(max=200), find_zone("timezone")],
+        render_kw={"autocomplete": "off", "maxlength": 200, "type": "search"},
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, event_zone: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
+        self.timezone.choices = zone_choices(self.timezone.data, event_zone)
 
     def validate_group(self, field) -> None:
         if field.data not in {value for value, _ in AttendeeGroup.choices()}:
@@ -109,13 +114,14 @@ class RegistrationForm(_DetailsForm):
         "question",
         "accessibility_needs",
         "timezone",
+        "find_zone",
     )
 
 
 class ManageForm(_DetailsForm):
     submit = SubmitField("Save changes")
 
-    field_order = ("full_name", "organisation", "group", "question", "accessibility_needs", "timezone")
+    field_order = ("full_name", "organisation", "group", "question", "accessibility_needs", "timezone", "find_zone")
 
 
 class CancelForm(FlaskForm):

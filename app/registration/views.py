@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, redirect,
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from app import timeutil, zones
 from app.errors import AlreadyRegistered, DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.models import Event, EventSession, EventStatus, Registration, utcnow
@@ -43,9 +44,9 @@ def registration_state(session: EventSession) -> RegistrationState:
 def new(slug: str, session_id: int):
     session = _public_session(slug, session_id)
     state = registration_state(session)
-    form = RegistrationForm()
-    if request.method == "GET" and not form.timezone.data:
-        form.timezone.data = session.event.timezone
+    # The zone the visitor chose on the public pages (their cookie), else the event's.
+    chosen = timeutil.zone_or(request.cookies.get(zones.COOKIE), session.event.timezone)
+    form = RegistrationForm(timezone=chosen, event_zone=session.event.timezone)
     if state in OPEN_STATES and form.validate_on_submit():
         try:
             result = services.register_attendee(session, consent=form.consent.data, **_details(form, email=True))
@@ -80,7 +81,9 @@ def confirmation(token: str):
 @bp.route("/registrations/<token>/", methods=["GET", "POST"])
 def manage(token: str):
     registration = _by_token(token)
-    form = ManageForm(obj=registration if request.method == "GET" else None)
+    form = ManageForm(
+        obj=registration if request.method == "GET" else None, event_zone=registration.session.event.timezone
+    )
     if request.method == "GET":
         form.group.data = registration.group.value
     if form.validate_on_submit():

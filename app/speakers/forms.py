@@ -2,9 +2,10 @@
 
 from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.forms import BaseForm, email_address, zone_choices
+from app import timeutil
+from app.forms import BaseForm, email_address, find_zone, zone_choices
 from app.speakers.sanitise import MAX_BIO_LENGTH, shallow_enough
 
 
@@ -26,12 +27,21 @@ class ActionForm(BaseForm):
 
 
 class TimezoneForm(BaseForm):
-    timezone = SelectField("Show times in", validators=[DataRequired("Choose a time zone.")])
+    timezone = SelectField("Show times in", validators=[DataRequired("Choose a time zone.")], validate_choice=False)
+    find_zone = StringField(
+        "Or type a city or country",
+        validators=[Optional(), Length(max=200), find_zone("timezone")],
+        render_kw={"autocomplete": "off", "maxlength": 200, "type": "search"},
+    )
     submit = SubmitField("Show")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
+        self.timezone.choices = zone_choices(self.timezone.data)
+
+    def validate_timezone(self, field) -> None:
+        if not timeutil.is_valid_zone(field.data):
+            raise ValidationError("Choose a time zone from the list.")
 
 
 class ResponseForm(BaseForm):

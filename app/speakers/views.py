@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 
-from app import timeutil
+from app import timeutil, zones
 from app.calendar.links import absolute
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
@@ -159,9 +159,9 @@ def set_timezone():
     form = TimezoneForm()
     if form.validate_on_submit():
         services.set_speaker_timezone(g.speaker, form.timezone.data, now=_now())
-        flash(f"Times are now shown in {form.timezone.data} as well.", "success")
+        flash(f"Times are now shown in {zones.label(form.timezone.data)} as well.", "success")
     else:
-        flash("Choose a time zone from the list.", "danger")
+        flash(" ".join(form.find_zone.errors) or "Choose a time zone from the list.", "danger")
     return redirect(url_for("speakers.slots"))
 
 

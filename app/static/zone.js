@@ -1,5 +1,6 @@
 // Pre-select the visitor's own time zone in a zone picker marked data-preselect-zone, unless a choice was
-// already made (data-remembered="true") or the form came back with errors.
+// already made (data-remembered="true") or the form came back with errors. The picker offers a few common
+// zones: the visitor's own is added to it when it is not one of them (the server takes any IANA name).
 // Times stay in the zone the page states until the visitor submits the form.
 (function () {
   "use strict";
@@ -7,6 +8,9 @@
     return;
   }
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) {
+    return;
+  }
   document.querySelectorAll("select[data-preselect-zone]").forEach(function (select) {
     if (select.dataset.remembered === "true") {
       return;
@@ -17,5 +21,8 @@
         return;
       }
     }
+    var own = new Option(zone.replace(/_/g, " ") + " (this device's zone)", zone, true, true);
+    select.insertBefore(own, select.firstChild);
+    select.selectedIndex = 0;
   });
 })();

@@ -1,0 +1,193 @@
+"""The time zones people choose from: canonical IANA zones, named by city, country and current UTC offset.
+
+The list is tzdata's own zone1970.tab (one row per canonical zone: no alias such as "GB" or "Turkey", no link,
+no "Factory") with the country names of its iso3166.tab, both read from the pinned `tzdata` package so that the
+list is the same on every machine. The picker shows a few common zones; any other is found by city or country.
+Any name zoneinfo knows is still accepted (links bookmarked or stored before), only never offered.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from app import timeutil
+
+#: The cookie that remembers the zone a visitor chose on the public pages (the register form starts there).
+COOKIE = "tz"
+#: iso3166.tab's short names where people search for another one (the table says "Britain (UK)").
+COUNTRY_NAMES = {"GB": "United Kingdom"}
+#: How many matches a search lists at most; more means the words are too vague to be useful.
+MAX_MATCHES = 12
+
+
+@dataclass(frozen=True)
+class Zone:
+    name: str
+    city: str
+    #: The countries that keep this zone's time, the most populous first (tzdata's order).
+    countries: tuple[str, ...]
+    #: Other cities found here: those of zone.tab names that are links to this zone ("Amsterdam" for
+    #: Europe/Brussels, the Netherlands' zone until tzdata merged them).
+    cities: tuple[str, ...] = ()
+    #: Other words that find it: tzdata's note for countries with several zones ("Eastern (most areas)"),
+    #: iso3166.tab's own country name where COUNTRY_NAMES gives another.
+    note: str = ""
+
+    def label(self, now: datetime | None = None) -> str:
+        """'Tbilisi, Georgia (UTC+4)'; 'Cape Verde (UTC-1)' where the city is the country."""
+        if self.name == "UTC":
+            return "UTC (Coordinated Universal Time)"
+        place = self.city if self.city == self.countries[0] else f"{self.city}, {self.countries[0]}"
+        return f"{place} ({utc_offset(self.name, now)})"
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return _words(" ".join((self.name, self.city, *self.cities, *self.countries, self.note)))
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search for a zone found: the one zone, several to choose from, or nothing."""
+
+    text: str
+    matches: tuple[Zone, ...] = ()
+
+    @property
+    def zone(self) -> str | None:
+        return self.matches[0].name if len(self.matches) == 1 else None
+
+    def problem(self) -> str | None:
+        """What to tell the person when the search did not find exactly one zone."""
+        if not self.text or self.zone:
+            return None
+        if not self.matches:
+            return f"No time zone matches “{self.text[:64]}”: type a city, such as Lisbon, or a country."
+        return f"Several time zones match “{self.text[:64]}”: choose one, or type its city."
+
+
+def utc_offset(name: str, now: datetime | None = None) -> str:
+    """'UTC+4', 'UTC+5:30', 'UTC-3', 'UTC+0': the zone's offset now."""
+    offset = (now or datetime.now(UTC)).astimezone(ZoneInfo(name)).utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    return f"UTC{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+
+
+def _data(filename: str) -> list[list[str]]:
+    text = resources.files("tzdata").joinpath("zoneinfo", filename).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def _city(name: str) -> str:
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@lru_cache(maxsize=1)
+def canonical_zones() -> tuple[Zone, ...]:
+    """Every zone of zone1970.tab and UTC, sorted by city."""
+    iso_names = {row[0]: row[1] for row in _data("iso3166.tab")}
+    countries = iso_names | COUNTRY_NAMES
+    aliases: dict[str, list[str]] = {}
+    for row in _data("zone.tab"):
+        if row[2] in _links():
+            aliases.setdefault(_links()[row[2]], []).append(_city(row[2]))
+    zones = []
+    for codes, _, name, *note in _data("zone1970.tab"):
+        codes = codes.split(",")
+        renamed = [iso_names[code] for code in codes if code in COUNTRY_NAMES]
+        zones.append(
+            Zone(
+                name=name,
+                city=_city(name),
+                countries=tuple(countries[code] for code in codes),
+                cities=tuple(aliases.get(name, ())),
+                note=" ".join([*note, *renamed]),
+            )
+        )
+    zones.append(Zone(name="UTC", city="UTC", countries=(), note="Coordinated Universal Time GMT Greenwich"))
+    return tuple(sorted(zones, key=lambda z: _fold(z.city)))
+
+
+@lru_cache(maxsize=1)
+def _links() -> dict[str, str]:
+    """Each link's target (tzdata.zi's 'L target link' lines): 'GB' is Europe/London."""
+    text = resources.files("tzdata").joinpath("zoneinfo", "tzdata.zi").read_text(encoding="utf-8")
+    return {link: target for _, target, link in (line.split() for line in text.splitlines() if line[:2] == "L ")}
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, Zone]:
+    return {zone.name: zone for zone in canonical_zones()}
+
+
+def label(name: str, now: datetime | None = None) -> str:
+    """The label of any zone: its city and country when canonical, else its name (a link stored before)."""
+    zone = _by_name().get(name)
+    return zone.label(now) if zone else f"{name.replace('_', ' ')} ({utc_offset(name, now)})"
+
+
+def common_zones(*first: str | None) -> list[Zone | str]:
+    """The zones a picker offers at once: the given ones (the event's, the chosen one), then the common ones."""
+    names = dict.fromkeys(n for n in (*first, *timeutil.COMMON_ZONES) if timeutil.is_valid_zone(n))
+    return [_by_name().get(n, n) for n in names]
+
+
+def choices(*first: str | None, now: datetime | None = None) -> list[tuple[str, str]]:
+    """(name, label) pairs for a select of the common zones."""
+    return [(n, label(n, now)) for n in (z.name if isinstance(z, Zone) else z for z in common_zones(*first))]
+
+
+def options(selected: str, *first: str | None, now: datetime | None = None) -> Markup:
+    """The <option>s of a short zone picker: `first`, the selected zone (marked), then the common ones."""
+    return Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(name, Markup(" selected") if name == selected else "", text)
+        for name, text in choices(*first, selected, now=now)
+    )
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so that 'sao paulo' finds São Paulo and 'curacao' Curaçao."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[a-z0-9]+", _fold(text)))
+
+
+def find(text: str | None) -> Search:
+    """The zones a person's words name: a zone's name, its label, a city or a country.
+
+    Every word must begin a word of the zone (its city, countries, name or note). An exact zone name, city
+    or country name wins over a partial match, so "Georgia" finds Tbilisi, not South Georgia."""
+    text = " ".join((text or "").split())[:200]
+    if not text:
+        return Search("")
+    name = text.replace(" ", "_")
+    if timeutil.is_valid_zone(name):
+        canonical = _by_name().get(name) or _by_name().get(_links().get(name, ""))
+        return Search(text, (canonical or Zone(name, _city(name), (name,)),))
+    query = _words(re.sub(r"\((UTC|GMT)[^)]*\)\s*$", "", text))  # a label typed or pasted back
+    if not query:
+        return Search(text)
+    phrase = " ".join(query)
+    found = [z for z in canonical_zones() if all(any(w.startswith(q) for w in z.words) for q in query)]
+
+    def said(*names: str) -> bool:
+        return any(" ".join(_words(n)) == phrase for n in names)
+
+    for exact in (
+        [z for z in found if said(f"{z.city} {' '.join(z.countries[:1])}")],
+        [z for z in found if said(z.city, *z.cities)],
+        [z for z in found if said(*z.countries)],
+        [z for z in found if all(q in z.words for q in query)],
+    ):
+        if exact:
+            return Search(text, tuple(exact[:MAX_MATCHES]))
+    return Search(text, tuple(found[:MAX_MATCHES]))
