@@ -39,6 +39,18 @@ def queue_sign_in_link(to_address: str, person: Person | None, url: str) -> Outb
     )
 
 
+def _when(item, zone: str) -> str:
+    """'18:00–19:00 JST (Asia/Tokyo); Wednesday 30 October 2030, 10:00–11:00 CET in the event's zone
+    (Europe/Brussels)': the zone named, and the event's time too when the speaker's zone is another."""
+    event_zone = item.session.event.timezone
+    when = f"{timeutil.format_range(item.starts_at, item.ends_at, zone)} ({zone})"
+    if zone == event_zone:
+        return when
+    event_day = timeutil.format_date(item.starts_at, event_zone)
+    event_time = timeutil.format_range(item.starts_at, item.ends_at, event_zone)
+    return f"{when}; {event_day}, {event_time} in the event's zone ({event_zone})"
+
+
 def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: str, ics_method: str) -> OutboxMessage:
     """The speaker's first invite (change "added"), updated invite ("moved") or cancellation ("cancelled") of
     one slot, its times in `zone`, with the iTIP message `ics`."""
@@ -51,7 +63,7 @@ def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: s
         "session": session,
         "event": session.event,
         "change": change,
-        "when": timeutil.format_range(item.starts_at, item.ends_at, zone),
+        "when": _when(item, zone),
         "day": timeutil.format_date(item.starts_at, zone),
     }
     kind, subject = SLOT_CHANGES[change]

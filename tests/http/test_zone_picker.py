@@ -3,17 +3,18 @@ city or country for any other, on the public pages, the register and manage form
 
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from app.demo.loader import load_demo
 from app.extensions import db
-from app.models import Registration, Speaker
+from app.models import OutboxMessage, Registration, Speaker
 from app.registration.services import register_attendee
-from tests.factories import make_online_session
+from tests.factories import at, make_appearance, make_event, make_item, make_online_session, make_person, make_session
 from tests.http.test_agenda_pages import text_of
-from tests.http.test_speaker_pages import people, sign_in_as  # noqa: F401 - people is a fixture
+from tests.http.test_speaker_pages import people, sign_in_as, speaker_of  # noqa: F401 - people is a fixture
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SLUG = "mpf-exchange-event"
@@ -119,7 +120,13 @@ def test_register_with_a_typed_country_stores_its_zone(client, app_context):
     )
 
     assert response.status_code == 302
-    assert _registration().timezone == "Asia/Tbilisi"
+    registration = _registration()
+    assert registration.timezone == "Asia/Tbilisi"
+    confirmation = db.session.scalar(select(OutboxMessage).where(OutboxMessage.registration_id == registration.id))
+    start = session.starts_at.astimezone(ZoneInfo("Asia/Tbilisi"))
+    end = session.ends_at.astimezone(ZoneInfo("Asia/Tbilisi"))
+    own_zone = f"{start:%A %-d %B %Y, %H:%M}–{end:%H:%M} +04 in your time zone (Asia/Tbilisi)"
+    assert own_zone in confirmation.body_text and own_zone in confirmation.body_html
 
 
 def test_register_with_vague_words_puts_the_matches_in_the_list(client, app_context):
@@ -169,3 +176,25 @@ def test_a_speaker_finds_their_zone_by_city(client, people):  # noqa: F811
     )
     assert "Several time zones match “United States”: " in vague.text
     assert db.session.get(Speaker, speaker.id).timezone == "Asia/Tbilisi"
+
+
+def test_a_speakers_before_and_after_lines_show_their_zone_too(client, app_context):
+    event = make_event(timezone="Europe/Brussels")
+    session = make_session(event, title="Morning", starts_at=at(8), ends_at=at(12))
+    make_item(session, title="Opening", starts_at=at(9), ends_at=at(10))
+    talk = make_item(session, title="Talk", starts_at=at(10), ends_at=at(11))
+    make_item(session, title="Closing", starts_at=at(11), ends_at=at(11, 30))
+    person = make_person(event, email="zia@example.org")
+    make_appearance(talk, person)
+    sign_in_as(client, person)
+    db.session.get(Speaker, speaker_of(person).id).timezone = "Asia/Karachi"
+    db.session.commit()
+
+    page = client.get("/speaker/").text
+
+    assert (
+        '<dd class="col-sm-9">Opening, 10:00–11:00 CET <span class="text-body-secondary">(14:00–15:00 PKT, your time)'
+    ) in page
+    assert (
+        '<dd class="col-sm-9">Closing, 12:00–12:30 CET <span class="text-body-secondary">(16:00–16:30 PKT, your time)'
+    ) in page

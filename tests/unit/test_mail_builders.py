@@ -39,7 +39,14 @@ def test_a_slot_change_says_what_changed_in_the_zone_given_and_carries_the_invit
 
     assert (moved.kind, moved.subject) == ("speaker_update", "Your slot has been moved: Looking Ahead")
     assert (moved.ics, moved.ics_method, moved.person_id) == ("BEGIN:VCALENDAR", "REQUEST", appearance.person_id)
-    assert "has moved.\nIt is now on Wednesday 30 October 2030, 18:00–19:00 JST.\n" in moved.body_text
+    assert (
+        "has moved.\nIt is now on Wednesday 30 October 2030, 18:00–19:00 JST (Asia/Tokyo); "
+        "Wednesday 30 October 2030, 10:00–11:00 CET in the event's zone (Europe/Brussels).\n"
+    ) in moved.body_text
+    same_zone = speaker_messages.queue_slot_changed(
+        appearance, change="added", zone="Europe/Brussels", ics="BEGIN:VCALENDAR", ics_method="REQUEST"
+    )
+    assert "on Wednesday 30 October 2030, 10:00–11:00 CET (Europe/Brussels).\n" in same_zone.body_text
 
 
 def test_the_password_reset_holds_the_link_only_as_a_private_link(app_context):

@@ -93,7 +93,7 @@ def test_register_attendee_with_free_seat_confirms_and_queues_invite_and_plans_r
     assert result.token not in confirmation.body_text + confirmation.body_html
     assert "https://meet.example.org/looking-ahead" in confirmation.body_text
     assert "09:00–10:30 (Europe/Brussels)" in confirmation.body_text
-    assert "09:00 WAT in your time zone (Africa/Lagos)" in confirmation.body_text
+    assert "Wednesday 30 October 2030, 09:00–10:30 WAT in your time zone (Africa/Lagos)" in confirmation.body_text
     calendar, event = _ical(confirmation)
     assert str(calendar["METHOD"]) == "REQUEST"
     assert (str(event["UID"]), event["SEQUENCE"]) == (f"{registration.uid}@events.example.org", 0)

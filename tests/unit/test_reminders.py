@@ -80,7 +80,7 @@ def test_a_reminder_is_written_when_due_from_the_session_and_registration_as_the
     text = _text(received)
     assert "Dear Amina Bello Diallo," in text
     assert "Thursday 31 October 2030, 11:00–12:00 (Europe/Brussels)" in text
-    assert "11:00 WAT in your time zone (Africa/Lagos)" in text
+    assert "Thursday 31 October 2030, 11:00–12:00 WAT in your time zone (Africa/Lagos)" in text
     assert "Join online: https://meet.example.org/new-room" in text
     assert "looking-ahead" not in text and "09:00" not in text
     # The row keeps the text it went out with, like any message (until retention deletes it).
