@@ -127,9 +127,21 @@ def _by_name() -> dict[str, Zone]:
 
 
 def label(name: str, now: datetime | None = None) -> str:
-    """The label of any zone: its city and country when canonical, else its name (a link stored before)."""
-    zone = _by_name().get(name)
-    return zone.label(now) if zone else f"{name.replace('_', ' ')} ({utc_offset(name, now)})"
+    """The label of any zone. A link (stored before, or a browser's older name such as America/Buenos_Aires)
+    gets its own city and country where zone.tab gives one ("Amsterdam, Netherlands"), else its target's."""
+    if zone := _by_name().get(name):
+        return zone.label(now)
+    if country := _countries_of_links().get(name):
+        return f"{_city(name)}, {country} ({utc_offset(name, now)})"
+    if target := _by_name().get(_links().get(name, "")):
+        return target.label(now)
+    return f"{name.replace('_', ' ')} ({utc_offset(name, now)})"
+
+
+@lru_cache(maxsize=1)
+def _countries_of_links() -> dict[str, str]:
+    countries = {row[0]: row[1] for row in _data("iso3166.tab")} | COUNTRY_NAMES
+    return {row[2]: countries[row[0]] for row in _data("zone.tab") if row[2] in _links()}
 
 
 def common_zones(*first: str | None) -> list[Zone | str]:

@@ -21,7 +21,8 @@
         return;
       }
     }
-    var own = new Option(zone.replace(/_/g, " ") + " (this device's zone)", zone, true, true);
+    var city = zone.split("/").pop().replace(/_/g, " ");
+    var own = new Option(city + " (this device's zone)", zone, true, true);
     select.insertBefore(own, select.firstChild);
     select.selectedIndex = 0;
   });

@@ -110,6 +110,8 @@ def test_register_form_starts_in_the_zone_chosen_on_the_public_pages(client, app
     assert '<option selected value="Asia/Tbilisi">Tbilisi, Georgia (UTC+4)</option>' in page
     assert re.search(r'<span class="own-zone">[^<]*\d\d:\d\d–\d\d:\d\d \+04 in your time zone \(Asia/Tbilisi\)', page)
     assert page.count("<option") <= MAX_OPTIONS + 10  # the groups' options and the short zone list
+    assert page.count('id="find_zone"') == 1
+    assert '<label class="form-label" for="find_zone">Not in the list? Type your city or country</label>' in page
 
 
 def test_register_with_a_typed_country_stores_its_zone(client, app_context):

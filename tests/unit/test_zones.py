@@ -38,7 +38,10 @@ def test_labels_give_city_country_and_the_current_offset():
     assert zones.label("Europe/London", SUMMER) == "London, United Kingdom (UTC+1)"
     assert zones.label("Atlantic/Cape_Verde", WINTER) == "Cape Verde (UTC-1)"
     assert zones.label("UTC", WINTER) == "UTC (Coordinated Universal Time)"
-    assert zones.label("Europe/Amsterdam", WINTER) == "Europe/Amsterdam (UTC+1)"  # a link stored before
+    # Links, stored before or a browser's older names: their own city and country, else their target's
+    assert zones.label("Europe/Amsterdam", WINTER) == "Amsterdam, Netherlands (UTC+1)"
+    assert zones.label("America/Buenos_Aires", WINTER) == "Buenos Aires, Argentina (UTC-3)"
+    assert zones.label("Turkey", WINTER) == "Istanbul, Turkey (UTC+3)"
 
 
 def test_find_by_city_country_label_or_old_name():
