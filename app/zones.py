@@ -144,15 +144,11 @@ def _countries_of_links() -> dict[str, str]:
     return {row[2]: countries[row[0]] for row in _data("zone.tab") if row[2] in _links()}
 
 
-def common_zones(*first: str | None) -> list[Zone | str]:
-    """The zones a picker offers at once: the given ones (the event's, the chosen one), then the common ones."""
-    names = dict.fromkeys(n for n in (*first, *timeutil.COMMON_ZONES) if timeutil.is_valid_zone(n))
-    return [_by_name().get(n, n) for n in names]
-
-
 def choices(*first: str | None, now: datetime | None = None) -> list[tuple[str, str]]:
-    """(name, label) pairs for a select of the common zones."""
-    return [(n, label(n, now)) for n in (z.name if isinstance(z, Zone) else z for z in common_zones(*first))]
+    """(name, label) pairs for a short select: the given zones (the one chosen, the event's), then the common
+    ones; any other zone is found with `find`."""
+    names = dict.fromkeys(n for n in (*first, *timeutil.COMMON_ZONES) if timeutil.is_valid_zone(n))
+    return [(name, label(name, now)) for name in names]
 
 
 def options(selected: str, *first: str | None, now: datetime | None = None) -> Markup:
