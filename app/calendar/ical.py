@@ -106,41 +106,34 @@ def _people_line(appearances) -> str:
     )
 
 
-def _where(session, location: str = "") -> str:
-    """The place, never the join link: an online session is just "Online"."""
-    if session.is_online:
-        return "Online"
-    return ", ".join(part for part in (location or session.location, session.event.venue) if part)
-
-
-def item_slot(item, *, uid_domain: str, url: str | None = None) -> Slot:
-    """An agenda item as a feed entry; its SEQUENCE rises with the item's and its session's versions."""
+def item_slot(item, *, uid: str, sequence: int, location: str, url: str | None = None) -> Slot:
+    """An agenda item as a feed entry; its identity (UID, SEQUENCE, LOCATION) comes from app.calendar.identity."""
     session = item.session
     people = _people_line(item.appearances)
     description = "\n\n".join(part for part in (session.title, people, item.description) if part)
     return Slot(
-        uid=f"{item.uid}@{uid_domain}",
-        sequence=item.version + session.version,
+        uid=uid,
+        sequence=sequence,
         summary=item.title,
         start=item.starts_at,
         end=item.ends_at,
         description=description,
-        location=_where(session, item.location),
+        location=location,
         url=url,
         cancelled=session.is_cancelled or session.event.status == EventStatus.CANCELLED,
     )
 
 
-def session_slot(session, *, uid_domain: str, url: str | None = None) -> Slot:
+def session_slot(session, *, uid: str, sequence: int, location: str, url: str | None = None) -> Slot:
     """A whole session as one entry (its aims as the description)."""
     return Slot(
-        uid=f"{session.uid}@{uid_domain}",
-        sequence=session.version,
+        uid=uid,
+        sequence=sequence,
         summary=f"{session.title} – {session.event.title}",
         start=session.starts_at,
         end=session.ends_at,
         description=session.description,
-        location=_where(session),
+        location=location,
         url=url,
         cancelled=session.is_cancelled or session.event.status == EventStatus.CANCELLED,
     )

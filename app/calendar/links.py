@@ -1,24 +1,29 @@
 """Calendar entries of the public agenda with their absolute URLs (shared by the pages and the feeds)."""
 
-from flask import current_app
-
+from app.calendar import identity
 from app.calendar.ical import Slot, google_calendar_url, item_slot, session_slot
 from app.urls import external_url
 
 
-def absolute(endpoint: str, **values) -> str:
-    """An absolute URL on SERVER_BASE_URL, so feeds are the same bytes whichever host name was asked."""
-    return external_url(endpoint, **values)
-
-
 def slot_for_item(event, item) -> Slot:
-    url = absolute("agenda.session_page", slug=event.slug, session_id=item.session_id) + f"#item-{item.id}"
-    return item_slot(item, uid_domain=current_app.config["ICAL_UID_DOMAIN"], url=url)
+    url = external_url("agenda.session_page", slug=event.slug, session_id=item.session_id, _anchor=f"item-{item.id}")
+    return item_slot(
+        item,
+        uid=identity.item_uid(item),
+        sequence=identity.item_sequence(item),
+        location=identity.location(item.session, item=item, join_link=False),
+        url=url,
+    )
 
 
 def slot_for_session(event, session) -> Slot:
-    url = absolute("agenda.session_page", slug=event.slug, session_id=session.id)
-    return session_slot(session, uid_domain=current_app.config["ICAL_UID_DOMAIN"], url=url)
+    return session_slot(
+        session,
+        uid=identity.session_uid(session),
+        sequence=identity.session_sequence(session),
+        location=identity.location(session, join_link=False),
+        url=external_url("agenda.session_page", slug=event.slug, session_id=session.id),
+    )
 
 
 def google_link(event, thing) -> str:

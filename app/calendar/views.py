@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from app.calendar import identity
 from app.calendar.ical import Slot, feed_calendar, to_bytes
 from app.calendar.links import slot_for_item, slot_for_session
 from app.public import queries
@@ -69,7 +70,7 @@ def _feed(slug: str, build: Callable[[object], tuple[str, str, list[Slot], str]]
         config = current_app.config
         stamp = queries.last_change(event)
         calendar = feed_calendar(
-            f"{name}@{config['ICAL_UID_DOMAIN']}",
+            identity.feed_uid(name),
             title,
             slots,
             stamp=stamp,

@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import select
 
+from app.calendar import identity
 from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
 from app.mail.outbox import link_placeholder, new_message
@@ -40,10 +41,6 @@ def session_url(session: EventSession) -> str:
     return external_url("agenda.session_page", slug=session.event.slug, session_id=session.id)
 
 
-def invite_uid(registration: Registration) -> str:
-    return f"{registration.uid}@{current_app.config['ICAL_UID_DOMAIN']}"
-
-
 def invite_ics(registration: Registration, *, method: str, now: datetime) -> str:
     """The iTIP message for this attendee: same UID forever, the registration's current SEQUENCE."""
     session = registration.session
@@ -52,32 +49,27 @@ def invite_ics(registration: Registration, *, method: str, now: datetime) -> str
     if method == "REQUEST" and session.join_url:
         description = f"Join online: {session.join_url}\n\n{description}"
     slot = Slot(
-        uid=invite_uid(registration),
-        sequence=registration.sequence,
+        uid=identity.registration_uid(registration),
+        sequence=identity.registration_sequence(registration),
         summary=session.title,
         start=session.starts_at,
         end=session.ends_at,
         description=description,
-        location=_location(session, method),
+        # The join link goes only into invites for a seat, never into a cancellation.
+        location=identity.location(session, join_link=method == "REQUEST"),
         url=session_url(session),
     )
+    organizer_email, organizer_name = identity.organizer(event)
     calendar = invite_calendar(
         slot,
         method=method,
-        organizer_email=event.contact_email or current_app.config["MAIL_DEFAULT_SENDER"],
-        organizer_name=event.contact_name or event.title,
+        organizer_email=organizer_email,
+        organizer_name=organizer_name,
         attendee_email=registration.email,
         attendee_name=registration.full_name,
         stamp=now,
     )
     return to_bytes(calendar).decode("utf-8")
-
-
-def _location(session: EventSession, method: str) -> str:
-    # The join link goes only into invites for a seat, never into a cancellation.
-    if session.is_online and session.join_url and method == "REQUEST":
-        return session.join_url
-    return session.location or ("Online" if session.is_online else "")
 
 
 def _queue(template: str, registration: Registration, **fields) -> OutboxMessage:

@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app import timeutil
 from app.activity import record
+from app.calendar import identity
 from app.errors import (
     AlreadyRegistered,
     CapacityTooLow,
@@ -404,7 +405,7 @@ def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime
     for registration in _active_registrations(session):
         _cancel_reminders(registration)
         if registration.is_confirmed:
-            registration.sequence += 1
+            identity.raise_registration_sequence(registration)
         messages.queue_session_cancelled(registration, now=now, reason=reason)
         told += 1
     # The session will not take place: its attendees' accessibility needs (health data) have no use left.
@@ -502,7 +503,7 @@ def _cancel(registration: Registration, session: EventSession, *, now: datetime,
         # Everyone already had the session's cancellation; nothing more to send or to promote.
         return []
     if had_seat:
-        registration.sequence += 1
+        identity.raise_registration_sequence(registration)
     if notify:
         messages.queue_registration_cancelled(registration, now=now, had_seat=had_seat)
     return _promote_waitlisted(session, now=now) if had_seat else []
@@ -551,7 +552,7 @@ def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> l
     session.version += 1
     confirmed = [registration for registration in _active_registrations(session) if registration.is_confirmed]
     for registration in confirmed:
-        registration.sequence += 1
+        identity.raise_registration_sequence(registration)
         messages.queue_update(registration, change, now=now)
     return confirmed
 

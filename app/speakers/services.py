@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import timeutil
 from app.activity import record
-from app.calendar import ical
+from app.calendar import ical, identity
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotASpeaker, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail import speaker_messages
@@ -389,47 +389,36 @@ def update_profile(
 # --- calendar --------------------------------------------------------------------------------------
 
 
-def _ical_uid(appearance: Appearance) -> str:
-    return f"{appearance.uid}@{current_app.config['ICAL_UID_DOMAIN']}"
-
-
-def _slot_for(appearance: Appearance, *, sequence: int, cancelled: bool = False) -> ical.Slot:
+def _slot_for(appearance: Appearance) -> ical.Slot:
+    """The speaker's slot as one VEVENT: the same UID and SEQUENCE in their feed, download and invites."""
     item, session = appearance.item, appearance.item.session
     event = session.event
     lines = [f"Your role: {appearance.role.label}", f"Session: {session.title}", f"Event: {event.title}"]
     others = [a for a in item.appearances if a.person_id != appearance.person_id]
     if others:
         lines.append("With: " + "; ".join(f"{a.person.display_name} ({a.role.label})" for a in others))
-    if session.is_online and session.join_url:
+    if session.is_online and session.join_url and not session.is_cancelled:
         lines.append(f"Join: {session.join_url}")
     return ical.Slot(
-        uid=_ical_uid(appearance),
-        sequence=sequence,
+        uid=identity.appearance_uid(appearance),
+        sequence=identity.appearance_sequence(appearance),
         summary=f"{item.title} ({appearance.role.label})",
         start=item.starts_at,
         end=item.ends_at,
         description="\n".join(lines),
-        location=(session.join_url if session.is_online and session.join_url else "")
-        or item.location
-        or session.location
-        or event.venue,
-        cancelled=cancelled or session.is_cancelled,
+        location=identity.location(session, item=item, join_link=True),
+        cancelled=session.is_cancelled,
     )
-
-
-def feed_sequence(appearance: Appearance) -> int:
-    """Never falls: the invite's SEQUENCE, or the item's and session's versions if they moved further."""
-    return max(appearance.sequence, appearance.item.version + appearance.item.session.version)
 
 
 def slot_invite(appearance: Appearance, *, method: str = "REQUEST", now: datetime) -> str:
     """The iTIP invite (or cancellation) of one slot for its speaker, as iCalendar text."""
-    event = appearance.item.session.event
+    organizer_email, organizer_name = identity.organizer(appearance.item.session.event)
     calendar = ical.invite_calendar(
-        _slot_for(appearance, sequence=appearance.sequence),
+        _slot_for(appearance),
         method=method,
-        organizer_email=event.contact_email or current_app.config["MAIL_DEFAULT_SENDER"],
-        organizer_name=event.contact_name or event.title,
+        organizer_email=organizer_email,
+        organizer_name=organizer_name,
         attendee_email=appearance.person.email or "",
         attendee_name=appearance.person.display_name,
         stamp=now,
@@ -453,9 +442,9 @@ def speaker_feed(speaker: Speaker) -> bytes:
         stamps += [slot.appearance.person.updated_at, slot.item.updated_at, slot.session.updated_at]
         stamps.append(slot.event.updated_at)
     calendar = ical.feed_calendar(
-        f"speaker-{speaker.id}@{current_app.config['ICAL_UID_DOMAIN']}",
+        identity.feed_uid(f"speaker-{speaker.id}"),
         f"{_feed_name(slots, speaker)}: speaking slots",
-        [_slot_for(slot.appearance, sequence=feed_sequence(slot.appearance)) for slot in slots],
+        [_slot_for(slot.appearance) for slot in slots],
         stamp=max(stamps),
         refresh=timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"]),
     )
@@ -541,18 +530,25 @@ def _speaker_zone(email: str | None) -> str | None:
 def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -> OutboxMessage | None:
     """Queue the speaker's first invite (change="added"), updated invite ("moved") or cancellation ("cancelled").
 
-    A change raises the appearance's SEQUENCE. Never commits: it belongs to the organiser's transaction.
-    Returns None when the person has no email address.
+    A change raises the slot's one SEQUENCE (app.calendar.identity), emailed or not, so the speaker's feed and
+    invites never go back. A slot of a called-off session gets no invite any more, only cancellations. Never
+    commits: it belongs to the organiser's transaction. Returns None when nothing is sent (no email address,
+    or an invite to a called-off session).
     """
     if change not in speaker_messages.SLOT_CHANGES:
         raise ValueError(f"unknown change {change!r}")
+    session = appearance.item.session
+    if change != "cancelled" and session.is_cancelled:
+        return None
+    if change == "added":
+        identity.hold_appearance_sequence(appearance)
+    else:
+        identity.raise_appearance_sequence(appearance)
     person = appearance.person
     if not person.email:
         return None
-    if change != "added":
-        appearance.sequence += 1
     method = "CANCEL" if change == "cancelled" else "REQUEST"
-    zone = timeutil.zone_or(_speaker_zone(person.email), appearance.item.session.event.timezone)
+    zone = timeutil.zone_or(_speaker_zone(person.email), session.event.timezone)
     return speaker_messages.queue_slot_changed(
         appearance, change=change, zone=zone, ics=slot_invite(appearance, method=method, now=now), ics_method=method
     )

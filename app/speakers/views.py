@@ -18,7 +18,6 @@ from flask import (
 )
 
 from app import timeutil, zones
-from app.calendar.links import absolute
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.models import AppearanceResponse, Speaker
@@ -35,6 +34,7 @@ from app.speakers.forms import (
 )
 from app.speakers.sanitise import render_bio
 from app.text import well_formed_email
+from app.urls import external_url
 
 bp = Blueprint("speakers", __name__, url_prefix="/speaker")
 
@@ -201,7 +201,7 @@ def slot_invite(appearance_id: int):
 def calendar():
     token = session.pop(NEW_FEED_TOKEN_KEY, None)
     # On SERVER_BASE_URL, never on the request's Host header: a forged host must not get the address shown.
-    feed_url = absolute("speakers.feed", token=token) if token else None
+    feed_url = external_url("speakers.feed", token=token) if token else None
     return render_template(
         "speakers/calendar.html", feed_url=feed_url, has_feed=bool(g.speaker.feed_token_hash), form=ActionForm()
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import vobject
 from icalendar import Calendar
 
+from app.calendar import identity
 from app.calendar.ical import (
     Slot,
     feed_calendar,
@@ -130,10 +131,16 @@ def test_invite_calendar_cancel_marks_the_event_cancelled():
     assert (str(calendar["METHOD"]), str(calendar.events[0]["STATUS"])) == ("CANCEL", "CANCELLED")
 
 
-def test_item_slot_describes_session_people_and_place_with_the_summed_sequence():
+def test_item_slot_describes_session_people_and_place_with_the_summed_sequence(app_context):
     _event, _session, item = _agenda()
 
-    slot = item_slot(item, uid_domain="events.example.org", url="https://e/x#item-1")
+    slot = item_slot(
+        item,
+        uid=identity.item_uid(item),
+        sequence=identity.item_sequence(item),
+        location=identity.location(item.session, item=item, join_link=False),
+        url="https://e/x#item-1",
+    )
 
     assert slot == Slot(
         uid="i1@events.example.org",
@@ -148,11 +155,16 @@ def test_item_slot_describes_session_people_and_place_with_the_summed_sequence()
     )
 
 
-def test_session_slot_of_an_online_session_says_online_and_never_the_join_link():
+def test_session_slot_of_an_online_session_says_online_and_never_the_join_link(app_context):
     _event, session, _item = _agenda()
     session.is_online = True
 
-    slot = session_slot(session, uid_domain="events.example.org")
+    slot = session_slot(
+        session,
+        uid=identity.session_uid(session),
+        sequence=identity.session_sequence(session),
+        location=identity.location(session, join_link=False),
+    )
 
     assert (slot.summary, slot.location, slot.sequence) == ("Morning – MPF Exchange Event", "Online", 3)
     assert "meet.example.org" not in repr(slot)
@@ -161,11 +173,11 @@ def test_session_slot_of_an_online_session_says_online_and_never_the_join_link()
 def test_slots_of_a_cancelled_session_or_event_are_cancelled():
     event, session, item = _agenda()
     session.status = SessionStatus.CANCELLED
-    item_cancelled = item_slot(item, uid_domain="d").cancelled
+    item_cancelled = item_slot(item, uid="i", sequence=0, location="").cancelled
     session.status = SessionStatus.SCHEDULED
     event.status = EventStatus.CANCELLED
 
-    assert (item_cancelled, session_slot(session, uid_domain="d").cancelled) == (True, True)
+    assert (item_cancelled, session_slot(session, uid="s", sequence=0, location="").cancelled) == (True, True)
 
 
 def test_one_line_properties_lose_control_characters_and_line_breaks():

@@ -335,9 +335,10 @@ def test_moving_an_item_sends_its_speakers_and_the_shifted_ones_an_update(organi
     agenda.update_item(panel, by=organiser, now=NOW, shift_later=True, ends_at=at(8, 50))
 
     assert _speaker_messages() == [
-        ("speaker_update", "mod@example.org", "REQUEST", 1),
-        ("speaker_update", "pan@example.org", "REQUEST", 1),
-        ("speaker_update", "close@example.org", "REQUEST", 1),
+        # Each item's version rose (the feed shows 1): the update is newer still.
+        ("speaker_update", "mod@example.org", "REQUEST", 2),
+        ("speaker_update", "pan@example.org", "REQUEST", 2),
+        ("speaker_update", "close@example.org", "REQUEST", 2),
     ]
     assert len(reach.appearances_to_tell(list(panel.session.items))) == 3
 
@@ -388,7 +389,8 @@ def test_adding_a_person_to_an_item_of_a_published_event_sends_them_the_slot_inv
     agenda.add_appearance(panel, newcomer, Role.PANELLIST, by=organiser, now=NOW)
     agenda.add_appearance(panel, silent, Role.PANELLIST, by=organiser, now=NOW)
 
-    assert _speaker_messages() == [("speaker_invite", "nia@example.org", "REQUEST", 0)]
+    # The item's version rose with the new person: the invite carries the SEQUENCE the feed shows.
+    assert _speaker_messages() == [("speaker_invite", "nia@example.org", "REQUEST", 1)]
     message = _messages("speaker_invite")[0]
     invite = Calendar.from_ical(message.ics).events[0]
     feed = Calendar.from_ical(speaker_services.speaker_feed(make_speaker(newcomer.email))).events[0]

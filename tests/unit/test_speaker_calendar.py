@@ -63,7 +63,7 @@ def test_slot_invite_is_an_itip_request_with_the_appearances_uid_and_sequence(sl
     assert str(event["ORGANIZER"]) == "mailto:mpf@example.org"
     assert str(event["ATTENDEE"]) == "mailto:erik@example.org"
     assert "Mr Borut Erzen (Moderator)" in str(event["DESCRIPTION"])
-    assert str(event["LOCATION"]) == "Plenary room"
+    assert str(event["LOCATION"]) == "Plenary room, Brussels"
     parsed = vobject.readOne(text)
     assert parsed.vevent.uid.value == f"{slot.uid}@events.example.org"
     assert parsed.vevent.dtstart.value == at(9).astimezone(UTC)
@@ -99,7 +99,8 @@ def test_notify_slot_changed_for_a_person_without_email_queues_nothing(slot):
     slot.person.email = None
 
     assert services.notify_slot_changed(slot, change="moved", now=NOW) is None
-    assert slot.sequence == 0
+    assert db.session.scalars(select(OutboxMessage)).all() == []
+    assert slot.sequence == 1  # the slot's one counter rose all the same
 
 
 def test_speaker_feed_has_no_method_and_the_refresh_properties(slot, speaker):
@@ -167,7 +168,7 @@ def test_notify_item_changed_queues_one_update_per_person_with_an_email(slot):
 
     assert sorted(m.to_address for m in messages) == sorted(a.person.email for a in item.appearances if a.person.email)
     assert len(messages) == 2
-    assert [a.sequence for a in item.appearances] == [1, 1, 0]
+    assert [a.sequence for a in item.appearances] == [1, 1, 1]
 
 
 def test_speaker_feed_version_is_stable_and_changes_with_what_the_feed_shows(slot, speaker):
@@ -213,3 +214,62 @@ def test_speaker_feed_gathers_the_slots_of_the_speakers_records_in_every_publish
 
     assert uids == [f"{slot.uid}@events.example.org", f"{elsewhere.uid}@events.example.org"]
     assert len([row for row in shown if row[0] == 1]) == 2
+
+
+def _sequences(text: str | bytes, uid: str) -> tuple[int, int]:
+    """The SEQUENCE of the entry with this UID, as icalendar and as vobject read it."""
+    text = text.decode() if isinstance(text, bytes) else text
+    (by_icalendar,) = [int(e["SEQUENCE"]) for e in _parse(text).events if str(e["UID"]) == uid]
+    (by_vobject,) = [int(e.sequence.value) for e in vobject.readOne(text).vevent_list if e.uid.value == uid]
+    return by_icalendar, by_vobject
+
+
+def test_the_feed_and_the_invites_of_a_slot_share_one_sequence_that_never_decreases(slot, speaker):
+    from app.agenda import services as agenda
+    from tests.http.conftest import make_organiser
+
+    organiser = make_organiser()
+    item, session = slot.item, slot.item.session
+    uid = f"{slot.uid}@events.example.org"
+    seen: list[tuple[str, int]] = []
+
+    def look():
+        for message in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.to_address == "erik@example.org").order_by(OutboxMessage.id)
+        ).all()[len([s for s in seen if s[0] != "feed"]) :]:
+            icalendar_value, vobject_value = _sequences(message.ics, uid)
+            assert icalendar_value == vobject_value
+            seen.append((message.ics_method, icalendar_value))
+        icalendar_value, vobject_value = _sequences(services.speaker_feed(speaker), uid)
+        assert icalendar_value == vobject_value
+        seen.append(("feed", icalendar_value))
+
+    look()
+    agenda.update_item(item, by=organiser, now=NOW, title="Looking Further Ahead")  # no invite: the feed moves
+    look()
+    agenda.update_item(item, by=organiser, now=NOW, starts_at=at(10), ends_at=at(11))
+    look()
+    agenda.update_session(session, by=organiser, now=NOW, description="New aims")  # the session's version
+    look()
+    agenda.reorder_item(
+        make_item(session, title="Later", starts_at=at(11), ends_at=at(12)), "up", by=organiser, now=NOW
+    )
+    look()
+    agenda.update_session(session, by=organiser, now=NOW, starts_at=at(9), ends_at=at(13))
+    look()
+    agenda.cancel_session(session, reason="Venue closed", by=organiser, now=NOW)
+    look()
+    agenda.update_session(db.session.get_one(type(session), session.id), by=organiser, now=NOW, title="Renamed")
+    look()
+
+    methods = [method for method, _ in seen if method != "feed"]
+    assert methods == ["REQUEST", "REQUEST", "REQUEST", "CANCEL"]
+    values = [value for _, value in seen]
+    assert values == sorted(values), seen
+    invites = [value for method, value in seen if method != "feed"]
+    assert len(set(invites)) == len(invites)  # each invite newer than the one before
+    # Every invite is newer than any feed seen before it, and the feed never shows less than the last invite.
+    for index, (method, value) in enumerate(seen):
+        if method != "feed":
+            assert all(earlier < value for kind, earlier in seen[:index] if kind == "feed")
+    assert seen[-1] == ("feed", invites[-1])  # after the cancellation the feed stays at the emailed CANCEL
