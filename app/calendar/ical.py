@@ -77,9 +77,14 @@ def invite_calendar(
     attendee_name: str,
     stamp: datetime,
 ) -> Calendar:
-    """An RFC 5546 message for one recipient: METHOD REQUEST (invite, update) or CANCEL."""
+    """An RFC 5546 message for one recipient: METHOD REQUEST (invite, update) or CANCEL.
+
+    A REQUEST may only say TENTATIVE or CONFIRMED (RFC 5546 §3.2.2): a cancelled slot can only be a CANCEL.
+    """
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
+    if method == "REQUEST" and slot.cancelled:
+        raise ValueError("a cancelled slot is sent as a CANCEL, never as a REQUEST")
     organizer = vCalAddress.new(organizer_email, cn=_clean(organizer_name) or None)
     attendee = vCalAddress.new(
         attendee_email,

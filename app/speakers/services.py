@@ -411,6 +411,12 @@ def _slot_for(appearance: Appearance) -> ical.Slot:
     )
 
 
+def slot_download_method(appearance: Appearance) -> str:
+    """What the speaker's "Add to calendar" download of a slot is: the invite, or once the session is called
+    off the cancellation they were emailed (same SEQUENCE), so opening it never brings the slot back."""
+    return "CANCEL" if appearance.item.session.is_cancelled else "REQUEST"
+
+
 def slot_invite(appearance: Appearance, *, method: str = "REQUEST", now: datetime) -> str:
     """The iTIP invite (or cancellation) of one slot for its speaker, as iCalendar text."""
     organizer_email, organizer_name = identity.organizer(appearance.item.session.event)

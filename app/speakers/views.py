@@ -189,9 +189,9 @@ def slot(appearance_id: int):
 @speaker_required
 def slot_invite(appearance_id: int):
     appearance = _own_appearance(appearance_id)
-    body = services.slot_invite(appearance, method="REQUEST", now=_now())
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=REQUEST"
+    method = services.slot_download_method(appearance)
+    response = make_response(services.slot_invite(appearance, method=method, now=_now()))
+    response.headers["Content-Type"] = f"text/calendar; charset=utf-8; method={method}"
     response.headers["Content-Disposition"] = f'attachment; filename="slot-{appearance.id}.ics"'
     return response
 

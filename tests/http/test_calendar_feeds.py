@@ -167,6 +167,30 @@ def test_items_of_a_cancelled_session_are_marked_cancelled_with_a_higher_sequenc
     assert [e for e in events if str(e["UID"]) not in uids and "STATUS" in e] == []
 
 
+def test_a_called_off_session_and_its_items_are_no_longer_offered_for_calendars(client, demo):
+    afternoon = demo.sessions[1]
+    item = afternoon.items[0]
+    page = client.get(f"/events/{SLUG}/sessions/{afternoon.id}/").data.decode()
+    assert f'href="/events/{SLUG}/sessions/{afternoon.id}.ics"' in page
+    assert f'href="/events/{SLUG}/items/{item.id}.ics"' in page
+    afternoon.status = SessionStatus.CANCELLED
+    afternoon.version += 1
+    db.session.commit()
+
+    pages = [client.get(url).data.decode() for url in (f"/events/{SLUG}/sessions/{afternoon.id}/", f"/events/{SLUG}/")]
+
+    for page in pages:
+        assert f"/sessions/{afternoon.id}.ics" not in page
+        assert f"/items/{item.id}.ics" not in page
+    assert "calendar.google.com" not in pages[0]  # no Google Calendar link either
+    # Other sessions are still offered.
+    assert f"/items/{demo.sessions[0].items[0].id}.ics" in pages[1]
+    # The address still answers, as a feed entry marked cancelled (no METHOD): a subscriber learns of it.
+    calendar = parse(client.get(f"/events/{SLUG}/items/{item.id}.ics").data)
+    assert "METHOD" not in calendar
+    assert str(calendar.events[0]["STATUS"]) == "CANCELLED"
+
+
 def test_session_feed_is_one_entry_for_the_whole_session(client, demo):
     follow_up = demo.sessions[2]
 

@@ -7,6 +7,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import vobject
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -276,6 +277,37 @@ def test_slot_invite_download_is_a_request_for_the_speaker(client, people):
     body = _text(response)
     assert "METHOD:REQUEST" in body
     assert f"UID:{people['ben_panel'].uid}@events.example.org" in body
+
+
+def test_slot_download_after_the_session_is_called_off_is_the_emailed_cancel(client, people):
+    speaker = sign_in_as(client, people["ben"])
+    appearance = people["ben_panel"]
+    session = appearance.item.session
+    agenda_services.cancel_session(session, reason="Venue closed", by=make_organiser(), now=at(6))
+    emailed = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.kind == "speaker_cancel", OutboxMessage.to_address == "ben@example.org"
+        )
+    ).one()
+
+    response = client.get(f"/speaker/slots/{appearance.id}/invite.ics")
+
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8; method=CANCEL"
+    body = _text(response)
+    uid = f"{appearance.uid}@events.example.org"
+    downloaded, sent = Calendar.from_ical(body), Calendar.from_ical(emailed.ics)
+    assert (str(downloaded["METHOD"]), str(sent["METHOD"])) == ("CANCEL", "CANCEL")
+    (event,), (sent_event,) = downloaded.events, sent.events
+    assert (str(event["UID"]), str(event["STATUS"])) == (uid, "CANCELLED")
+    assert int(event["SEQUENCE"]) == int(sent_event["SEQUENCE"]) > 0
+    parsed = vobject.readOne(body)
+    assert (parsed.method.value, parsed.vevent.uid.value, parsed.vevent.status.value) == ("CANCEL", uid, "CANCELLED")
+    assert int(parsed.vevent.sequence.value) == int(sent_event["SEQUENCE"])
+    # The feed says the same: cancelled, and not newer than the CANCEL.
+    (in_feed,) = [e for e in Calendar.from_ical(services.speaker_feed(speaker)).events if str(e["UID"]) == uid]
+    assert (str(in_feed["STATUS"]), int(in_feed["SEQUENCE"])) == ("CANCELLED", int(sent_event["SEQUENCE"]))
+    page = _text(client.get("/speaker/"))
+    assert "Remove from calendar (.ics)" in page
 
 
 # --- feed ------------------------------------------------------------------------------------------

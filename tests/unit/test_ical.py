@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+import pytest
 import vobject
 from icalendar import Calendar
 
@@ -212,3 +213,18 @@ def test_google_calendar_url_converts_aware_local_times_to_utc():
     slot = Slot(uid="u", sequence=0, summary="PROMETHEUS II", start=local, end=local + timedelta(minutes=25))
 
     assert parse_qs(urlsplit(google_calendar_url(slot)).query)["dates"] == ["20271014T073000Z/20271014T075500Z"]
+
+
+def test_invite_calendar_refuses_a_request_for_a_cancelled_slot():
+    cancelled = Slot(**{**SLOT.__dict__, "cancelled": True})
+
+    with pytest.raises(ValueError, match="CANCEL"):
+        invite_calendar(
+            cancelled,
+            method="REQUEST",
+            organizer_email="mpf@example.org",
+            organizer_name="MPF Team",
+            attendee_email="ana@example.com",
+            attendee_name="Ana",
+            stamp=STAMP,
+        )
