@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
-from icalendar import Calendar, Event, vCalAddress, vDuration
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
 from app.models import EventStatus
 from app.text import clean_line, clean_text
@@ -59,9 +59,11 @@ def feed_calendar(uid: str, name: str, slots: list[Slot], *, stamp: datetime, re
     `stamp` should come from the data (its last change), so the same data gives the same bytes
     and the same ETag.
     """
-    calendar = Calendar.new(
-        prodid=PRODID, uid=uid, name=_clean(name), subcomponents=[_vevent(slot, stamp) for slot in slots]
-    )
+    calendar = Calendar.new(prodid=PRODID, uid=uid, subcomponents=[_vevent(slot, stamp) for slot in slots])
+    # TEXT values (RFC 5545 §3.3.11, RFC 7986 §5.1): icalendar writes NAME and X-WR-CALNAME unescaped, so a
+    # comma in a title would cut the name short in some readers.
+    calendar.add("name", vText(_clean(name)))
+    calendar.add("x-wr-calname", vText(_clean(name)))
     calendar.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(refresh))
     return calendar

@@ -243,6 +243,17 @@ def test_a_cancelled_event_marks_every_entry_cancelled(client, app_context):
     assert str(entry["STATUS"]) == "CANCELLED"
 
 
+def test_a_comma_in_the_event_title_is_escaped_in_the_feeds_name(client, app_context):
+    make_session(make_event(slug="commas", title="Borders, security and migration"))
+
+    body = client.get("/events/commas/agenda.ics").data
+
+    parse(body)
+    assert b"NAME:Borders\\, security and migration\r\n" in body
+    assert b"X-WR-CALNAME:Borders\\, security and migration\r\n" in body
+    assert vobject.readOne(body.decode()).contents["x-wr-calname"][0].value == "Borders, security and migration"
+
+
 def test_feeds_of_an_event_with_a_newline_in_a_title_stay_valid(client, app_context):
     event = make_event(slug="odd", title="Line one\r\nDTSTART:19700101T000000Z")
     make_session(event, title="A\nB")

@@ -228,3 +228,17 @@ def test_invite_calendar_refuses_a_request_for_a_cancelled_slot():
             attendee_name="Ana",
             stamp=STAMP,
         )
+
+
+def test_feed_names_escape_commas_semicolons_and_backslashes():
+    name = r"Borders, security; and \ more"
+
+    body = to_bytes(feed_calendar("f@x", name, [SLOT], stamp=STAMP, refresh=timedelta(hours=1)))
+
+    assert b"NAME:Borders\\, security\\; and \\\\ more\r\n" in body
+    assert b"X-WR-CALNAME:Borders\\, security\\; and \\\\ more\r\n" in body
+    calendar = parsed(Calendar.from_ical(body))
+    # icalendar keeps both as raw values (it does not know them as TEXT): the whole name, escaped as TEXT.
+    assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"]) == r"Borders\, security\; and \\ more"
+    read = vobject.readOne(body.decode())
+    assert read.contents["name"][0].value == read.contents["x-wr-calname"][0].value == name
