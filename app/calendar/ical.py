@@ -35,6 +35,12 @@ def _clean(text: str, *, multiline: bool = False) -> str:
     return clean_text(text) if multiline else clean_line(text)
 
 
+def _param_text(text: str) -> str:
+    """A name as a parameter value (CN): one line, and no double quote, which RFC 6868 would write as ^'
+    and readers without RFC 6868 (Outlook among them) show as it is."""
+    return _clean(text).replace('"', "'")
+
+
 def _vevent(slot: Slot, stamp: datetime, **extra) -> Event:
     event = Event.new(
         uid=slot.uid,
@@ -87,10 +93,10 @@ def invite_calendar(
         raise ValueError(f"unsupported iTIP method {method!r}")
     if method == "REQUEST" and slot.cancelled:
         raise ValueError("a cancelled slot is sent as a CANCEL, never as a REQUEST")
-    organizer = vCalAddress.new(organizer_email, cn=_clean(organizer_name) or None)
+    organizer = vCalAddress.new(organizer_email, cn=_param_text(organizer_name) or None)
     attendee = vCalAddress.new(
         attendee_email,
-        cn=_clean(attendee_name) or None,
+        cn=_param_text(attendee_name) or None,
         role="REQ-PARTICIPANT",
         partstat="ACCEPTED" if method == "REQUEST" else None,
         rsvp=False,
@@ -98,7 +104,14 @@ def invite_calendar(
     if method == "CANCEL":
         slot = Slot(**{**slot.__dict__, "cancelled": True})
     event = _vevent(slot, stamp, organizer=organizer, attendees=[attendee])
-    return Calendar.new(prodid=PRODID, method=method, subcomponents=[event])
+    # Not Calendar.new(): it gives every calendar a random UID of its own, which in an invite only stands
+    # before the event's UID (the one that matters) and differs in every copy.
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    calendar.add_component(event)
+    return calendar
 
 
 def to_bytes(calendar: Calendar) -> bytes:

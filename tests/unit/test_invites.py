@@ -6,7 +6,7 @@ import icalendar
 import vobject
 
 from app.mail.messages import invite_ics
-from tests.factories import at, make_online_session, make_registration
+from tests.factories import at, make_event, make_online_session, make_registration
 
 STAMP = datetime(2030, 10, 20, 9, 30, tzinfo=UTC)
 
@@ -70,3 +70,22 @@ def test_invite_with_line_breaks_in_the_name_stays_one_valid_attendee(app_contex
     ]
     assert str(event["SUMMARY"]) == "Looking Ahead METHOD:CANCEL"
     assert vobject.readOne(text).vevent.attendee.params["CN"] == ["Eve ATTENDEE:mailto:x@example.com"]
+
+
+def test_invite_names_with_double_quotes_carry_no_rfc_6868_escape_and_the_calendar_no_uid_of_its_own(app_context):
+    session = make_online_session(event=make_event(contact_name='The "MPF" Team'))
+    registration = make_registration(session, full_name='Samuel "Sam" O\'Neil')
+
+    text = invite_ics(registration, method="REQUEST", now=STAMP)
+
+    assert "^'" not in text
+    calendar, event = _parse(text)
+    assert "UID" not in calendar  # only the event's UID, the one calendars match on
+    assert text.count("UID:") == 1
+    [attendee] = event.get("ATTENDEE") if isinstance(event.get("ATTENDEE"), list) else [event["ATTENDEE"]]
+    assert attendee.params["CN"] == "Samuel 'Sam' O'Neil"
+    assert event["ORGANIZER"].params["CN"] == "The 'MPF' Team"
+    read = vobject.readOne(text)
+    assert read.vevent.attendee.params["CN"] == ["Samuel 'Sam' O'Neil"]
+    assert read.vevent.organizer.params["CN"] == ["The 'MPF' Team"]
+    assert "uid" not in read.contents
