@@ -45,6 +45,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "events@example.org")
     MAIL_SUPPRESS_SEND = _bool("MAIL_SUPPRESS_SEND")
     MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 20)
+    #: The mail server offers SMTPUTF8 (RFC 6531): forms accept addresses with a non-ASCII local part. Delivery
+    #: uses SMTPUTF8 whenever the server offers it, whatever this says; without it such a message fails for good.
+    MAIL_SMTPUTF8 = _bool("MAIL_SMTPUTF8")
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail"))
     #: The mail server offers SMTPUTF8 (RFC 6531): only then are addresses with non-ASCII before the @ taken.
     MAIL_SMTPUTF8 = os.environ.get("MAIL_SMTPUTF8", "") == "1"

@@ -30,8 +30,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import formatdate
+from email.utils import formatdate, parseaddr
 from pathlib import Path
+from typing import NoReturn
 
 from flask import current_app
 from flask_mail import Connection
@@ -42,7 +43,7 @@ from app.extensions import db
 from app.mail import messages as builders
 from app.mail.mime import BadHeader, Composed, compose
 from app.mail.outbox import links_of, with_links
-from app.models import EventSession, OutboxMessage, OutboxStatus, Registration, utcnow
+from app.models import Event, EventSession, OutboxMessage, OutboxStatus, Registration, utcnow
 
 #: Seconds to wait before the 1st, 2nd, ... retry; the last value repeats.
 RETRY_DELAYS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600)
@@ -162,6 +163,11 @@ _CLAIMED_COLUMNS = (
     OutboxMessage.not_before,
     OutboxMessage.created_at,
     OutboxMessage.registration_id,
+    # Who the message is from and where replies go: the event's name and contact, read as it is at sending
+    # (scalar subqueries in the same claim statement: no query more per batch).
+    select(Event.title).where(Event.id == OutboxMessage.event_id).scalar_subquery().label("event_title"),
+    select(Event.contact_name).where(Event.id == OutboxMessage.event_id).scalar_subquery().label("contact_name"),
+    select(Event.contact_email).where(Event.id == OutboxMessage.event_id).scalar_subquery().label("contact_email"),
 )
 
 
@@ -185,8 +191,9 @@ def _deliver_batch(
         return report, 0, False
     reminders = _reminders(rows, now=now)
     outcomes = _Outcomes(now=now)
-    # Composed in one go before the first send (a tight loop, cheaper than between SMTP exchanges).
-    messages = _compose_batch(rows, reminders)
+    # Composed in one go before the first send (a tight loop, cheaper than between SMTP exchanges), for what
+    # the server takes (8BITMIME, SMTPUTF8).
+    messages = _compose_batch(rows, reminders, features=transport.features())
     try:
         for row, (name, message) in zip(rows, messages, strict=True):
             reminder = reminders.get(row.id)
@@ -431,7 +438,7 @@ class _Outcomes:
 
 
 def _compose_batch(
-    rows: list[Row], reminders: dict[int, _Reminder]
+    rows: list[Row], reminders: dict[int, _Reminder], *, features: Features
 ) -> list[tuple[str, Composed | PermanentFailure | None]]:
     """Each row's file name and message (or why it cannot be sent), None for a reminder not sent now."""
     date = formatdate(localtime=True)
@@ -441,11 +448,12 @@ def _compose_batch(
         reminder = reminders.get(row.id)
         try:
             if reminder is None:
-                composed.append((name, compose_row(row, date=date, name=name)))
+                composed.append((name, compose_row(row, date=date, name=name, features=features)))
             elif reminder.text is None:
                 composed.append((name, None))
             else:
-                composed.append((name, compose_row(row, date=date, name=name, text=reminder.text)))
+                message = compose_row(row, date=date, name=name, text=reminder.text, features=features)
+                composed.append((name, message))
         except PermanentFailure as error:
             composed.append((name, error))
     return composed
@@ -460,12 +468,36 @@ def _file_name(row: Row | OutboxMessage) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Features:
+    """What the SMTP server said it takes in its EHLO answer (a file or no server takes anything)."""
+
+    eight_bit: bool = True
+    smtputf8: bool = True
+
+
+def _sender(row: Row | OutboxMessage, config) -> tuple[tuple[str, str], tuple[str, str] | None]:
+    """(From, Reply-To): the configured sender address under the event's name, replies to the event's contact.
+
+    A message of no event (an organiser's password reset, a speaker's sign-in link) keeps the configured
+    sender as it is and has no Reply-To.
+    """
+    configured_name, address = parseaddr(row.from_address or config["MAIL_DEFAULT_SENDER"])
+    if isinstance(row, OutboxMessage):  # a stored message, not a claimed row (previews, the benchmark)
+        event = db.session.get(Event, row.event_id) if row.event_id else None
+        title, contact = (event.title, (event.contact_name, event.contact_email)) if event else ("", ("", ""))
+    else:
+        title, contact = row.event_title or "", (row.contact_name or "", row.contact_email or "")
+    return (title or configured_name, address), contact if contact[1] else None
+
+
 def compose_row(
     row: Row | OutboxMessage,
     *,
     date: str | None = None,
     name: str | None = None,
     text: builders.ReminderText | None = None,
+    features: Features = Features(),
 ) -> Composed:
     """The outbox row's message in the layout app/mail/mime.py describes, ready for SMTP.
 
@@ -476,9 +508,13 @@ def compose_row(
     config = current_app.config
     links = list(text.private_links) if text is not None else links_of(row)
     parts = text or row
+    sender, reply_to = _sender(row, config)
     try:
         return compose(
-            sender=row.from_address or config["MAIL_DEFAULT_SENDER"],
+            sender=sender,
+            reply_to=reply_to,
+            eight_bit=features.eight_bit,
+            smtputf8=features.smtputf8,
             to_address=row.to_address,
             to_name=parts.to_name,
             subject=parts.subject,
@@ -513,30 +549,61 @@ class _Transport:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.connection.host.quit()
 
-    def send(self, message: Composed, *, name: str) -> None:
-        if not self.config.get("MAIL_SERVER"):
-            self._write_file(message, name)
-            return
-        if self.config.get("MAIL_SUPPRESS_SEND"):
-            return
+    def features(self) -> Features:
+        """What the server offers (connecting now if need be); anything for files or suppressed sending.
+
+        A server that cannot be reached gives the defaults: its messages are retried anyway (see `send`).
+        """
+        if not self.config.get("MAIL_SERVER") or self.config.get("MAIL_SUPPRESS_SEND"):
+            return Features()
+        try:
+            host = self._host()
+        except TemporaryFailure:
+            return Features()
+        return Features(eight_bit=host.has_extn("8bitmime"), smtputf8=host.has_extn("smtputf8"))
+
+    def _host(self) -> smtplib.SMTP:
         if self.connect_error is not None:
             # The server could not be reached for this pass: do not wait a timeout per message.
             raise TemporaryFailure(self.connect_error)
         try:
             if self.connection is None:
                 self.connection = _SMTPConnection(self.config)
+            self.connection.host.ehlo_or_helo_if_needed()
+        except (smtplib.SMTPException, OSError) as error:  # refused, timeout, disconnected
+            self._lost(error)
+        return self.connection.host
+
+    def _lost(self, error: Exception) -> NoReturn:
+        self.connection = None
+        self.connect_error = f"{type(error).__name__}: {error}"
+        raise TemporaryFailure(self.connect_error) from error
+
+    def send(self, message: Composed, *, name: str) -> None:
+        if not self.config.get("MAIL_SERVER"):
+            self._write_file(message, name)
+            return
+        if self.config.get("MAIL_SUPPRESS_SEND"):
+            return
+        host = self._host()
+        options = []
+        if message.eight_bit and host.has_extn("8bitmime"):
+            options.append("BODY=8BITMIME")  # RFC 6152: the body holds 8-bit text
+        if message.smtputf8:
+            if not host.has_extn("smtputf8"):
+                raise PermanentFailure("the address needs SMTPUTF8, which the mail server does not offer")
+            options.append("SMTPUTF8")  # RFC 6531
+        try:
             # One message, one recipient: after a refusal smtplib resets the transaction and the
             # connection serves the next message.
-            self.connection.host.sendmail(message.sender, [message.recipient], message.data)
+            host.sendmail(message.sender, [message.recipient], message.data, options)
         except smtplib.SMTPRecipientsRefused as error:
             code, answer = next(iter(error.recipients.values()))
             self._raise_for(code, answer)
         except smtplib.SMTPResponseException as error:
             self._raise_for(error.smtp_code, error.smtp_error)
         except (smtplib.SMTPException, OSError) as error:  # refused, timeout, disconnected
-            self.connection = None
-            self.connect_error = f"{type(error).__name__}: {error}"
-            raise TemporaryFailure(self.connect_error) from error
+            self._lost(error)
 
     @staticmethod
     def _raise_for(code: int, answer: bytes | str) -> None:

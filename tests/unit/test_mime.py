@@ -3,6 +3,7 @@
 import email
 import email.policy
 from datetime import UTC, datetime
+from email.utils import parseaddr
 
 import pytest
 from flask_mail import Message
@@ -67,18 +68,21 @@ def _flask_mail(row: OutboxMessage, config) -> bytes:
         recipients=[(to_name, row.to_address) if to_name else row.to_address],
         body=row.body_text,
         sender=row.from_address or config["MAIL_DEFAULT_SENDER"],
+        extra_headers={"Auto-Submitted": "auto-generated"},
     )
     mime.alts = alts
     mime.msgId = f"<outbox-42-20301001090005@{config['ICAL_UID_DOMAIN']}>"
     if row.ics:
-        mime.attach("invite.ics", f"text/calendar; charset=utf-8; method={row.ics_method}", row.ics.encode())
+        filename = "cancel.ics" if row.ics_method == "CANCEL" else "invite.ics"
+        mime.attach(filename, f"text/calendar; charset=utf-8; method={row.ics_method}", row.ics.encode())
     return mime.as_bytes()
 
 
 def _reading(data: bytes) -> list:
     """What a mail client reads: the headers that matter, then each part's type, parameters and content."""
     message = email.message_from_bytes(data, policy=email.policy.default)
-    seen: list = [(name, str(message[name])) for name in ("Subject", "From", "To", "Message-ID", "MIME-Version")]
+    names = ("Subject", "From", "To", "Reply-To", "Message-ID", "MIME-Version", "Auto-Submitted")
+    seen: list = [(name, str(message[name])) for name in names]
     for part in message.walk():
         params = {k: v for k, v in part.get_params() or [] if k not in ("boundary",)}
         content = None if part.is_multipart() else part.get_content()
@@ -95,7 +99,11 @@ def test_compose_reads_like_flask_mail(app, app_context, case):
     composed = compose_row(row)
 
     assert _reading(composed.data) == _reading(_flask_mail(row, app.config))
-    assert (composed.sender, composed.recipient) == (row.from_address or "events@example.org", row.to_address)
+    # The envelope's sender is the bare address, whatever display name the From header gives it.
+    assert (composed.sender, composed.recipient) == (
+        parseaddr(row.from_address or "events@example.org")[1],
+        row.to_address,
+    )
     assert b"\r\n" in composed.data and b"\n" not in composed.data.replace(b"\r\n", b"")
 
 
