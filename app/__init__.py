@@ -5,6 +5,7 @@ import os
 from flask import Flask
 
 from app import models, timeutil
+from app.calendar import links as calendar_links
 from app.calendar.views import bp as calendar_bp
 from app.cli import register_commands
 from app.errors import register_error_handlers
@@ -97,6 +98,7 @@ def register_template_helpers(app: Flask) -> None:
     timeutil.register(app)
     app.add_template_global(registration_state, "registration_state")
     app.add_template_filter(render_bio, "bio")
+    calendar_links.register(app)
 
 
 def register_shell_context(app: Flask) -> None:

@@ -30,3 +30,19 @@ def google_link(event, thing) -> str:
     """The Google Calendar link of an agenda item or a session."""
     slot = slot_for_session(event, thing) if hasattr(thing, "items") else slot_for_item(event, thing)
     return google_calendar_url(slot)
+
+
+def webcal(url: str) -> str:
+    """The same address as webcal:// (RFC-less but universal): Apple Calendar and Outlook then subscribe and
+    refresh it, where an https link only downloads a copy that never changes."""
+    return "webcal://" + url.partition("://")[2]
+
+
+def webcal_url(endpoint: str, /, **values) -> str:
+    """The "Subscribe" link of a feed route, on SERVER_BASE_URL like every absolute link."""
+    return webcal(external_url(endpoint, **values))
+
+
+def register(app) -> None:
+    """The template helpers of calendar links (registered by the factory)."""
+    app.add_template_global(webcal_url, "webcal_url")

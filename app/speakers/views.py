@@ -18,6 +18,7 @@ from flask import (
 )
 
 from app import timeutil, zones
+from app.calendar.links import webcal
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.models import AppearanceResponse, Speaker
@@ -203,7 +204,11 @@ def calendar():
     # On SERVER_BASE_URL, never on the request's Host header: a forged host must not get the address shown.
     feed_url = external_url("speakers.feed", token=token) if token else None
     return render_template(
-        "speakers/calendar.html", feed_url=feed_url, has_feed=bool(g.speaker.feed_token_hash), form=ActionForm()
+        "speakers/calendar.html",
+        feed_url=feed_url,
+        subscribe_url=webcal(feed_url) if feed_url else None,
+        has_feed=bool(g.speaker.feed_token_hash),
+        form=ActionForm(),
     )
 
 

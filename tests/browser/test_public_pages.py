@@ -55,8 +55,10 @@ def test_visitor_follows_the_event_switches_zone_and_downloads_the_agenda(live_s
     expect(prometheus.locator(".time")).to_have_text("11:30–11:55 +04")
     expect(page.get_by_label("Show times in")).to_have_value("Asia/Tbilisi")
 
+    subscribe = page.get_by_role("link", name="Subscribe to the agenda", exact=True).get_attribute("href")
+    assert subscribe.startswith("webcal://") and subscribe.endswith(f"/events/{SLUG}/agenda.ics")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Subscribe to the agenda (.ics)").click()
+        page.get_by_role("link", name="download the agenda (.ics)").click()
     download = download_info.value
     path = tmp_path / download.suggested_filename
     download.save_as(path)

@@ -191,6 +191,13 @@ def test_a_called_off_session_and_its_items_are_no_longer_offered_for_calendars(
     assert str(calendar.events[0]["STATUS"]) == "CANCELLED"
 
 
+def test_the_event_page_offers_a_webcal_subscription_beside_the_download(client, demo):
+    page = client.get(f"/events/{SLUG}/").data.decode()
+
+    assert f'<a href="webcal://127.0.0.1:5000/events/{SLUG}/agenda.ics">Subscribe to the agenda</a>' in page
+    assert f'<a href="/events/{SLUG}/agenda.ics">download the agenda (.ics)</a>' in page
+
+
 def test_session_feed_is_one_entry_for_the_whole_session(client, demo):
     follow_up = demo.sessions[2]
 

@@ -328,6 +328,19 @@ def test_feed_address_is_built_on_server_base_url_whatever_host_the_request_name
     assert db.session.get(Speaker, speaker.id).feed_token_hash == hash_token(token)
 
 
+def test_the_new_feed_address_is_offered_as_a_webcal_subscription_beside_the_https_one(client, people):
+    sign_in_as(client, people["ben"])
+
+    client.post("/speaker/calendar/feed")
+    page = _text(client.get("/speaker/calendar"))
+
+    https = re.search(r'value="(http://127.0.0.1:5000/speaker/feed/[A-Za-z0-9_-]+\.ics)"', page).group(1)
+    subscribe = re.search(r'href="(webcal://[^"]+)">Subscribe in your calendar app</a>', page).group(1)
+    assert subscribe == "webcal://" + https.removeprefix("http://")
+    # The webcal address is the same feed: a calendar app fetches it over http(s).
+    assert "BEGIN:VCALENDAR" in _text(client.get(subscribe.removeprefix("webcal://127.0.0.1:5000")))
+
+
 def test_feed_address_is_shown_once_and_serves_only_its_owners_slots_with_etag(client, people):
     sign_in_as(client, people["ben"])
 
