@@ -6,7 +6,6 @@ from flask import Flask
 
 from app import models, timeutil
 from app.calendar import links as calendar_links
-from app.calendar.views import bp as calendar_bp
 from app.cli import register_commands
 from app.errors import register_error_handlers
 from app.extensions import (
@@ -24,6 +23,7 @@ from app.organiser import auth, dashboard, events, outbox, people, registrations
 from app.organiser import services as accounts
 from app.organiser.common import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp
+from app.public.feeds import bp as calendar_bp
 from app.public.views import bp as agenda_bp
 from app.registration.views import bp as registration_bp
 from app.registration.views import registration_state

@@ -1,4 +1,8 @@
-"""Calendar feeds and .ics downloads of the public agenda: the whole agenda, a session, an item."""
+"""Calendar feeds and .ics downloads of the public agenda: the whole agenda, a session, an item.
+
+Part of the public read side (the blueprint keeps its name, `calendar`, and its endpoints). The calendar
+objects themselves are built by app/calendar (ical.py pure, identity.py for UIDs and SEQUENCE).
+"""
 
 import hashlib
 from collections.abc import Callable
