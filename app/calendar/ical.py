@@ -1,6 +1,8 @@
 """Pure builders from models to icalendar objects: feeds (no METHOD) and iTIP invites (REQUEST/CANCEL).
 
-Every time is written in UTC, so no VTIMEZONE is needed and every client agrees.
+Every time is written in UTC, so no VTIMEZONE is needed and every client agrees. Pure: no Flask, no
+database, no configuration; what identifies an entry (UID, SEQUENCE, LOCATION) is given by the caller from
+app/calendar/identity.py.
 """
 
 from dataclasses import dataclass
@@ -9,7 +11,6 @@ from urllib.parse import quote, urlencode
 
 from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
-from app.models import EventStatus
 from app.text import clean_line, clean_text
 
 PRODID = "-//MPF Events//Event registration//EN"
@@ -126,8 +127,9 @@ def _people_line(appearances) -> str:
     )
 
 
-def item_slot(item, *, uid: str, sequence: int, location: str, url: str | None = None) -> Slot:
-    """An agenda item as a feed entry; its identity (UID, SEQUENCE, LOCATION) comes from app.calendar.identity."""
+def item_slot(item, *, uid: str, sequence: int, location: str, cancelled: bool = False, url: str | None = None) -> Slot:
+    """An agenda item as a feed entry; its identity (UID, SEQUENCE, LOCATION, called off or not) comes from
+    app.calendar.identity."""
     session = item.session
     people = _people_line(item.appearances)
     description = "\n\n".join(part for part in (session.title, people, item.description) if part)
@@ -140,11 +142,13 @@ def item_slot(item, *, uid: str, sequence: int, location: str, url: str | None =
         description=description,
         location=location,
         url=url,
-        cancelled=session.is_cancelled or session.event.status == EventStatus.CANCELLED,
+        cancelled=cancelled,
     )
 
 
-def session_slot(session, *, uid: str, sequence: int, location: str, url: str | None = None) -> Slot:
+def session_slot(
+    session, *, uid: str, sequence: int, location: str, cancelled: bool = False, url: str | None = None
+) -> Slot:
     """A whole session as one entry (its aims as the description)."""
     return Slot(
         uid=uid,
@@ -155,7 +159,7 @@ def session_slot(session, *, uid: str, sequence: int, location: str, url: str | 
         description=session.description,
         location=location,
         url=url,
-        cancelled=session.is_cancelled or session.event.status == EventStatus.CANCELLED,
+        cancelled=cancelled,
     )
 
 

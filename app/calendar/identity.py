@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app.models import AgendaItem, Appearance, EventSession, Registration
+from app.models import AgendaItem, Appearance, EventSession, EventStatus, Registration
 
 
 def uid(local_part: str) -> str:
@@ -93,6 +93,11 @@ def raise_registration_sequence(registration: Registration) -> int:
     """The seat's session moved, its link changed, or the seat is cancelled: the next email is newer."""
     registration.sequence += 1
     return registration.sequence
+
+
+def is_called_off(session: EventSession) -> bool:
+    """The session's entries say STATUS:CANCELLED: the session is called off, or its whole event."""
+    return session.is_cancelled or session.event.status == EventStatus.CANCELLED
 
 
 def location(session: EventSession, *, item: AgendaItem | None = None, join_link: bool) -> str:

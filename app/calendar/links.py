@@ -12,6 +12,7 @@ def slot_for_item(event, item) -> Slot:
         uid=identity.item_uid(item),
         sequence=identity.item_sequence(item),
         location=identity.location(item.session, item=item, join_link=False),
+        cancelled=identity.is_called_off(item.session),
         url=url,
     )
 
@@ -22,6 +23,7 @@ def slot_for_session(event, session) -> Slot:
         uid=identity.session_uid(session),
         sequence=identity.session_sequence(session),
         location=identity.location(session, join_link=False),
+        cancelled=identity.is_called_off(session),
         url=external_url("agenda.session_page", slug=event.slug, session_id=session.id),
     )
 
@@ -46,3 +48,4 @@ def webcal_url(endpoint: str, /, **values) -> str:
 def register(app) -> None:
     """The template helpers of calendar links (registered by the factory)."""
     app.add_template_global(webcal_url, "webcal_url")
+    app.add_template_global(identity.is_called_off, "is_called_off")

@@ -248,6 +248,9 @@ def test_a_cancelled_event_marks_every_entry_cancelled(client, app_context):
     (entry,) = parse(client.get("/events/called-off/agenda.ics").data).events
 
     assert str(entry["STATUS"]) == "CANCELLED"
+    page = client.get("/events/called-off/").data.decode()
+    assert "This event has been cancelled." in page
+    assert "Add to calendar (.ics)" not in page and "calendar.google.com" not in page
 
 
 def test_a_comma_in_the_event_title_is_escaped_in_the_feeds_name(client, app_context):

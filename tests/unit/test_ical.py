@@ -171,14 +171,17 @@ def test_session_slot_of_an_online_session_says_online_and_never_the_join_link(a
     assert "meet.example.org" not in repr(slot)
 
 
-def test_slots_of_a_cancelled_session_or_event_are_cancelled():
+def test_slots_of_a_cancelled_session_or_event_are_cancelled(app_context):
     event, session, item = _agenda()
     session.status = SessionStatus.CANCELLED
-    item_cancelled = item_slot(item, uid="i", sequence=0, location="").cancelled
+    session_off = identity.is_called_off(session)
     session.status = SessionStatus.SCHEDULED
+    still_on = identity.is_called_off(session)
     event.status = EventStatus.CANCELLED
 
-    assert (item_cancelled, session_slot(session, uid="s", sequence=0, location="").cancelled) == (True, True)
+    assert (session_off, still_on, identity.is_called_off(session)) == (True, False, True)
+    assert item_slot(item, uid="i", sequence=0, location="", cancelled=True).cancelled
+    assert not session_slot(session, uid="s", sequence=0, location="").cancelled
 
 
 def test_one_line_properties_lose_control_characters_and_line_breaks():
