@@ -12,6 +12,7 @@ from app.mail.cli import outbox_cli
 from app.organiser.cli import organisers_cli
 from app.privacy.cli import privacy_cli
 from app.speakers.cli import speakers_cli
+from app.transaction import use_case
 
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -20,7 +21,8 @@ demo_cli = AppGroup("demo", help="Demo data.")
 def demo_load() -> None:
     """Load the MPF Exchange Event (does nothing if it is already there)."""
     now = datetime.now(UTC)
-    result = load_demo(today=now.date(), now=now)
+    with use_case():
+        result = load_demo(today=now.date(), now=now)
     if result.created:
         click.echo(
             f"Loaded {result.event.title} ({result.event.starts_on} and {result.event.ends_on}); "
@@ -39,15 +41,16 @@ def demo_load() -> None:
 def demo_synth(slug: str, items: int, sessions: int, people: int, registrations: int) -> None:
     """Generate a large event for load tests (does nothing if the slug exists)."""
     now = datetime.now(UTC)
-    result = synthesise_event(
-        slug=slug,
-        first_day=now.date() + timedelta(days=30),
-        now=now,
-        items=items,
-        sessions=sessions,
-        people=people,
-        registrations=registrations,
-    )
+    with use_case():
+        result = synthesise_event(
+            slug=slug,
+            first_day=now.date() + timedelta(days=30),
+            now=now,
+            items=items,
+            sessions=sessions,
+            people=people,
+            registrations=registrations,
+        )
     if result.created:
         refresh_statistics()
     state = "Generated" if result.created else "Already there, nothing changed:"

@@ -12,6 +12,9 @@ class DomainError(Exception):
         super().__init__(message or self.default_message)
 
     default_message = "That cannot be done."
+    #: The use case's changes stand although it ends with this error: the edge commits them, then lets the
+    #: error travel on (app.transaction.use_case). False for every broken rule, which leaves nothing behind.
+    keeps_changes = False
 
     @property
     def message(self) -> str:
@@ -39,6 +42,8 @@ class AlreadyRegistered(DomainError):
         "This email address is already registered for this session. "
         "We have sent a fresh link to manage the registration to that address."
     )
+    #: The fresh manage link that went out is kept.
+    keeps_changes = True
 
 
 class CapacityTooLow(DomainError):

@@ -484,12 +484,14 @@ from app.errors import DomainError
 from app.extensions import db
 from app.models import EventSession
 from app.registration.services import register_attendee
+from app.transaction import use_case
 app = create_app()
 session_id, first, count = map(int, sys.argv[1:4])
 with app.app_context():
     for n in range(first, first + count):
         session = db.session.get(EventSession, session_id)
-        register_attendee(session, full_name=f"Drill {n}", email=f"drill{n}@example.com", consent=True)
+        with use_case():
+            register_attendee(session, full_name=f"Drill {n}", email=f"drill{n}@example.com", consent=True)
         db.session.remove()
 """
 

@@ -105,7 +105,6 @@ def load_demo(
             if "key" in item_data:
                 items_by_key[item_data["key"]] = item
     record(by=by, event=event, action="event.loaded", summary="Loaded the demo event from its data file.", now=now)
-    db.session.commit()
     return DemoResult(event, created=True)
 
 

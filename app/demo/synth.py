@@ -109,7 +109,6 @@ def synthesise_event(
     _insert_registrations(slug, online, registrations, now)
     summary = f"Generated the event for load tests: {items} items, {people} people, {registrations} registrations."
     record(by=CommandActor("flask demo synth"), event=event, action="event.generated", summary=summary, now=now)
-    db.session.commit()
     return SynthResult(event, True, online, organiser_email(slug))
 
 

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from app.mail.delivery import deliver_all_due, work
 from app.models import utcnow
 from app.privacy.services import apply_retention
+from app.transaction import use_case
 
 #: How often a running worker applies the retention periods (app.privacy.services.apply_retention).
 RETENTION_EVERY_SECONDS = 3600.0
@@ -46,6 +47,7 @@ def outbox_work(interval: float) -> None:
 
 def _retain() -> None:
     """The retention job, from the worker: one line when it changed something, silence otherwise."""
-    report = apply_retention(now=utcnow())
+    with use_case():
+        report = apply_retention(now=utcnow())
     if report.changed:
         click.echo(f"Retention: {report}.")

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from app.activity import CommandActor
 from app.errors import DomainError
 from app.organiser.services import add_event_organiser, create_organiser, disable_organiser, find_event
+from app.transaction import use_case
 
 organisers_cli = AppGroup("organisers", help="Organiser accounts.")
 
@@ -24,9 +25,10 @@ def organisers_create(email: str, name: str, admin: bool) -> None:
     """Create an account; the password is asked for (or read from stdin), never given as an argument."""
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        organiser = create_organiser(
-            email, password, name=name, is_admin=admin, by=CommandActor("flask organisers create"), now=_now()
-        )
+        with use_case():
+            organiser = create_organiser(
+                email, password, name=name, is_admin=admin, by=CommandActor("flask organisers create"), now=_now()
+            )
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Created {'admin ' if organiser.is_admin else ''}organiser {organiser.email}.")
@@ -37,7 +39,8 @@ def organisers_create(email: str, name: str, admin: bool) -> None:
 def organisers_disable(email: str) -> None:
     """Disable an account: it can no longer sign in, and every session it has ends at once."""
     try:
-        organiser = disable_organiser(email, by=CommandActor("flask organisers disable"), now=_now())
+        with use_case():
+            organiser = disable_organiser(email, by=CommandActor("flask organisers disable"), now=_now())
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"Disabled organiser {organiser.email}.")
@@ -49,8 +52,9 @@ def organisers_disable(email: str) -> None:
 def organisers_grant(email: str, event_slug: str) -> None:
     """List an organiser on an event (by its web address), so that they manage it."""
     try:
-        event = find_event(event_slug)
-        organiser = add_event_organiser(event, email, by=CommandActor("flask organisers grant"), now=_now())
+        with use_case():
+            event = find_event(event_slug)
+            organiser = add_event_organiser(event, email, by=CommandActor("flask organisers grant"), now=_now())
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"{organiser.email} now manages {event.title}.")

@@ -75,7 +75,6 @@ def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> O
     event = db.session.get(Event, message.event_id) if message.event_id is not None else None
     summary = f"Queued the failed message {message.id} ({message.kind}) again."
     record(by=by, event=event, action="message.resent", summary=summary, target=message, now=now)
-    db.session.commit()
     return message
 
 

@@ -64,8 +64,8 @@ def retention_days() -> tuple[int, int]:
 def apply_retention(*, by: Actor = RETENTION_JOB, now: datetime) -> RetentionReport:
     """Clear the accessibility needs of sessions that ended (or of cancelled registrations), anonymise the
     registrations of sessions that ended REGISTRATION_RETENTION_DAYS ago or more, and delete the bodies of
-    messages finished MAIL_RETENTION_DAYS ago or more. A second run changes nothing. One commit, and one
-    activity entry for each event it changed something in (counts only)."""
+    messages finished MAIL_RETENTION_DAYS ago or more. A second run changes nothing. One transaction, which
+    the caller commits, and one activity entry for each event it changed something in (counts only)."""
     registration_days, mail_days = retention_days()
     ended = select(EventSession.id).where(
         or_(EventSession.ends_at <= now, EventSession.status == SessionStatus.CANCELLED)
@@ -113,7 +113,6 @@ def apply_retention(*, by: Actor = RETENTION_JOB, now: datetime) -> RetentionRep
             .execution_options(synchronize_session=False)
         ).rowcount
     _record_retention(per_event, by=by, now=now)
-    db.session.commit()
     return RetentionReport(needs, anonymised, bodies, registration_days, mail_days)
 
 

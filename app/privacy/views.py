@@ -9,6 +9,7 @@ from app.models import Event, EventStatus, Registration, utcnow
 from app.privacy import services as privacy
 from app.privacy.forms import EraseForm
 from app.registration import services as registration_services
+from app.transaction import use_case
 
 bp = Blueprint("privacy", __name__)
 
@@ -42,7 +43,8 @@ def erase(token: str):
     if form.validate_on_submit():
         session = registration.session
         try:
-            registration_services.erase_registration(registration, now=utcnow())
+            with use_case():
+                registration_services.erase_registration(registration, now=utcnow())
         except DomainError as error:
             flash(error.message, "warning")
             return redirect(url_for("registration.manage", token=token))

@@ -239,5 +239,4 @@ def message_registrants(
         organiser_messages.queue_message_to_registrant(registration, session, subject=subject, body=body, now=now)
     summary = f"Sent “{subject}” to {len(recipients)} {audience} registrant(s) of “{session.title}”."
     record(by=by, event=session.event, action="session.message_sent", summary=summary, target=session, now=now)
-    db.session.commit()
     return len(recipients)

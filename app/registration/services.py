@@ -2,7 +2,8 @@
 
 Every service that changes a session's seats first locks the session row (the capacity row is the lock:
 without it, count-then-insert overbooked six times over under concurrency on PostgreSQL; see
-docs/architecture.md), and adds its emails to the outbox in the same transaction, then commits once.
+docs/architecture.md), and adds its emails to the outbox in the same transaction. None of them commits: the
+edge that called them does, once per use case (app.transaction.use_case), and the lock is held until then.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NoReturn
 
 from flask import current_app
 from sqlalchemy import Select, and_, func, or_, select, update
@@ -143,7 +143,8 @@ def register_attendee(
     """A seat if one is free, else a place on the waiting list (if the session has one), with the email.
 
     Registering an email again never makes a second registration: a fresh manage link goes to that
-    address (at most once per MANAGE_LINK_RESEND_WINDOW) and AlreadyRegistered is raised after commit.
+    address (at most once per MANAGE_LINK_RESEND_WINDOW) and AlreadyRegistered is raised, an error that keeps
+    its changes (the edge commits the fresh link before the error travels on).
     Without `now`, the clock is read once the session row is locked, so the waiting list's times follow
     the order in which registrations took the lock.
     """
@@ -179,26 +180,26 @@ def register_attendee(
         # Someone registered already is told so (with a fresh link) even where a newcomer is refused.
         _tell_if_registered(session, email_normalised, now=now)
     if state in (RegistrationState.CANCELLED, RegistrationState.NOT_OFFERED, RegistrationState.CLOSED):
-        _refuse(RegistrationClosed())
+        raise RegistrationClosed()
     if state == RegistrationState.NOT_YET_OPEN:
         opens = timeutil.format_datetime(session.registration_opens_at, session.event.timezone)
-        _refuse(RegistrationClosed(f"Registration for this session opens on {opens}."))
+        raise RegistrationClosed(f"Registration for this session opens on {opens}.")
     if state == RegistrationState.FULL:
-        _refuse(SessionFull("This session is full and has no waiting list."))
+        raise SessionFull("This session is full and has no waiting list.")
 
-    registration.consented_at = registration.created_at = now
-    if state == RegistrationState.OPEN:
-        _confirm(registration, now=now)
-    else:
-        registration.status = RegistrationStatus.WAITLISTED
-        registration.waitlisted_at = now
-    db.session.add(registration)
     try:
-        # The partial unique index is the duplicate check: one active registration per address and session.
-        db.session.flush()
+        # The partial unique index is the duplicate check: one active registration per address and session. The
+        # savepoint keeps the transaction, and the session's lock, when the index refuses: the fresh link is kept.
+        with db.session.begin_nested():
+            registration.consented_at = registration.created_at = now
+            if state == RegistrationState.OPEN:
+                _confirm(registration, now=now)
+            else:
+                registration.status = RegistrationStatus.WAITLISTED
+                registration.waitlisted_at = now
+            db.session.add(registration)
     except IntegrityError as error:
-        db.session.rollback()
-        _tell_if_registered(_lock(session), email_normalised, now=now)
+        _tell_if_registered(session, email_normalised, now=now)
         raise AlreadyRegistered() from error
     # One message composed, once, from the session as the lock shows it; the reminders are rows with no text.
     place = waitlist_place(registration)
@@ -217,13 +218,12 @@ def register_attendee(
         target=registration,
         now=now,
     )
-    db.session.commit()
     return RegistrationResult(registration, token, place)
 
 
 def _tell_if_registered(session: EventSession, email_normalised: str, *, now: datetime) -> None:
     """If this address already holds an active registration for the session: a fresh manage link to it (see
-    `_resend_manage_link`), commit, and AlreadyRegistered. The session row is locked."""
+    `_resend_manage_link`), and AlreadyRegistered, which keeps it. The session row is locked."""
     existing = db.session.scalar(
         select(Registration).where(
             Registration.session_id == session.id,
@@ -233,7 +233,6 @@ def _tell_if_registered(session: EventSession, email_normalised: str, *, now: da
     )
     if existing is not None:
         _resend_manage_link(existing, now=now)
-        db.session.commit()
         raise AlreadyRegistered()
 
 
@@ -268,7 +267,6 @@ def update_registration(
         target=registration,
         now=now,
     )
-    db.session.commit()
     return registration
 
 
@@ -283,12 +281,11 @@ def cancel_registration(
     session = _lock(registration.session)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
-        _refuse(DomainError("This registration is already cancelled."))
+        raise DomainError("This registration is already cancelled.")
     if registration.is_anonymised:
-        _refuse(DomainError("The personal data of this registration is erased: nobody can be told."))
+        raise DomainError("The personal data of this registration is erased: nobody can be told.")
     promoted = _cancel(registration, session, now=now, notify=True)
     _record_cancelled(registration, session, promoted, by=by, now=now)
-    db.session.commit()
     return registration
 
 
@@ -303,7 +300,7 @@ def erase_registration(registration: Registration, *, by: Organiser | None = Non
     session = _lock(registration.session)
     db.session.refresh(registration)
     if registration.is_anonymised:
-        _refuse(DomainError("The personal data of this registration is already erased."))
+        raise DomainError("The personal data of this registration is already erased.")
     promoted = []
     if registration.status != RegistrationStatus.CANCELLED:
         promoted = _cancel(registration, session, now=now, notify=False)
@@ -319,7 +316,6 @@ def erase_registration(registration: Registration, *, by: Organiser | None = Non
         target=registration,
         now=now,
     )
-    db.session.commit()
 
 
 def change_capacity(session: EventSession, capacity: int | None, *, by, now: datetime | None = None) -> list:
@@ -327,13 +323,11 @@ def change_capacity(session: EventSession, capacity: int | None, *, by, now: dat
     now = now or utcnow()
     session = _lock(session)
     if capacity is not None and capacity < 0:
-        _refuse(ValidationFailed("The capacity cannot be negative."))
+        raise ValidationFailed("The capacity cannot be negative.")
     if capacity is not None and capacity < session.seats_taken:
-        _refuse(
-            CapacityTooLow(
-                f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
-                "cancel registrations first."
-            )
+        raise CapacityTooLow(
+            f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
+            "cancel registrations first."
         )
     old, session.capacity = session.capacity, capacity
     promoted = _promote_waitlisted(session, now=now)
@@ -342,7 +336,6 @@ def change_capacity(session: EventSession, capacity: int | None, *, by, now: dat
             f"Changed the capacity of “{session.title}” from {_seats(old)} to {_seats(capacity)}{_moved_up(promoted)}."
         )
         record(by=by, event=session.event, action="session.capacity_changed", summary=summary, target=session, now=now)
-    db.session.commit()
     return promoted
 
 
@@ -356,7 +349,7 @@ def reschedule_session(
         raise ValidationFailed("The session must end after it starts.")
     session = _lock(session)
     if session.is_cancelled:
-        _refuse(DomainError("This session is cancelled."))
+        raise DomainError("This session is cancelled.")
     if (session.starts_at, session.ends_at) == (starts_at, ends_at):
         return session
     old = _when(session.starts_at, session.ends_at, session.event.timezone)
@@ -370,7 +363,6 @@ def reschedule_session(
     messages.retime_reminders(session, confirmed, now=now)
     summary = f"Moved the session “{session.title}” from {old} to {new}."
     record(by=by, event=session.event, action="session.moved", summary=summary, target=session, now=now)
-    db.session.commit()
     return session
 
 
@@ -388,7 +380,6 @@ def change_join_link(session: EventSession, join_url: str | None, *, by, now: da
     _update_confirmed(session, change, now=now)
     summary = f"{'Changed' if join_url else 'Removed'} the join link of “{session.title}”."
     record(by=by, event=session.event, action="session.join_link_changed", summary=summary, target=session, now=now)
-    db.session.commit()
     return session
 
 
@@ -397,7 +388,7 @@ def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime
     now = now or utcnow()
     session = _lock(session)
     if session.is_cancelled:
-        _refuse(DomainError("This session is already cancelled."))
+        raise DomainError("This session is already cancelled.")
     session.status = SessionStatus.CANCELLED
     session.version += 1
     reason = clean_line(reason)[:500]
@@ -418,7 +409,6 @@ def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime
         f" Reason: {reason}" if reason else ""
     )
     record(by=by, event=session.event, action="session.cancelled", summary=summary, target=session, now=now)
-    db.session.commit()
     return session
 
 
@@ -427,19 +417,16 @@ def promote_registration(registration: Registration, *, by: Organiser, now: date
     session = _lock(registration.session)
     db.session.refresh(registration)
     if registration.status != RegistrationStatus.WAITLISTED or registration.is_anonymised:
-        db.session.rollback()
         raise DomainError(f"{registration.full_name or 'This registration'} is not on the waiting list.")
     if session.capacity is not None and session.seats_taken >= session.capacity:
-        db.session.rollback()
         raise SessionFull("No seat is free: raise the capacity first, or cancel someone.")
     _give_seat(registration, now=now)
     summary = f"Gave registration {registration.id} a seat in “{session.title}”, out of turn."
     record(by=by, event=session.event, action="registration.promoted", summary=summary, target=registration, now=now)
-    db.session.commit()
     return registration
 
 
-# Helpers: never commit.
+# Helpers: like the services, they never commit.
 
 
 def _record_cancelled(registration: Registration, session: EventSession, promoted: list, *, by, now: datetime) -> None:
@@ -481,12 +468,6 @@ def _lock(session: EventSession) -> EventSession:
     if event is not None:
         set_committed_value(locked, "event", event)
     return locked
-
-
-def _refuse(error: DomainError) -> NoReturn:
-    """End the transaction (and so the row lock; on SQLite the write lock) before the error travels up."""
-    db.session.rollback()
-    raise error
 
 
 def _cancel(registration: Registration, session: EventSession, *, now: datetime, notify: bool) -> list[Registration]:
@@ -604,7 +585,7 @@ def _resend_manage_link(registration: Registration, *, now: datetime) -> bool:
 
 
 def new_manage_url(registration: Registration) -> str:
-    """A fresh manage link for the registration, as its URL: the old link stops working. Never commits."""
+    """A fresh manage link for the registration, as its URL: the old link stops working."""
     token = new_token()
     registration.manage_token_hash = hash_token(token)
     return messages.manage_url(token)

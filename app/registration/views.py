@@ -12,6 +12,7 @@ from app.registration import services
 from app.registration.forms import CancelForm, ManageForm, RegistrationForm
 from app.registration.services import RegistrationState
 from app.text import well_formed_email
+from app.transaction import use_case
 
 bp = Blueprint("registration", __name__)
 
@@ -49,7 +50,8 @@ def new(slug: str, session_id: int):
     form = RegistrationForm(timezone=chosen, event_zone=session.event.timezone)
     if state in OPEN_STATES and form.validate_on_submit():
         try:
-            result = services.register_attendee(session, consent=form.consent.data, **_details(form, email=True))
+            with use_case():
+                result = services.register_attendee(session, consent=form.consent.data, **_details(form, email=True))
         except AlreadyRegistered as error:
             flash(error.message, "info")
             return redirect(url_for("registration.new", slug=slug, session_id=session_id))
@@ -88,7 +90,8 @@ def manage(token: str):
         form.group.data = registration.group.value
     if form.validate_on_submit():
         try:
-            services.update_registration(registration, **_details(form))
+            with use_case():
+                services.update_registration(registration, **_details(form))
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
@@ -104,7 +107,8 @@ def cancel(token: str):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            services.cancel_registration(registration)
+            with use_case():
+                services.cancel_registration(registration)
         except DomainError as error:
             flash(error.message, "warning")
         else:

@@ -125,7 +125,6 @@ def request_sign_in_link(email: str, *, now: datetime) -> None:
     if not is_speaker_email(email):
         return
     _issue_link(_ensure_speaker(_address(email), now=now), now=now)
-    db.session.commit()
 
 
 def send_sign_in_link(person: Person, *, by, now: datetime) -> OutboxMessage:
@@ -140,7 +139,6 @@ def send_sign_in_link(person: Person, *, by, now: datetime) -> OutboxMessage:
     message = _issue_link(_ensure_speaker(_address(person.email), now=now), now=now)
     summary = f"Sent {person.display_name} a sign-in link to the speaker pages."
     record(by=by, event=person.event, action="person.sign_in_link_sent", summary=summary, target=person, now=now)
-    db.session.commit()
     return message
 
 
@@ -154,7 +152,6 @@ def send_sign_in_link_to(email: str, *, by, now: datetime) -> tuple[Speaker, Out
     for person in _published_records(speaker):
         summary = f"Sent {person.display_name} a sign-in link to the speaker pages."
         record(by=by, event=person.event, action="person.sign_in_link_sent", summary=summary, target=person, now=now)
-    db.session.commit()
     return speaker, message
 
 
@@ -199,10 +196,8 @@ def sign_in_with_link(token: str, *, now: datetime) -> Speaker:
     """Use the link once: a single conditional UPDATE, so of many concurrent uses exactly one wins."""
     speaker_id = use_link_once(SpeakerLoginToken, SpeakerLoginToken.speaker_id, token, now=now)
     if speaker_id is None:
-        db.session.rollback()
         check_sign_in_link(token, now=now)  # raises the precise reason
         raise LinkUsed()  # pragma: no cover - used by another request between the two statements
-    db.session.commit()
     return db.session.get_one(Speaker, speaker_id)
 
 
@@ -211,7 +206,6 @@ def sign_out_everywhere(speaker: Speaker, *, now: datetime) -> int:
     no longer the speaker's. Returns the new version."""
     speaker.session_version += 1
     speaker.updated_at = now
-    db.session.commit()
     return speaker.session_version
 
 
@@ -314,7 +308,6 @@ def set_speaker_timezone(speaker: Speaker, zone_name: str, *, now: datetime) -> 
         raise ValidationFailed("Choose a time zone from the list.")
     speaker.timezone = zone_name
     speaker.updated_at = now
-    db.session.commit()
 
 
 def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Speaker, now: datetime) -> None:
@@ -339,7 +332,6 @@ def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Spe
     record(
         by=person, event=item.session.event, action="appearance.answered", summary=summary, target=appearance, now=now
     )
-    db.session.commit()
 
 
 def update_profile(
@@ -382,7 +374,6 @@ def update_profile(
                 by=person, event=person.event, action="person.profile_updated", summary=summary, target=person, now=now
             )
     events = speaker_events(speaker)
-    db.session.commit()
     return events
 
 
@@ -508,7 +499,6 @@ def reset_feed_token(speaker: Speaker, *, now: datetime) -> str:
     for person in _published_records(speaker):
         summary = f"{person.display_name} made a new private calendar feed address; the old one stopped working."
         record(by=person, event=person.event, action="person.feed_reset", summary=summary, target=person, now=now)
-    db.session.commit()
     return token
 
 

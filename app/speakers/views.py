@@ -35,6 +35,7 @@ from app.speakers.forms import (
 )
 from app.speakers.sanitise import render_bio
 from app.text import well_formed_email
+from app.transaction import use_case
 from app.urls import external_url
 
 bp = Blueprint("speakers", __name__, url_prefix="/speaker")
@@ -98,7 +99,8 @@ def _no_email() -> bool:
 def sign_in():
     form = SignInRequestForm()
     if form.validate_on_submit():
-        services.request_sign_in_link(form.email.data, now=_now())
+        with use_case():
+            services.request_sign_in_link(form.email.data, now=_now())
         return redirect(url_for("speakers.link_sent"))
     return render_template("speakers/sign_in.html", form=form), 400 if form.errors else 200
 
@@ -116,7 +118,8 @@ def use_link(token: str):
         if not form.validate_on_submit():
             services.check_sign_in_link(token, now=_now())
             return render_template("speakers/confirm_sign_in.html", form=form), 200
-        speaker = services.sign_in_with_link(token, now=_now())
+        with use_case():
+            speaker = services.sign_in_with_link(token, now=_now())
     except InvalidToken as error:
         return render_template("speakers/link_invalid.html", reason=error.message), 410
     _forget_speaker()
@@ -139,7 +142,8 @@ def sign_out():
 def sign_out_everywhere():
     """Ends every session of the speaker, in every browser (this one too)."""
     if ActionForm().validate_on_submit():
-        services.sign_out_everywhere(g.speaker, now=_now())
+        with use_case():
+            services.sign_out_everywhere(g.speaker, now=_now())
         _forget_speaker()
         flash("You are signed out everywhere: every browser must sign in again with a new link.", "info")
         return redirect(url_for("speakers.sign_in"))
@@ -159,7 +163,8 @@ def slots():
 def set_timezone():
     form = TimezoneForm()
     if form.validate_on_submit():
-        services.set_speaker_timezone(g.speaker, form.timezone.data, now=_now())
+        with use_case():
+            services.set_speaker_timezone(g.speaker, form.timezone.data, now=_now())
         flash(f"Times are now shown in {zones.label(form.timezone.data)} as well.", "success")
     else:
         flash(" ".join(form.find_zone.errors) or "Choose a time zone from the list.", "danger")
@@ -173,9 +178,10 @@ def slot(appearance_id: int):
     form = ResponseForm(data=None if request.method == "POST" else _previous_answer(appearance))
     if form.validate_on_submit():
         try:
-            services.respond_to_slot(
-                appearance, response=form.response.data, note=form.note.data or "", by=g.speaker, now=_now()
-            )
+            with use_case():
+                services.respond_to_slot(
+                    appearance, response=form.response.data, note=form.note.data or "", by=g.speaker, now=_now()
+                )
         except DomainError as error:
             form.response.errors.append(error.message)
         else:
@@ -216,7 +222,8 @@ def calendar():
 @speaker_required
 def reset_feed():
     if ActionForm().validate_on_submit():
-        session[NEW_FEED_TOKEN_KEY] = services.reset_feed_token(g.speaker, now=_now())
+        with use_case():
+            session[NEW_FEED_TOKEN_KEY] = services.reset_feed_token(g.speaker, now=_now())
     return redirect(url_for("speakers.calendar"))
 
 
@@ -250,16 +257,17 @@ def profile():
     form = ProfileForm(obj=me)
     if form.validate_on_submit():
         try:
-            events = services.update_profile(
-                g.speaker,
-                honorific=form.honorific.data or "",
-                name=form.name.data,
-                position=form.position.data or "",
-                organisation=form.organisation.data or "",
-                bio=form.bio.data or "",
-                by=g.speaker,
-                now=_now(),
-            )
+            with use_case():
+                events = services.update_profile(
+                    g.speaker,
+                    honorific=form.honorific.data or "",
+                    name=form.name.data,
+                    position=form.position.data or "",
+                    organisation=form.organisation.data or "",
+                    bio=form.bio.data or "",
+                    by=g.speaker,
+                    now=_now(),
+                )
         except DomainError as error:
             form.name.errors.append(error.message)
         else:

@@ -138,19 +138,21 @@ def test_registration_outbox_and_dashboard_pages_have_no_axe_violations(live_ser
 
     from app.models import AttendeeGroup
     from app.registration import services as registration_services
+    from app.transaction import use_case
     from tests.factories import DAY, at, make_online_session
 
     session = make_online_session(capacity=1, title="Looking Ahead")
     for n, name in enumerate(["Ana Silva", "Bo Berg"]):
-        registration_services.register_attendee(
-            session,
-            full_name=name,
-            email=f"{name.split()[0].lower()}@example.com",
-            group=AttendeeGroup.MPF_GRANTEE,
-            question="What comes next?",
-            consent=True,
-            now=at(9, day=DAY - timedelta(days=10 - n)),
-        )
+        with use_case():
+            registration_services.register_attendee(
+                session,
+                full_name=name,
+                email=f"{name.split()[0].lower()}@example.com",
+                group=AttendeeGroup.MPF_GRANTEE,
+                question="What comes next?",
+                consent=True,
+                now=at(9, day=DAY - timedelta(days=10 - n)),
+            )
     make_organiser("ana@example.org", events=[session.event])
     session_id, event_id = session.id, session.event_id
     # On SQLite every transaction takes the write lock: end ours before the server needs the database.

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.registration.services import register_attendee
+from app.transaction import use_case
 from tests.factories import make_online_session
 from tests.http.conftest import PASSWORD, make_organiser
 
@@ -19,17 +20,19 @@ NEEDS = "Quokka-friendly seating"
 
 def test_attendee_downloads_then_erases_and_the_organiser_no_longer_sees_them(live_server, page, axe, app_context):
     session = make_online_session(registration_opens_at=None, registration_closes_at=None, capacity=1)
-    amina = register_attendee(
-        session,
-        full_name="Amina Zebradottir",
-        email="amina.zebra@example.com",
-        organisation="Ministry of Interior, Nigeria",
-        group="partner_country",
-        question="Will the partnership continue?",
-        accessibility_needs=NEEDS,
-        consent=True,
-    )
-    register_attendee(session, full_name="Bo Berg", email="bo@example.com", group="eu_service", consent=True)
+    with use_case():
+        amina = register_attendee(
+            session,
+            full_name="Amina Zebradottir",
+            email="amina.zebra@example.com",
+            organisation="Ministry of Interior, Nigeria",
+            group="partner_country",
+            question="Will the partnership continue?",
+            accessibility_needs=NEEDS,
+            consent=True,
+        )
+    with use_case():
+        register_attendee(session, full_name="Bo Berg", email="bo@example.com", group="eu_service", consent=True)
     make_organiser("ana@example.org", events=[session.event])
     session_id, slug = session.id, session.event.slug
     # On SQLite every transaction takes the write lock: end ours before the server needs the database.

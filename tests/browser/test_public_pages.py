@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import Person
+from app.transaction import use_case
 
 SLUG = "mpf-exchange-event"
 
@@ -25,7 +26,8 @@ def browser_context_args(browser_context_args):
 def demo(app):
     """The demo event, dated from today so that it is upcoming on the home page."""
     with app.app_context():
-        event = load_demo(today=date.today(), now=datetime.now(UTC)).event
+        with use_case():
+            event = load_demo(today=date.today(), now=datetime.now(UTC)).event
         ids = {
             "follow_up": event.sessions[2].id,
             "erzen": db.session.scalar(select(Person.id).where(Person.name == "Borut Erzen")),

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.mail.delivery import deliver_all_due
+from app.transaction import use_case
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,8 @@ pytestmark = pytest.mark.browser
 def demo(app):
     with app.app_context():
         now = datetime.now(UTC)
-        load_demo(today=now.date(), now=now)
+        with use_case():
+            load_demo(today=now.date(), now=now)
         db.session.remove()
 
 

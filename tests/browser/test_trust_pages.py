@@ -6,6 +6,7 @@ from playwright.sync_api import Page
 
 from app.extensions import db
 from app.registration.services import register_attendee
+from app.transaction import use_case
 from tests.factories import make_online_session
 from tests.http.conftest import PASSWORD, make_organiser
 
@@ -28,9 +29,10 @@ def _tab_to(page: Page, name: str) -> None:
 
 def test_privacy_erase_and_password_pages_fit_320_pixels_and_work_by_keyboard(live_server, page, axe, app_context):
     session = make_online_session(registration_opens_at=None, registration_closes_at=None)
-    attendee = register_attendee(
-        session, full_name="Amina " + "Zebradottir" * 15, email="amina@example.com", consent=True
-    )
+    with use_case():
+        attendee = register_attendee(
+            session, full_name="Amina " + "Zebradottir" * 15, email="amina@example.com", consent=True
+        )
     make_organiser("ana@example.org", events=[session.event])
     slug, registration_id = session.event.slug, attendee.registration.id
     db.session.remove()  # on SQLite, end our transaction before the server needs the database

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from app.demo.loader import load_demo
 from app.extensions import db
+from app.transaction import use_case
 from tests.factories import make_online_session
 
 pytestmark = pytest.mark.browser
@@ -24,7 +25,8 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def demo(app):
     with app.app_context():
-        load_demo(today=date.today(), now=datetime.now(UTC))
+        with use_case():
+            load_demo(today=date.today(), now=datetime.now(UTC))
         db.session.remove()
 
 

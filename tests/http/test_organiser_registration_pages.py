@@ -18,6 +18,7 @@ from app.models import AttendeeGroup, EventSession, Registration, RegistrationSt
 from app.organiser.forms import RegistrationFilterForm
 from app.registration.listing import PAGE_SIZE
 from app.security import hash_token
+from app.transaction import use_case
 from tests.factories import DAY, at, make_online_session
 from tests.http.conftest import make_organiser
 
@@ -274,25 +275,28 @@ def test_a_kept_list_costs_one_query_and_shows_every_change_at_once(
     assert names(kept)[-1] == "Person 0120"
 
     session = db.session.get(EventSession, session_of_120.id)
-    result = services.register_attendee(
-        session, full_name="Newcomer", email="newcomer@example.com", consent=True, now=NOW + timedelta(days=1)
-    )
+    with use_case():  # each change is another person's use case, committed
+        result = services.register_attendee(
+            session, full_name="Newcomer", email="newcomer@example.com", consent=True, now=NOW + timedelta(days=1)
+        )
     registration_id = result.registration.id
     html = client.get(url, query_string=last_page).text
     assert "Newcomer" in html and "Showing 101–121 of 121 registrations" in html
 
-    services.update_registration(
-        db.session.get(Registration, registration_id),
-        full_name="Newcomer Renamed",
-        organisation="",
-        group="other",
-        question="Why?",
-        accessibility_needs="",
-    )
+    with use_case():
+        services.update_registration(
+            db.session.get(Registration, registration_id),
+            full_name="Newcomer Renamed",
+            organisation="",
+            group="other",
+            question="Why?",
+            accessibility_needs="",
+        )
     html = client.get(url, query_string=last_page).text
     assert "Newcomer Renamed" in html and "Why?" in html
 
-    services.cancel_registration(db.session.get(Registration, registration_id), now=NOW + timedelta(days=2))
+    with use_case():
+        services.cancel_registration(db.session.get(Registration, registration_id), now=NOW + timedelta(days=2))
     html = client.get(url, query_string={**last_page, "status": "cancelled"}).text
     assert re.findall(r"<td>([^<]+)<br>", html) == ["Newcomer Renamed"]
     seats = re.search(r"<p id=\"seats\">(.*?)</p>", client.get(url).text).group(1)

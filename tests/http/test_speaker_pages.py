@@ -21,6 +21,7 @@ from app.render_cache import render_cache
 from app.security import hash_token
 from app.speakers import services
 from app.speakers.views import SESSION_KEY, VERSION_KEY
+from app.transaction import use_case
 from tests.conftest import make_config
 from tests.factories import (
     at,
@@ -445,7 +446,8 @@ def test_a_reset_feed_address_stops_working_at_once_even_while_its_owner_is_reme
     person, old = _speaker_with_slots(1)
     assert client.get(f"/speaker/feed/{old}.ics").status_code == 200
 
-    new = services.reset_feed_token(speaker_of(person), now=datetime.now(UTC))
+    with use_case():
+        new = services.reset_feed_token(speaker_of(person), now=datetime.now(UTC))
 
     gone = client.get(f"/speaker/feed/{old}.ics")
     assert (gone.status_code, "Unknown calendar address" in gone.get_data(as_text=True)) == (404, True)
@@ -633,7 +635,8 @@ def test_my_slots_page_runs_the_same_number_of_queries_for_one_slot_or_five(clie
 
 
 def test_twenty_browsers_pressing_one_links_button_at_once_give_one_sign_in(app, live_server, people):
-    services.send_sign_in_link(people["ben"], by=OPERATOR, now=datetime.now(UTC))
+    with use_case():
+        services.send_sign_in_link(people["ben"], by=OPERATOR, now=datetime.now(UTC))
     url = f"{live_server}/speaker/sign-in/{_last_token()}"
     db.session.remove()
     barrier = threading.Barrier(20)

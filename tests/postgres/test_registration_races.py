@@ -11,6 +11,7 @@ from app.errors import AlreadyRegistered
 from app.extensions import db
 from app.models import EventSession, OutboxMessage, Registration, RegistrationStatus
 from app.registration.services import register_attendee, waitlist_place
+from app.transaction import use_case
 from tests.conftest import DATABASE_URL
 from tests.factories import DAY, at, make_online_session
 
@@ -37,11 +38,11 @@ def run_concurrently(app, session_id: int, emails: list[str]) -> list[object]:
             try:
                 start.wait()
                 session = db.session.get(EventSession, session_id)
-                outcomes[index] = register_attendee(
-                    session, full_name=f"Attendee {index}", email=email, group="other", consent=True, now=NOW
-                )
-            except Exception as error:  # kept and asserted on in the main thread
-                db.session.rollback()
+                with use_case():
+                    outcomes[index] = register_attendee(
+                        session, full_name=f"Attendee {index}", email=email, group="other", consent=True, now=NOW
+                    )
+            except Exception as error:  # kept and asserted on in the main thread (the use case rolled back)
                 outcomes[index] = error
             finally:
                 db.session.remove()

@@ -28,6 +28,7 @@ from app.organiser import reports
 from app.organiser import services as accounts
 from app.registration.services import find_by_token, register_attendee
 from app.speakers import services as speakers
+from app.transaction import use_case
 from tests.factories import at, make_appearance, make_event, make_item, make_online_session, make_person, make_session
 from tests.http.conftest import make_organiser
 
@@ -211,7 +212,8 @@ def test_send_again_of_a_failed_confirmation_issues_a_new_manage_link_and_ends_t
     [message] = _messages(kind="confirmation")
     assert (message.status, message.private_links) == (OutboxStatus.FAILED, None)
 
-    reports.resend_message(message, by=_organiser(), now=NOW + timedelta(minutes=5))
+    with use_case():
+        reports.resend_message(message, by=_organiser(), now=NOW + timedelta(minutes=5))
 
     [link] = links_of(message)
     new_token = MANAGE.match(link)[1]
@@ -233,7 +235,8 @@ def test_send_again_of_a_failed_speaker_link_issues_a_new_sign_in_link(app_conte
     old_token = links_of(message)[0].rsplit("/", 1)[1]
     _fail_everything(mail_server)
 
-    reports.resend_message(_messages(id=message.id)[0], by=_organiser(), now=NOW + timedelta(minutes=40))
+    with use_case():
+        reports.resend_message(_messages(id=message.id)[0], by=_organiser(), now=NOW + timedelta(minutes=40))
 
     new_token = links_of(_messages(id=message.id)[0])[0].rsplit("/", 1)[1]
     assert new_token != old_token
@@ -249,7 +252,8 @@ def test_send_again_of_a_failed_reset_message_issues_a_new_reset_link(app_contex
     old_token = links_of(message)[0].rsplit("/", 1)[1]
     _fail_everything(mail_server)
 
-    reports.resend_message(_messages(id=message.id)[0], by=_organiser(), now=NOW + timedelta(hours=2))
+    with use_case():
+        reports.resend_message(_messages(id=message.id)[0], by=_organiser(), now=NOW + timedelta(hours=2))
 
     new_token = links_of(_messages(id=message.id)[0])[0].rsplit("/", 1)[1]
     assert new_token != old_token
@@ -275,7 +279,8 @@ def test_send_again_of_a_message_without_private_links_keeps_it_as_it_was(app_co
     db.session.commit()
     _fail_everything(mail_server)
 
-    reports.resend_message(_messages(id=message.id)[0], by=_organiser(), now=NOW)
+    with use_case():
+        reports.resend_message(_messages(id=message.id)[0], by=_organiser(), now=NOW)
 
     stored = _messages(id=message.id)[0]
     assert (stored.status, stored.private_links, stored.body_text) == (OutboxStatus.QUEUED, None, "Hi")

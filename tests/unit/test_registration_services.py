@@ -33,6 +33,7 @@ from app.registration.services import (
     update_registration,
     waitlist_place,
 )
+from app.transaction import use_case
 from tests.factories import DAY, at, make_online_session
 
 NOW = at(9, day=DAY - timedelta(days=10))
@@ -214,6 +215,20 @@ def test_register_attendee_twice_sends_fresh_manage_link_once_and_creates_nothin
     assert find_by_token(new_token) is first.registration
     with pytest.raises(InvalidToken):
         find_by_token(first.token)
+
+
+def test_register_attendee_twice_at_the_edge_commits_the_fresh_manage_link_and_still_says_so(app_context):
+    session = make_online_session()
+    with use_case():
+        first_id = _register(session).registration.id
+
+    with pytest.raises(AlreadyRegistered), use_case():
+        _register(session, now=NOW + timedelta(hours=1))
+    db.session.rollback()  # nothing left to undo: the edge committed the fresh link before the error went on
+
+    [link_message] = _outbox(kind="manage_link")
+    assert find_by_token(_link(link_message)).id == first_id
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
 
 
 def test_register_attendee_twice_within_minutes_sends_no_second_email(app_context):
@@ -459,16 +474,17 @@ def test_reminders_are_planned_only_while_still_ahead(app_context):
 def test_update_registration_changes_details_but_not_the_email(app_context):
     registration = _register(make_online_session()).registration
 
-    update_registration(
-        registration,
-        full_name="Amina B. Diallo",
-        organisation="ECOWAS",
-        group="other",
-        question="A new question",
-        accessibility_needs="Live captions",
-        timezone="Not/AZone",
-        now=NOW,
-    )
+    with use_case():
+        update_registration(
+            registration,
+            full_name="Amina B. Diallo",
+            organisation="ECOWAS",
+            group="other",
+            question="A new question",
+            accessibility_needs="Live captions",
+            timezone="Not/AZone",
+            now=NOW,
+        )
 
     db.session.expire_all()
     assert (registration.full_name, registration.organisation, registration.group) == (
@@ -494,13 +510,15 @@ def test_find_by_token_refuses_unknown_and_overlong_tokens(app_context):
 
 def test_register_attendee_runs_one_statement_per_step_seated_or_waitlisted(app_context, count_queries):
     session = make_online_session(capacity=3)
-    _register(session, "warm@example.com")
-    with count_queries() as seated:
+    with use_case():  # each registration is its own request, committed by the view
+        _register(session, "warm@example.com")
+    with count_queries() as seated, use_case():
         _register(session, "counted@example.com")
     for n in range(5):
-        _register(session, f"more{n}@example.com")
+        with use_case():
+            _register(session, f"more{n}@example.com")
 
-    with count_queries() as waitlisted:
+    with count_queries() as waitlisted, use_case():
         _register(session, "waitlisted@example.com")
 
     # The ORM sends the outbox rows in one INSERT on PostgreSQL, one INSERT each on SQLite.
@@ -538,7 +556,7 @@ def test_register_attendee_whose_commit_fails_leaves_neither_registration_nor_em
 
     sa_event.listen(db.session, "before_commit", refuse_commit)
     try:
-        with pytest.raises(RuntimeError, match="refused the commit"):
+        with pytest.raises(RuntimeError, match="refused the commit"), use_case():
             _register(session)
     finally:
         sa_event.remove(db.session, "before_commit", refuse_commit)

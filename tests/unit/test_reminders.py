@@ -17,6 +17,7 @@ from app.registration.services import (
     reschedule_session,
     update_registration,
 )
+from app.transaction import use_case
 from tests.factories import DAY, at, make_online_session
 
 NOW = at(9, day=DAY - timedelta(days=10))
@@ -29,7 +30,8 @@ DAY_BEFORE, HOUR_BEFORE = STARTS - timedelta(hours=24), STARTS - timedelta(hours
 def _register(session, email="amina@example.com", **fields):
     values = dict(full_name="Amina Diallo", email=email, group="partner_country", consent=True, timezone="Africa/Lagos")
     values.update(fields)
-    return register_attendee(session, now=NOW, **values).registration
+    with use_case():  # each change below is its own request, committed as the view does
+        return register_attendee(session, now=NOW, **values).registration
 
 
 def _reminders(registration) -> list[OutboxMessage]:
@@ -55,18 +57,21 @@ def test_a_reminder_is_written_when_due_from_the_session_and_registration_as_the
     session.title = "Looking Ahead, renamed"
     db.session.commit()
     moved = STARTS + timedelta(days=1, hours=2)
-    reschedule_session(session, starts_at=moved, ends_at=moved + timedelta(hours=1), by=OPERATOR, now=NOW)
-    change_join_link(session, "https://meet.example.org/new-room", by=OPERATOR, now=NOW)
-    update_registration(
-        registration,
-        full_name="Amina Bello Diallo",
-        organisation="",
-        group="partner_country",
-        question="",
-        accessibility_needs="",
-        timezone="Africa/Lagos",
-        now=NOW,
-    )
+    with use_case():
+        reschedule_session(session, starts_at=moved, ends_at=moved + timedelta(hours=1), by=OPERATOR, now=NOW)
+    with use_case():
+        change_join_link(session, "https://meet.example.org/new-room", by=OPERATOR, now=NOW)
+    with use_case():
+        update_registration(
+            registration,
+            full_name="Amina Bello Diallo",
+            organisation="",
+            group="partner_country",
+            question="",
+            accessibility_needs="",
+            timezone="Africa/Lagos",
+            now=NOW,
+        )
     deliver_due(now=NOW)  # the confirmation and the two updates
     mail_server.handler.received.clear()
 
@@ -101,7 +106,8 @@ def test_a_cancelled_registrations_reminders_are_not_sent(app_context, mail_serv
     session = make_online_session()
     registration = _register(session)
 
-    cancel_registration(registration, now=NOW + timedelta(hours=1))
+    with use_case():
+        cancel_registration(registration, now=NOW + timedelta(hours=1))
     for due in (NOW + timedelta(hours=2), DAY_BEFORE, HOUR_BEFORE):
         deliver_due(now=due)
 
@@ -171,7 +177,8 @@ def test_a_moved_session_retimes_its_reminders_without_writing_them(app_context)
     planned = [m.id for m in _reminders(registration)]
     later = STARTS + timedelta(days=7)
 
-    reschedule_session(session, starts_at=later, ends_at=later + timedelta(hours=1), by=OPERATOR, now=NOW)
+    with use_case():
+        reschedule_session(session, starts_at=later, ends_at=later + timedelta(hours=1), by=OPERATOR, now=NOW)
 
     assert [(m.id, m.kind, m.status, m.not_before, m.subject, m.body_text) for m in _reminders(registration)] == [
         (planned[0], "reminder_24h", OutboxStatus.QUEUED, later - timedelta(hours=24), "", ""),
@@ -184,7 +191,8 @@ def test_a_session_moved_to_within_a_day_cancels_the_day_before_reminder(app_con
     registration = _register(session)
     soon = NOW + timedelta(hours=5)
 
-    reschedule_session(session, starts_at=soon, ends_at=soon + timedelta(hours=1), by=OPERATOR, now=NOW)
+    with use_case():
+        reschedule_session(session, starts_at=soon, ends_at=soon + timedelta(hours=1), by=OPERATOR, now=NOW)
 
     assert [(m.kind, m.status, m.not_before, m.last_error) for m in _reminders(registration)] == [
         ("reminder_24h", OutboxStatus.CANCELLED, DAY_BEFORE, DROPPED["superseded"]),
@@ -198,7 +206,8 @@ def test_a_session_moved_later_after_its_day_before_reminder_went_out_plans_anot
     deliver_due(now=DAY_BEFORE)  # the confirmation and the day-before reminder
     later = STARTS + timedelta(days=7)
 
-    reschedule_session(session, starts_at=later, ends_at=later + timedelta(hours=1), by=OPERATOR, now=DAY_BEFORE)
+    with use_case():
+        reschedule_session(session, starts_at=later, ends_at=later + timedelta(hours=1), by=OPERATOR, now=DAY_BEFORE)
 
     assert [(m.kind, m.status, m.not_before) for m in _reminders(registration)] == [
         ("reminder_24h", OutboxStatus.SENT, DAY_BEFORE),
@@ -239,7 +248,8 @@ def test_a_seat_from_the_waiting_list_plans_the_reminders_with_no_text(app_conte
     waiting = _register(session, "second@example.com")
     assert _reminders(waiting) == []
 
-    cancel_registration(first, now=NOW + timedelta(hours=1))
+    with use_case():
+        cancel_registration(first, now=NOW + timedelta(hours=1))
 
     assert [(m.kind, m.status, m.not_before, m.body_text) for m in _reminders(waiting)] == [
         ("reminder_24h", OutboxStatus.QUEUED, DAY_BEFORE, ""),

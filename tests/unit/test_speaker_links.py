@@ -14,6 +14,7 @@ from app.mail.outbox import links_of, with_links
 from app.models import EventStatus, OutboxMessage, Speaker, SpeakerLoginToken
 from app.security import hash_token
 from app.speakers import services
+from app.transaction import use_case
 from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
 
 NOW = at(7)
@@ -42,7 +43,8 @@ def _token_from(message: OutboxMessage) -> str:
 
 
 def _issue(person) -> str:
-    message = services.send_sign_in_link(person, by=OPERATOR, now=NOW)
+    with use_case():
+        message = services.send_sign_in_link(person, by=OPERATOR, now=NOW)
     return _token_from(message)
 
 
@@ -166,7 +168,8 @@ def race_sign_in(app, token: str, now, requests: int = 20) -> list[int | None]:
         with app.app_context():
             barrier.wait()
             try:
-                person_id = services.sign_in_with_link(token, now=now).id
+                with use_case():
+                    person_id = services.sign_in_with_link(token, now=now).id
             except InvalidToken:
                 person_id = None
             finally:

@@ -17,6 +17,7 @@ from app.models import (
     Speaker,
 )
 from app.speakers import services
+from app.transaction import use_case
 from tests.factories import (
     at,
     make_appearance,
@@ -159,8 +160,9 @@ def test_get_own_appearance_finds_a_slot_of_the_speakers_record_in_another_event
 def test_set_speaker_timezone_remembers_a_real_zone_and_refuses_others(panel):
     speaker = panel["speaker"]
 
-    services.set_speaker_timezone(speaker, "Asia/Karachi", now=NOW)
-    with pytest.raises(ValidationFailed):
+    with use_case():
+        services.set_speaker_timezone(speaker, "Asia/Karachi", now=NOW)
+    with pytest.raises(ValidationFailed), use_case():
         services.set_speaker_timezone(speaker, "Mars/Olympus", now=NOW)
 
     db.session.expire_all()
@@ -301,8 +303,10 @@ def test_a_speaker_is_known_by_their_email_in_any_case(panel):
 def test_sign_out_everywhere_raises_the_session_version(panel):
     speaker = panel["speaker"]
 
-    assert services.sign_out_everywhere(speaker, now=NOW) == 1
-    assert services.sign_out_everywhere(speaker, now=NOW) == 2
+    with use_case():
+        assert services.sign_out_everywhere(speaker, now=NOW) == 1
+    with use_case():
+        assert services.sign_out_everywhere(speaker, now=NOW) == 2
 
     db.session.expire_all()
     assert db.session.get(Speaker, speaker.id).session_version == 2

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from app.errors import DomainError
 from app.extensions import db
@@ -29,3 +30,28 @@ def test_use_case_rolls_everything_back_when_a_rule_breaks(app_context):
         db.session.flush()
         raise DomainError("broken")
     assert db.session.scalars(db.select(Event.slug)).all() == []
+
+
+class _KeptError(DomainError):
+    keeps_changes = True
+
+
+def test_use_case_commits_the_changes_an_error_keeps_then_raises_it(app_context):
+    with pytest.raises(_KeptError), use_case():
+        db.session.add(_event("kept-with-the-error"))
+        raise _KeptError("told")
+    db.session.rollback()
+    assert db.session.scalars(db.select(Event.slug)).all() == ["kept-with-the-error"]
+
+
+def test_use_case_rolls_back_an_error_that_keeps_changes_after_a_failed_flush(app_context):
+    db.session.add(_event("taken"))
+    db.session.commit()
+
+    with pytest.raises(_KeptError), use_case():
+        db.session.add(_event("taken"))  # the unique slug: the flush fails, nothing is left to keep
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise _KeptError("told") from error
+    assert db.session.scalars(db.select(Event.slug)).all() == ["taken"]
