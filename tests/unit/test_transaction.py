@@ -1,6 +1,8 @@
 """The edge's transaction: all of a use case is committed, or none of it."""
 
+import ast
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -55,3 +57,25 @@ def test_use_case_rolls_back_an_error_that_keeps_changes_after_a_failed_flush(ap
         except IntegrityError as error:
             raise _KeptError("told") from error
     assert db.session.scalars(db.select(Event.slug)).all() == ["taken"]
+
+
+#: The only code that ends a transaction itself: the edge helper, and the outbox worker, which commits its
+#: claims and their outcomes batch by batch (a message is sent once, whatever else fails).
+ENDS_TRANSACTIONS = {"app/transaction.py", "app/mail/delivery.py"}
+#: Still committing on their own (issue 12 moves them to the edge next).
+NOT_YET_AT_THE_EDGE = {"app/agenda/services.py", "app/organiser/services.py", "app/organiser/views.py"}
+
+
+def test_no_service_view_or_command_commits_or_rolls_back_on_its_own():
+    """Read from the source (nothing imported): every `.commit()` and `.rollback()` call in app/."""
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for path in sorted((root / "app").rglob("*.py")):
+        name = path.relative_to(root).as_posix()
+        if name in ENDS_TRANSACTIONS | NOT_YET_AT_THE_EDGE:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=name)):
+            call = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            if call and node.func.attr in ("commit", "rollback"):
+                offenders.append(f"{name}:{node.lineno} .{node.func.attr}()")
+    assert offenders == [], "use app.transaction.use_case() at the edge instead"
