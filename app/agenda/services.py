@@ -1,14 +1,14 @@
 """Building an agenda: events, sessions, agenda items, people and appearances; publishing.
 
-Every public function here is one use case and commits once. Timeline problems (overlaps, items outside
-their session, a person in two places at once) are warnings, computed before saving by `timeline.check_timeline`
-so that the organiser can look and confirm; they are not errors, because real agendas sometimes overlap
-on purpose (a moderator who also gives the opening remarks).
+Every public function here is one use case and never commits: the organiser's screen commits it once
+(app.transaction.use_case), or rolls all of it back when a rule breaks. Timeline problems (overlaps, items
+outside their session, a person in two places at once) are warnings, computed before saving by
+`timeline.check_timeline` so that the organiser can look and confirm; they are not errors, because real agendas
+sometimes overlap on purpose (a moderator who also gives the opening remarks).
 """
 
 import re
 import unicodedata
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app import timeutil
 from app.activity import record
 from app.agenda import reach
-from app.errors import CapacityTooLow, DomainError, NotFound, ValidationFailed
+from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.models import (
     AgendaItem,
@@ -82,17 +82,6 @@ class SlugTaken(DomainError):
     default_message = "Another event already uses this web address."
 
 
-@contextmanager
-def _all_or_nothing():
-    """A broken rule rolls the whole change back, so nothing is half-saved; autoflush waits for the checks."""
-    try:
-        with db.session.no_autoflush:
-            yield
-    except DomainError:
-        db.session.rollback()
-        raise
-
-
 def _tell_people(items: list[AgendaItem], change: str, now: datetime) -> int:
     """The speakers' updated invites (or cancellations) for these items, in the caller's transaction, to
     exactly the appearances the previews count (app.agenda.reach). Returns how many emails were queued."""
@@ -133,7 +122,7 @@ def create_event(*, by: Organiser, now: datetime, **fields) -> Event:
     """A draft event, managed by whoever created it."""
     values = {name: fields[name] for name in EVENT_FIELDS if name in fields}
     values["slug"] = slugify(values.get("slug") or values["title"])
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         event = Event(status=EventStatus.DRAFT, created_at=now, updated_at=now, **values)
         db.session.add(event)
         event.organisers.append(by)
@@ -146,14 +135,13 @@ def create_event(*, by: Organiser, now: datetime, **fields) -> Event:
         target=event,
         now=now,
     )
-    db.session.commit()
     return event
 
 
 def update_event(event: Event, *, by: Organiser, now: datetime, **fields) -> Event:
     """Change an event's details; the web address stays unless a new one is given."""
     before = _snapshot(event, EVENT_FIELDS)
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         for name in EVENT_FIELDS:
             if name in fields and fields[name] is not None:
                 setattr(event, name, slugify(fields[name]) if name == "slug" else fields[name])
@@ -168,19 +156,17 @@ def update_event(event: Event, *, by: Organiser, now: datetime, **fields) -> Eve
             target=event,
             now=now,
         )
-    db.session.commit()
     return event
 
 
 def set_event_status(event: Event, status: EventStatus, *, by: Organiser, now: datetime) -> Event:
     """Publish (visible to the public and in feeds), return to draft, or mark an event cancelled."""
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         if status == EventStatus.PUBLISHED and not event.sessions:
             raise ValidationFailed("Add at least one session before publishing the event.")
         event.status = status
     event.updated_at = now
     record(by=by, event=event, action=f"event.{status.value}", summary=_STATUS_SUMMARIES[status], target=event, now=now)
-    db.session.commit()
     return event
 
 
@@ -231,7 +217,7 @@ def _check_session(session: EventSession) -> None:
 def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> EventSession:
     """A session of the event; online ones carry a join link, open ones a capacity and a window."""
     values = {name: fields[name] for name in SESSION_FIELDS if name in fields}
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         session = EventSession(event=event, updated_at=now, **values)
         db.session.add(session)
         if "follows_up_item_id" in fields:
@@ -247,7 +233,6 @@ def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> E
         target=session,
         now=now,
     )
-    db.session.commit()
     return session
 
 
@@ -266,7 +251,10 @@ def update_session(
     which lock the session row and put the attendees' updates (or promotions) in the outbox in the same
     transaction as the change; when the session moves its items move with it if asked.
 
-    Everything is checked before anything is written, so a broken rule leaves the session as it was.
+    One transaction, which the caller commits: a rule that breaks anywhere in it leaves the session as it was,
+    with no email queued, once the caller rolls back. The capacity is checked in one place, by change_capacity
+    under the session's lock, against the seats taken by then (a registration may have taken one since the
+    organiser opened the form), so it may break after the move and the new link were already written.
     """
     starts_at = fields.pop("starts_at", session.starts_at)
     ends_at = fields.pop("ends_at", session.ends_at)
@@ -275,18 +263,13 @@ def update_session(
     if ends_at <= starts_at:
         raise ValidationFailed("The session must end after it starts.")
     _check_within_event_days(session.event, starts_at, ends_at, what="The session")
-    if capacity is not None and capacity < session.seats_taken:
-        raise CapacityTooLow(
-            f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
-            "cancel registrations first."
-        )
     is_online = fields.get("is_online", session.is_online)
     if is_online and fields.get("registration_enabled", session.registration_enabled) and not join_url:
         raise ValidationFailed("An online session open for registration needs a join link.")
     change = reach.session_change(
         session, starts_at=starts_at, ends_at=ends_at, join_url=join_url, move_items=move_items
     )
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         if change.items_move:
             _shift_session_items(session, starts_at - session.starts_at, now)
         details = _apply_session_details(session, fields, now)
@@ -303,13 +286,11 @@ def update_session(
             now=now,
         )
     if change.moved:
-        # Commits the details and the moved items with the attendees' updated invites.
         registration_services.reschedule_session(session, starts_at=starts_at, ends_at=ends_at, by=by, now=now)
     if change.link_changed:
         registration_services.change_join_link(session, join_url, by=by, now=now)
     if capacity != session.capacity:
         registration_services.change_capacity(session, capacity, by=by, now=now)
-    db.session.commit()
     return session
 
 
@@ -362,7 +343,7 @@ def create_item(session: EventSession, *, by: Organiser, now: datetime, **fields
     values = {name: fields[name] for name in ITEM_FIELDS if name in fields}
     values.setdefault("kind", ItemKind.OTHER)
     position = 1 + max((i.position for i in session.items), default=-1)
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         item = AgendaItem(session=session, position=position, updated_at=now, **values)
         db.session.add(item)
         _check_item(item)
@@ -376,7 +357,6 @@ def create_item(session: EventSession, *, by: Organiser, now: datetime, **fields
         target=item,
         now=now,
     )
-    db.session.commit()
     return item
 
 
@@ -402,7 +382,7 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
     by_id = {other.id: other for other in item.session.items}
     moved = reach.items_moved(list(item.session.items), plan)
     before = _snapshot(item, ITEM_FIELDS)
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         changed = False
         for name in ITEM_FIELDS:
             if name in fields and getattr(item, name) != fields[name]:
@@ -430,7 +410,6 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
             target=item,
             now=now,
         )
-    db.session.commit()
     return item
 
 
@@ -449,7 +428,6 @@ def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: dateti
     index = items.index(item)
     other_index = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= other_index < len(items):
-        db.session.rollback()
         raise ValidationFailed("This item cannot move further that way.")
     first, second = sorted((item, items[other_index]), key=lambda i: (i.starts_at, i.position, i.id))
     gap = second.starts_at - first.ends_at
@@ -472,7 +450,6 @@ def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: dateti
         target=item,
         now=now,
     )
-    db.session.commit()
     return item
 
 
@@ -489,7 +466,6 @@ def delete_item(item: AgendaItem, *, by: Organiser, now: datetime) -> None:
         now=now,
     )
     db.session.delete(item)
-    db.session.commit()
 
 
 # --- people and appearances ---------------------------------------------------------------------
@@ -523,7 +499,7 @@ def create_person(event: Event, *, by: Organiser, now: datetime, **fields) -> Pe
     its items."""
     values = {name: fields[name] for name in PERSON_FIELDS if name in fields}
     values["email"] = _normalised_email(values.get("email"))
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         person = Person(event_id=event.id, created_at=now, updated_at=now, **values)
         _check_person(person)
         db.session.add(person)
@@ -535,14 +511,13 @@ def create_person(event: Event, *, by: Organiser, now: datetime, **fields) -> Pe
         target=person,
         now=now,
     )
-    db.session.commit()
     return person
 
 
 def update_person(person: Person, *, by: Organiser, now: datetime, **fields) -> Person:
     """Change a person's details: only this event's record of them, never another event's."""
     before = _snapshot(person, PERSON_FIELDS)
-    with _all_or_nothing():
+    with db.session.no_autoflush:
         for name in PERSON_FIELDS:
             if name in fields:
                 value = fields[name]
@@ -554,7 +529,6 @@ def update_person(person: Person, *, by: Organiser, now: datetime, **fields) -> 
     if changed := _changed(person, before):
         summary = f"Changed the {', '.join(changed)} of {person.display_name}."
         record(by=by, event=person.event, action="person.updated", summary=summary, target=person, now=now)
-    db.session.commit()
     return person
 
 
@@ -582,9 +556,8 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
     event = item.session.event
     if person.event_id != event.id:
         if not can_manage(by, person.event):
-            db.session.rollback()
             raise NotFound("No such person.")
-        with _all_or_nothing():
+        with db.session.no_autoflush:
             if person.email and any(p.email == person.email for p in event.people):
                 raise ValidationFailed(
                     f"This event already has someone with the email {person.email}: "
@@ -595,7 +568,6 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
             summary = f"Added {person.name} to the people, copied from “{source}”."
             record(by=by, event=event, action="person.copied", summary=summary, target=person, now=now)
     if any(a.person_id == person.id for a in item.appearances):
-        db.session.rollback()
         raise ValidationFailed(f"{person.display_name} is already in “{item.title}”.")
     appearance = Appearance(item=item, person=person, role=role, position=len(item.appearances))
     db.session.add(appearance)
@@ -607,7 +579,6 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
         speaker_services.notify_slot_changed(appearance, change="added", now=now)
     summary = f"Put {person.display_name} in “{item.title}” as {role.label.lower()}."
     record(by=by, event=item.session.event, action="appearance.added", summary=summary, target=appearance, now=now)
-    db.session.commit()
     return appearance
 
 
@@ -622,7 +593,6 @@ def remove_appearance(appearance: Appearance, *, by: Organiser, now: datetime) -
     item.version += 1
     item.updated_at = now
     item.session.event.updated_at = now
-    db.session.commit()
 
 
 def people_of_event(event: Event) -> list[Person]:

@@ -67,7 +67,6 @@ def create_organiser(
     db.session.add(organiser)
     summary = f"Created the {'admin ' if is_admin else ''}organiser account {email}."
     record(by=by, event=None, action="organiser.created", summary=summary, target=organiser, now=now)
-    db.session.commit()
     return organiser
 
 
@@ -81,7 +80,6 @@ def disable_organiser(email: str, *, by: Actor, now: datetime) -> Organiser:
         summary = f"Disabled the organiser account {organiser.email}."
         record(by=by, event=event, action="organiser.disabled", summary=summary, target=organiser, now=now)
     organiser.session_version += 1
-    db.session.commit()
     return organiser
 
 
@@ -100,7 +98,6 @@ def organiser_for_session(session_id: str) -> Organiser | None:
 def end_sessions(organiser: Organiser, *, now: datetime) -> None:
     """Sign out everywhere: every session of the account, in every browser, ends at its next request."""
     organiser.session_version += 1
-    db.session.commit()
 
 
 def change_password(organiser: Organiser, current_password: str, new_password: str, *, now: datetime) -> Organiser:
@@ -113,7 +110,6 @@ def change_password(organiser: Organiser, current_password: str, new_password: s
         raise ValidationFailed("Choose a password different from the current one.")
     organiser.password_hash = hash_password(new_password)
     organiser.session_version += 1
-    db.session.commit()
     return organiser
 
 
@@ -134,7 +130,6 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     if organiser is None:
         return
     organiser_messages.queue_password_reset(organiser, new_reset_link(organiser, now=now), now=now)
-    db.session.commit()
 
 
 def new_reset_link(organiser: Organiser, *, now: datetime) -> str:
@@ -175,8 +170,7 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
     if token and len(token) <= 100:
         organiser_id = use_link_once(PasswordResetToken, PasswordResetToken.organiser_id, token, now=now)
     organiser = db.session.get(Organiser, organiser_id) if organiser_id is not None else None
-    if organiser is None or organiser.is_disabled:
-        db.session.rollback()
+    if organiser is None or organiser.is_disabled:  # the edge rolls back the link's use
         check_reset_token(token, now=now)  # raises the precise reason
         raise LinkUsed("This reset link has already been used.")  # pragma: no cover - a concurrent use won
     organiser.password_hash = hash_password(new_password)
@@ -187,7 +181,6 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
         .execution_options(synchronize_session=False)
     )
     organiser.session_version += 1  # every session of the account ends, wherever it was copied to
-    db.session.commit()
     return organiser
 
 
@@ -239,7 +232,6 @@ def add_event_organiser(event: Event, email: str, *, by: Actor, now: datetime) -
         event.organisers.append(organiser)
         summary = f"Listed {organiser.name or organiser.email} as an organiser of the event."
         record(by=by, event=event, action="event.organiser_added", summary=summary, target=organiser, now=now)
-    db.session.commit()
     return organiser
 
 

@@ -32,6 +32,7 @@ from app.organiser import services as accounts
 from app.registration import listing as organiser_registrations
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
+from app.transaction import use_case
 from tests.factories import (
     DAY,
     at,
@@ -433,7 +434,7 @@ def test_a_change_whose_commit_fails_leaves_no_entry(w):
 
     sa_event.listen(db.session, "before_commit", refuse_commit)
     try:
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError), use_case():
             agenda.update_event(w.event, by=w.organiser, now=NOW, title="Never saved")
     finally:
         sa_event.remove(db.session, "before_commit", refuse_commit)

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from app.agenda import services
 from app.errors import CapacityTooLow, ValidationFailed
 from app.extensions import db
-from app.models import Event, EventStatus, Role
-from tests.factories import at, make_item, make_person, make_session
+from app.models import ActivityEntry, Event, EventSession, EventStatus, OutboxMessage, Role
+from app.registration.services import register_attendee
+from app.transaction import use_case
+from tests.factories import DAY, at, make_appearance, make_item, make_online_session, make_person, make_session
 from tests.http.conftest import make_organiser
 
 NOW = datetime(2030, 9, 1, 12, 0, tzinfo=UTC)
@@ -45,14 +47,13 @@ def test_create_event_is_a_draft_managed_by_its_creator_with_a_slug_from_the_tit
 
 
 def test_create_event_refuses_a_taken_slug_and_an_unknown_zone(organiser):
-    _event(organiser, slug="mpf")
+    with use_case():
+        _event(organiser, slug="mpf")
 
-    with pytest.raises(services.SlugTaken, match="“mpf”"):
+    with pytest.raises(services.SlugTaken, match="“mpf”"), use_case():
         _event(organiser, slug="MPF")
-    db.session.rollback()
-    with pytest.raises(ValidationFailed, match="“Mars/Olympus” is not a time zone we know."):
+    with pytest.raises(ValidationFailed, match="“Mars/Olympus” is not a time zone we know."), use_case():
         _event(organiser, slug="other", timezone="Mars/Olympus")
-    db.session.rollback()
     assert db.session.scalars(select(Event.slug)).all() == ["mpf"]
 
 
@@ -116,10 +117,47 @@ def test_update_session_moves_its_items_with_it_when_asked(organiser):
 def test_update_session_refuses_a_capacity_below_the_seats_taken(organiser):
     session = make_session(capacity=10, seats_taken=7, registration_enabled=True)
 
-    with pytest.raises(CapacityTooLow, match="lower than the 7 seats already taken"):
+    with pytest.raises(CapacityTooLow, match="lower than the 7 seats already taken"), use_case():
         services.update_session(session, by=organiser, now=NOW, capacity=6)
-    db.session.rollback()
     assert session.capacity == 10
+
+
+def _outbox() -> list[tuple]:
+    db.session.expire_all()
+    return db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.status).order_by(OutboxMessage.id)
+    ).all()
+
+
+def test_update_session_moved_relinked_and_below_its_seats_leaves_everything_as_it_was_and_queues_nothing(
+    organiser,
+):
+    session = make_online_session(capacity=5)
+    item = make_item(session, starts_at=at(8), ends_at=at(8, 30))
+    make_appearance(item)
+    registered = at(9, day=DAY - timedelta(days=10))
+    for email in ("a@example.com", "b@example.com"):
+        with use_case():
+            register_attendee(session, full_name="Attendee", email=email, consent=True, now=registered)
+    before = _outbox()
+
+    # The move and the new link go through (with their invites) before the capacity breaks under the lock.
+    with pytest.raises(CapacityTooLow, match="lower than the 2 seats already taken"), use_case():
+        services.update_session(
+            session, by=organiser, now=registered, starts_at=at(10), ends_at=at(11),
+            join_url="https://meet.example.org/new-room", capacity=1,
+        )  # fmt: skip
+
+    assert _outbox() == before  # no invite queued, no reminder superseded
+    session = db.session.get(EventSession, session.id)
+    assert (session.starts_at, session.ends_at, session.join_url) == (
+        at(8),
+        at(9, 30),
+        "https://meet.example.org/looking-ahead",
+    )
+    assert (session.capacity, session.seats_taken, session.version) == (5, 2, 0)
+    assert (item.starts_at, item.version) == (at(8), 0)
+    assert db.session.scalars(select(ActivityEntry.action).where(ActivityEntry.action.like("session.%"))).all() == []
 
 
 # --- items: shifting and reordering -------------------------------------------------------------
@@ -157,7 +195,8 @@ def test_update_item_without_shift_later_leaves_the_others(organiser):
 def test_reorder_item_swaps_neighbours_keeping_lengths_gap_and_the_block_end(organiser):
     opening, presentation, panel = _three_items(make_session(starts_at=at(8), ends_at=at(11)))
 
-    services.reorder_item(panel, "up", by=organiser, now=NOW)
+    with use_case():
+        services.reorder_item(panel, "up", by=organiser, now=NOW)
 
     # The panel (60 min) now starts where the presentation did; the 15-minute gap stays; the pair ends at 10:00.
     assert (panel.starts_at, panel.ends_at) == (at(8, 15), at(9, 15))
@@ -178,7 +217,7 @@ def test_reorder_item_past_the_end_is_refused(organiser):
 def test_create_item_refuses_an_end_before_the_start(organiser):
     session = make_session()
 
-    with pytest.raises(ValidationFailed, match="must end after it starts"):
+    with pytest.raises(ValidationFailed, match="must end after it starts"), use_case():
         services.create_item(session, by=organiser, now=NOW, title="Oops", starts_at=at(9), ends_at=at(9))
     assert session.items == []
 

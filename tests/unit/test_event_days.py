@@ -6,6 +6,7 @@ import pytest
 
 from app.agenda import services
 from app.errors import ValidationFailed
+from app.transaction import use_case
 from tests.http.conftest import make_organiser
 
 NOW = datetime(2030, 9, 1, 12, 0, tzinfo=UTC)
@@ -13,21 +14,24 @@ NOW = datetime(2030, 9, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def event(app_context):
-    return services.create_event(
-        by=make_organiser(),
-        now=NOW,
-        title="MPF Exchange Event",
-        timezone="Europe/Brussels",
-        starts_on=date(2030, 10, 29),
-        ends_on=date(2030, 10, 30),
-        contact_email="mpf@example.org",
-    )
+    with use_case():
+        return services.create_event(
+            by=make_organiser(),
+            now=NOW,
+            title="MPF Exchange Event",
+            timezone="Europe/Brussels",
+            starts_on=date(2030, 10, 29),
+            ends_on=date(2030, 10, 30),
+            contact_email="mpf@example.org",
+        )
 
 
 def _session(event, starts_at, ends_at):
-    return services.create_session(
-        event, by=event.organisers[0], now=NOW, title="S", starts_at=starts_at, ends_at=ends_at
-    )
+    """Through the edge, as the organiser's screen does: a refused session is rolled back."""
+    with use_case():
+        return services.create_session(
+            event, by=event.organisers[0], now=NOW, title="S", starts_at=starts_at, ends_at=ends_at
+        )
 
 
 def test_a_session_on_the_first_and_the_last_day_in_the_event_zone_is_accepted(event):
@@ -60,7 +64,7 @@ def test_a_session_outside_the_event_days_is_refused_with_the_days_named(event, 
 def test_moving_a_session_out_of_the_event_days_is_refused(event):
     session = _session(event, datetime(2030, 10, 29, 8, 0, tzinfo=UTC), datetime(2030, 10, 29, 9, 0, tzinfo=UTC))
 
-    with pytest.raises(ValidationFailed, match="must lie within the event's days"):
+    with pytest.raises(ValidationFailed, match="must lie within the event's days"), use_case():
         services.update_session(
             session,
             by=event.organisers[0],
@@ -75,7 +79,7 @@ def test_moving_a_session_out_of_the_event_days_is_refused(event):
 def test_an_event_edit_that_would_leave_a_session_outside_its_days_is_refused(event):
     _session(event, datetime(2030, 10, 30, 8, 0, tzinfo=UTC), datetime(2030, 10, 30, 9, 0, tzinfo=UTC))
 
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as refused, use_case():
         services.update_event(event, by=event.organisers[0], now=NOW, ends_on=date(2030, 10, 29))
 
     assert refused.value.message == (
@@ -88,7 +92,7 @@ def test_changing_the_event_zone_can_leave_a_session_outside_and_is_refused(even
     # 00:30 on 29 October in Brussels is still 28 October in New York.
     _session(event, datetime(2030, 10, 28, 23, 30, tzinfo=UTC), datetime(2030, 10, 28, 23, 45, tzinfo=UTC))
 
-    with pytest.raises(ValidationFailed, match="Its session “S” must lie within"):
+    with pytest.raises(ValidationFailed, match="Its session “S” must lie within"), use_case():
         services.update_event(event, by=event.organisers[0], now=NOW, timezone="America/New_York")
 
     assert event.timezone == "Europe/Brussels"

@@ -26,6 +26,7 @@ from app.organiser import reports
 from app.registration import listing as registrations
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
+from app.transaction import use_case
 from tests.factories import DAY, at, make_appearance, make_item, make_online_session, make_person, make_speaker
 from tests.http.conftest import make_organiser
 
@@ -105,7 +106,7 @@ def test_raising_the_capacity_through_the_session_gives_the_seat_to_the_waiting_
 
 
 def test_a_capacity_below_the_seats_taken_changes_nothing_at_all(organiser, full_session):
-    with pytest.raises(CapacityTooLow, match="lower than the 2 seats already taken"):
+    with pytest.raises(CapacityTooLow, match="lower than the 2 seats already taken"), use_case():
         agenda.update_session(full_session, by=organiser, now=NOW, capacity=1, starts_at=at(10), ends_at=at(11))
 
     db.session.expire_all()

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from app.activity import CommandActor
-from app.extensions import db
 from app.organiser import services
+from app.transaction import use_case
 
 NOW = datetime(2030, 10, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "a long enough password"
@@ -33,11 +33,11 @@ def test_end_sessions_raises_the_version_so_the_old_id_loads_nobody(app_context)
 
 
 def test_change_password_needs_the_current_one_and_raises_the_version(app_context):
-    ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
+    with use_case():
+        ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
-    with pytest.raises(services.WrongPassword, match="The current password is not right."):
+    with pytest.raises(services.WrongPassword, match="The current password is not right."), use_case():
         services.change_password(ana, "a wrong password here", "a brand new password", now=NOW)
-    db.session.rollback()
     services.change_password(ana, PASSWORD, "a brand new password", now=NOW)
 
     assert ana.session_version == 1
@@ -46,13 +46,13 @@ def test_change_password_needs_the_current_one_and_raises_the_version(app_contex
 
 
 def test_change_password_refuses_a_short_or_unchanged_password_and_keeps_the_version(app_context):
-    ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
+    with use_case():
+        ana = services.create_organiser("ana@example.org", PASSWORD, by=OPERATOR, now=NOW)
 
-    with pytest.raises(services.ValidationFailed, match="at least 12 characters"):
+    with pytest.raises(services.ValidationFailed, match="at least 12 characters"), use_case():
         services.change_password(ana, PASSWORD, "short", now=NOW)
-    with pytest.raises(services.ValidationFailed, match="different from the current one"):
+    with pytest.raises(services.ValidationFailed, match="different from the current one"), use_case():
         services.change_password(ana, PASSWORD, PASSWORD, now=NOW)
-    db.session.rollback()
 
     assert ana.session_version == 0
 

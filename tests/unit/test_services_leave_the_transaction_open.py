@@ -6,11 +6,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.activity import CommandActor
+from app.agenda import services as agenda
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.models import (
     ActivityEntry,
     Event,
+    Organiser,
     OutboxMessage,
     OutboxStatus,
     Registration,
@@ -18,10 +20,12 @@ from app.models import (
     SpeakerLoginToken,
 )
 from app.organiser import reports
+from app.organiser import services as accounts
 from app.privacy.services import apply_retention
 from app.registration.listing import message_registrants
 from app.registration.services import register_attendee
 from app.speakers import services as speakers
+from app.transaction import use_case
 from tests.factories import (
     DAY,
     at,
@@ -115,3 +119,23 @@ def test_load_demo_leaves_the_event_to_the_caller(app_context):
 
     _left_open_then_rolled_back()
     assert _count(Event) == 0
+
+
+def test_update_session_leaves_the_move_and_the_attendees_invites_to_the_caller(app_context):
+    session = make_online_session(capacity=5)
+    with use_case():
+        register_attendee(session, full_name="Amina Diallo", email="amina@example.com", consent=True, now=NOW)
+    queued = _count(OutboxMessage)
+
+    agenda.update_session(session, by=make_organiser(), now=NOW, starts_at=at(10), ends_at=at(11))
+
+    assert _count(OutboxMessage) > queued
+    _left_open_then_rolled_back()
+    assert (_count(OutboxMessage), db.session.get(type(session), session.id).starts_at) == (queued, at(8))
+
+
+def test_create_organiser_leaves_the_account_to_the_caller(app_context):
+    accounts.create_organiser("ana@example.org", "a long enough password", by=BY, now=NOW)
+
+    _left_open_then_rolled_back()
+    assert _count(Organiser) == 0

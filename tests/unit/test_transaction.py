@@ -62,8 +62,6 @@ def test_use_case_rolls_back_an_error_that_keeps_changes_after_a_failed_flush(ap
 #: The only code that ends a transaction itself: the edge helper, and the outbox worker, which commits its
 #: claims and their outcomes batch by batch (a message is sent once, whatever else fails).
 ENDS_TRANSACTIONS = {"app/transaction.py", "app/mail/delivery.py"}
-#: Still committing on their own (issue 12 moves them to the edge next).
-NOT_YET_AT_THE_EDGE = {"app/agenda/services.py", "app/organiser/services.py", "app/organiser/views.py"}
 
 
 def test_no_service_view_or_command_commits_or_rolls_back_on_its_own():
@@ -72,7 +70,7 @@ def test_no_service_view_or_command_commits_or_rolls_back_on_its_own():
     offenders = []
     for path in sorted((root / "app").rglob("*.py")):
         name = path.relative_to(root).as_posix()
-        if name in ENDS_TRANSACTIONS | NOT_YET_AT_THE_EDGE:
+        if name in ENDS_TRANSACTIONS:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=name)):
             call = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
