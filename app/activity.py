@@ -1,8 +1,9 @@
 """Recording who did what: `record(...)` adds an activity entry to the caller's transaction.
 
-Services call it next to the change they make and never commit for it: the service's own commit saves the
-entry with the change, and a change rolled back leaves no entry. Summaries name sessions, items and people
-of the programme, never an attendee: a registration is named by its id only.
+Services call it next to the change they make and never commit for it: the edge's one commit
+(app.transaction.use_case) saves the entry with the change, and a change rolled back leaves no entry.
+Summaries name sessions, items and people of the programme, never an attendee: a registration is named by
+its id only.
 """
 
 from __future__ import annotations
