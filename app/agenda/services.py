@@ -286,8 +286,12 @@ def update_session(
             now=now,
         )
     if change.moved:
-        registration_services.reschedule_session(session, starts_at=starts_at, ends_at=ends_at, by=by, now=now)
-    if change.link_changed:
+        # A new link goes with the move: one update per attendee, not two.
+        link = join_url if change.link_changed else registration_services.KEEP_LINK
+        registration_services.reschedule_session(
+            session, starts_at=starts_at, ends_at=ends_at, join_url=link, by=by, now=now
+        )
+    elif change.link_changed:
         registration_services.change_join_link(session, join_url, by=by, now=now)
     if capacity != session.capacity:
         registration_services.change_capacity(session, capacity, by=by, now=now)

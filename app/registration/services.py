@@ -339,15 +339,35 @@ def change_capacity(session: EventSession, capacity: int | None, *, by, now: dat
     return promoted
 
 
+#: `reschedule_session(join_url=...)` left out: the move keeps the join link as it is.
+KEEP_LINK = object()
+
+
 def reschedule_session(
-    session: EventSession, *, starts_at: datetime, ends_at: datetime, by, now: datetime | None = None
+    session: EventSession,
+    *,
+    starts_at: datetime,
+    ends_at: datetime,
+    join_url: str | None | object = KEEP_LINK,
+    by,
+    now: datetime | None = None,
 ) -> EventSession:
     """Move the session; confirmed attendees get an updated invite and their reminders move with it (re-timed:
-    their text is written when they fall due)."""
+    their text is written when they fall due). A new join link given with the move goes in the same one update
+    per attendee, not in a second email."""
     now = now or utcnow()
     if ends_at <= starts_at:
         raise ValidationFailed("The session must end after it starts.")
+    if join_url is not KEEP_LINK:
+        join_url = _checked_join_url(join_url)
     session = _lock(session)
+    if join_url is not KEEP_LINK and join_url != session.join_url:
+        if (session.starts_at, session.ends_at) == (starts_at, ends_at):
+            return change_join_link(session, join_url, by=by, now=now)
+        _set_join_link(session, join_url, by=by, now=now)
+        link_note = " " + _link_change(join_url).capitalize()
+    else:
+        link_note = ""
     if session.is_cancelled:
         raise DomainError("This session is cancelled.")
     if (session.starts_at, session.ends_at) == (starts_at, ends_at):
@@ -359,7 +379,7 @@ def reschedule_session(
         if session.registration_opens_at is not None and session.registration_opens_at >= starts_at:
             session.registration_opens_at = None
     new = _when(starts_at, ends_at, session.event.timezone)
-    confirmed = _update_confirmed(session, f"it moved from {old} to {new}.", now=now)
+    confirmed = _update_confirmed(session, f"it moved from {old} to {new}.{link_note}", now=now)
     messages.retime_reminders(session, confirmed, now=now)
     summary = f"Moved the session “{session.title}” from {old} to {new}."
     record(by=by, event=session.event, action="session.moved", summary=summary, target=session, now=now)
@@ -369,18 +389,31 @@ def reschedule_session(
 def change_join_link(session: EventSession, join_url: str | None, *, by, now: datetime | None = None) -> EventSession:
     """A new join link; confirmed attendees get an updated invite (reminders carry it: they are written when due)."""
     now = now or utcnow()
-    join_url = (join_url or "").strip() or None
-    if join_url is not None and (not join_url.startswith(("https://", "http://")) or has_control_characters(join_url)):
-        raise ValidationFailed("The join link must be a web address starting with https://.")
+    join_url = _checked_join_url(join_url)
     session = _lock(session)
     if session.join_url == join_url:
         return session
+    _set_join_link(session, join_url, by=by, now=now)
+    _update_confirmed(session, _link_change(join_url), now=now)
+    return session
+
+
+def _checked_join_url(join_url: str | None) -> str | None:
+    join_url = (join_url or "").strip() or None
+    if join_url is not None and (not join_url.startswith(("https://", "http://")) or has_control_characters(join_url)):
+        raise ValidationFailed("The join link must be a web address starting with https://.")
+    return join_url
+
+
+def _set_join_link(session: EventSession, join_url: str | None, *, by, now: datetime) -> None:
     session.join_url = join_url
-    change = "the link to join online changed." if join_url else "the join link was removed."
-    _update_confirmed(session, change, now=now)
     summary = f"{'Changed' if join_url else 'Removed'} the join link of “{session.title}”."
     record(by=by, event=session.event, action="session.join_link_changed", summary=summary, target=session, now=now)
-    return session
+
+
+def _link_change(join_url: str | None) -> str:
+    """What an attendee's update says of a new join link."""
+    return "the link to join online changed." if join_url else "the join link was removed."
 
 
 def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime | None = None) -> EventSession:

@@ -160,6 +160,32 @@ def test_update_session_moved_relinked_and_below_its_seats_leaves_everything_as_
     assert db.session.scalars(select(ActivityEntry.action).where(ActivityEntry.action.like("session.%"))).all() == []
 
 
+def test_update_session_moved_and_relinked_sends_each_attendee_one_update_naming_both(organiser):
+    session = make_online_session(capacity=5)
+    registered = at(9, day=DAY - timedelta(days=10))
+    for email in ("a@example.com", "b@example.com"):
+        with use_case():
+            register_attendee(session, full_name="Attendee", email=email, consent=True, now=registered)
+    before = {row.id for row in _outbox()}
+
+    with use_case():
+        services.update_session(
+            session, by=organiser, now=registered, starts_at=at(10), ends_at=at(11),
+            join_url="https://meet.example.org/new-room",
+        )  # fmt: skip
+
+    updates = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "update").order_by(OutboxMessage.to_address)
+    ).all()
+    assert [(m.to_address, m.id in before) for m in updates] == [("a@example.com", False), ("b@example.com", False)]
+    assert all("it moved from" in m.body_text and "The link to join online changed." in m.body_text for m in updates)
+    session = db.session.get(EventSession, session.id)
+    assert (session.starts_at, session.join_url) == (at(10), "https://meet.example.org/new-room")
+    assert db.session.scalars(
+        select(ActivityEntry.action).where(ActivityEntry.action.like("session.%")).order_by(ActivityEntry.id)
+    ).all() == ["session.join_link_changed", "session.moved"]
+
+
 # --- items: shifting and reordering -------------------------------------------------------------
 
 
