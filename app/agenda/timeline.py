@@ -1,4 +1,5 @@
-"""Timeline checks: items that overlap in their session, lie outside it, or need a person in two places at once.
+"""Timeline checks: items that overlap in their session, lie outside it, need a person in two places at once, or
+share a room with another session or item at the same time.
 
 They are warnings, computed before saving so that the organiser can look and confirm; they are not errors,
 because real agendas sometimes overlap on purpose (a moderator who also gives the opening remarks).
@@ -23,9 +24,11 @@ NEW_ITEM = 0
 class TimelineWarning:
     """A problem in the timeline, fit to show to the organiser."""
 
-    kind: str  # overlap, outside_session, double_booked
+    kind: str  # overlap, outside_session, double_booked, room_clash
     message: str
     item_ids: tuple[int, ...]
+    #: The sessions a room clash involves as a whole (a session booked in a room), besides any items.
+    session_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -36,6 +39,24 @@ class _Slot:
     starts_at: datetime
     ends_at: datetime
     person_ids: set[int] = field(default_factory=set)
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class _Booking:
+    """A room taken for a time: by a session as a whole, or by an item held somewhere else than its session."""
+
+    room: str
+    label: str
+    session_id: int
+    item_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+
+
+def room_key(location: str) -> str:
+    """Two locations name the same room when they differ only in case and spaces ("Room 2" and " room2 ")."""
+    return "".join(location.split()).casefold()
 
 
 def check_timeline(
@@ -44,17 +65,21 @@ def check_timeline(
     changes: dict[int, tuple[datetime, datetime]] | None = None,
     new_item: dict | None = None,
     add_people: dict[int, set[int]] | None = None,
+    locations: dict[int, str] | None = None,
 ) -> list[TimelineWarning]:
-    """Warnings for the event's timeline as it is, or as it would be after `changes` (item id to new times)
-    and with `new_item` (session, title, starts_at, ends_at, person_ids) added. With changes or a new item,
-    only the warnings that involve them are returned: those are the ones the organiser is about to cause."""
+    """Warnings for the event's timeline as it is, or as it would be after `changes` (item id to new times),
+    `locations` (item id to new location) and with `new_item` (session, title, starts_at, ends_at, location,
+    person_ids) added. With changes or a new item, only the warnings that involve them are returned: those are
+    the ones the organiser is about to cause."""
     changes = changes or {}
+    locations = locations or {}
     slots: list[_Slot] = []
     for session in event.sessions:
         for item in session.items:
             start, end = changes.get(item.id, (item.starts_at, item.ends_at))
             person_ids = {a.person_id for a in item.appearances} | (add_people or {}).get(item.id, set())
-            slots.append(_Slot(item.id, item.title, session, start, end, person_ids))
+            location = locations.get(item.id, item.location) or ""
+            slots.append(_Slot(item.id, item.title, session, start, end, person_ids, location))
     if new_item is not None:
         slots.append(
             _Slot(
@@ -64,6 +89,7 @@ def check_timeline(
                 new_item["starts_at"],
                 new_item["ends_at"],
                 set(new_item.get("person_ids", ())),
+                new_item.get("location") or "",
             )
         )
     zone = event.timezone
@@ -94,8 +120,9 @@ def check_timeline(
                 )
             )
     warnings.extend(_double_bookings(slots, zone))
-    if changes or new_item is not None:
-        touched = set(changes) | ({NEW_ITEM} if new_item is not None else set())
+    warnings.extend(_room_clashes(event, slots, zone))
+    if changes or locations or new_item is not None:
+        touched = set(changes) | set(locations) | ({NEW_ITEM} if new_item is not None else set())
         warnings = [w for w in warnings if touched.intersection(w.item_ids)]
     return warnings
 
@@ -140,4 +167,60 @@ def _double_bookings(slots: list[_Slot], zone: str) -> list[TimelineWarning]:
                     (a.item_id, b.item_id),
                 )
             )
+    return warnings
+
+
+def _bookings(event: Event, slots: list[_Slot]) -> list[_Booking]:
+    """The rooms taken: each session with a location for its whole time, and each item held in another room
+    than its session's (an item without a location is in its session's room). Cancelled sessions free theirs."""
+    bookings = []
+    for session in event.sessions:
+        if not session.is_cancelled and room_key(session.location):
+            bookings.append(
+                _Booking(
+                    session.location.strip(),
+                    f"the session “{session.title}”",
+                    session.id,
+                    None,
+                    session.starts_at,
+                    session.ends_at,
+                )
+            )
+    for slot in slots:
+        room = room_key(slot.location)
+        if slot.session.is_cancelled or not room or room == room_key(slot.session.location):
+            continue
+        bookings.append(
+            _Booking(
+                slot.location.strip(), f"“{slot.title}”", slot.session.id, slot.item_id, slot.starts_at, slot.ends_at
+            )
+        )
+    return bookings
+
+
+def _room_clashes(event: Event, slots: list[_Slot], zone: str) -> list[TimelineWarning]:
+    """Two sessions, or items of two sessions, in the same room at overlapping times. Items of one session that
+    overlap are already warned as an overlap, so only bookings of different sessions clash."""
+    by_room: dict[str, list[_Booking]] = defaultdict(list)
+    for booking in _bookings(event, slots):
+        by_room[room_key(booking.room)].append(booking)
+    warnings = []
+    for bookings in by_room.values():
+        ordered = sorted(bookings, key=lambda b: (b.starts_at, b.session_id, b.item_id or 0))
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if b.starts_at >= a.ends_at:
+                    break
+                if a.session_id == b.session_id:
+                    continue
+                warnings.append(
+                    TimelineWarning(
+                        "room_clash",
+                        f"{a.label[0].upper()}{a.label[1:]} ({timeutil.format_range(a.starts_at, a.ends_at, zone)}) "
+                        f"and {b.label} ({timeutil.format_range(b.starts_at, b.ends_at, zone)}) are both in "
+                        f"“{a.room}” at the same time.",
+                        tuple(x.item_id for x in (a, b) if x.item_id is not None),
+                        tuple(x.session_id for x in (a, b) if x.item_id is None),
+                    )
+                )
     return warnings

@@ -85,6 +85,7 @@ def event_detail(event_id: int):
         warnings=warnings,
         days=day_timelines(event, flagged),
         flagged=flagged,
+        room_clashes={session_id for w in warnings for session_id in w.session_ids},
         action_form=ConfirmForm(),
     )
 
@@ -257,7 +258,8 @@ def item_new(session_id: int):
     if form.validate_on_submit():
         values = _item_values(event_session, form)
         warnings = check_timeline(event_session.event, new_item={"session": event_session, **values})
-        if not needs_confirmation(form, bool(warnings), values["starts_at"], values["ends_at"]):
+        key = (values["starts_at"], values["ends_at"], values["location"])
+        if not needs_confirmation(form, bool(warnings), *key):
             try:
                 with use_case():
                     item = agenda.create_item(event_session, by=current_user, now=now(), **values)
@@ -288,9 +290,10 @@ def item_edit(item_id: int):
         values, shift_later = _item_values(event_session, form), form.shift_later.data
         plan = agenda.plan_item_change(item, values["starts_at"], values["ends_at"], shift_later=shift_later)
         speakers = reach.who_is_told_of_items(list(event_session.items), plan).speakers
-        warnings = check_timeline(event, changes=plan)
+        warnings = check_timeline(event, changes=plan, locations={item.id: values["location"]})
         warned = bool(warnings or speakers)
-        if not needs_confirmation(form, warned, values["starts_at"], values["ends_at"], shift_later) and apply(
+        key = (values["starts_at"], values["ends_at"], values["location"], shift_later)
+        if not needs_confirmation(form, warned, *key) and apply(
             lambda: agenda.update_item(item, by=current_user, now=now(), shift_later=shift_later, **values),
             lambda _: _item_saved(len(plan) - 1, speakers),
         ):

@@ -490,3 +490,48 @@ def test_mark_an_event_cancelled(client, sign_in, agenda):
 
     assert "The event is marked cancelled." in response.text
     assert 'data-status="cancelled">Cancelled</span>' in response.text
+
+
+def test_the_event_page_warns_about_two_sessions_in_one_room(client, sign_in, agenda):
+    sign_in(events=[agenda["event"]])
+    agenda["session"].location = "Room 2"
+    make_session(agenda["event"], title="Workshop", location="room 2", starts_at=at(10), ends_at=at(12))
+    db.session.commit()
+
+    page = client.get(f"/organiser/events/{agenda['event'].id}/").text
+
+    assert (
+        '<li data-warning="room_clash">The session “Borders &amp; Security” (09:00–12:00 CET) and the session '
+        "“Workshop” (11:00–13:00 CET) are both in “Room 2” at the same time.</li>"
+    ) in page
+    assert page.count('data-flag="room-clash">Room clash</span>') == 2
+
+
+def test_an_item_put_in_a_taken_room_asks_first_and_saves_when_confirmed(client, sign_in, agenda):
+    sign_in(events=[agenda["event"]])
+    make_session(agenda["event"], title="Workshop", location="Studio", starts_at=at(9), ends_at=at(10))
+    db.session.commit()
+    url = f"/organiser/items/{agenda['panel'].id}/edit"
+    form = {"title": "Looking Ahead", "kind": "panel", "starts": "10:00", "ends": "11:00", "location": "studio"}
+
+    first = client.post(url, data=form)
+
+    assert "Check the timeline before saving" in first.text
+    assert (
+        '<li data-warning="room_clash">“Looking Ahead” (10:00–11:00 CET) and the session “Workshop” '
+        "(10:00–11:00 CET) are both in “studio” at the same time.</li>"
+    ) in first.text
+    assert "Save anyway" in first.text
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, agenda["panel"].id).location == ""
+    key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+
+    elsewhere = client.post(url, data={**form, "location": "Room 3", "confirm": key}, follow_redirects=True)
+    assert "The item is saved." in elsewhere.text  # another room: nothing to warn about
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, agenda["panel"].id).location == "Room 3"
+
+    again = client.post(url, data={**form, "confirm": key})
+    assert "Check the timeline before saving" not in again.text
+    db.session.expire_all()
+    assert db.session.get(AgendaItem, agenda["panel"].id).location == "studio"

@@ -1,8 +1,9 @@
-"""Timeline warnings: overlaps in a session, items outside their session, a person in two places at once."""
+"""Timeline warnings: overlaps in a session, items outside their session, a person in two places at once, two
+sessions or items in one room at the same time."""
 
 from app.agenda import services, timeline
 from app.extensions import db
-from app.models import Event, ItemKind
+from app.models import Event, ItemKind, SessionStatus
 from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
 
 
@@ -92,6 +93,90 @@ def test_check_timeline_previews_a_new_item(app_context):
     warnings = timeline.check_timeline(session.event, new_item=new)
 
     assert [(w.kind, w.item_ids) for w in warnings] == [("outside_session", (timeline.NEW_ITEM,))]
+
+
+def test_two_sessions_in_the_same_room_at_overlapping_times_clash(app_context):
+    event = make_event()
+    morning = make_session(event, title="Morning", location="Room 2", starts_at=at(8), ends_at=at(11))
+    workshop = make_session(event, title="Workshop", location=" room2 ", starts_at=at(10), ends_at=at(12))
+
+    [warning] = timeline.check_timeline(event)
+
+    assert (warning.kind, warning.item_ids, warning.session_ids) == ("room_clash", (), (morning.id, workshop.id))
+    assert warning.message == (
+        "The session “Morning” (09:00–12:00 CET) and the session “Workshop” (11:00–13:00 CET) are both in "
+        "“Room 2” at the same time."
+    )
+
+
+def test_an_item_held_elsewhere_clashes_with_the_session_booked_in_that_room(app_context):
+    event = make_event()
+    plenary = make_session(event, title="Plenary", location="Main hall", starts_at=at(8), ends_at=at(12))
+    breakout = make_item(plenary, title="Breakout", location="ROOM  B", starts_at=at(9), ends_at=at(10))
+    parallel = make_session(event, title="Parallel", location="Room B", starts_at=at(9, 30), ends_at=at(11))
+
+    [warning] = timeline.check_timeline(event)
+
+    assert (warning.kind, warning.item_ids, warning.session_ids) == ("room_clash", (breakout.id,), (parallel.id,))
+    assert warning.message == (
+        "“Breakout” (10:00–11:00 CET) and the session “Parallel” (10:30–12:00 CET) are both in “ROOM  B” "
+        "at the same time."
+    )
+
+
+def test_items_of_two_sessions_in_one_room_clash_and_an_item_without_a_location_is_in_its_sessions_room(
+    app_context,
+):
+    event = make_event()
+    left = make_session(event, title="Left", starts_at=at(8), ends_at=at(12))
+    right = make_session(event, title="Right", location="Studio", starts_at=at(8), ends_at=at(12))
+    talk = make_item(left, title="Talk", location="Studio", starts_at=at(9), ends_at=at(10))
+    make_item(right, title="Inherits the studio", starts_at=at(9, 30), ends_at=at(10, 30))
+
+    warnings = timeline.check_timeline(event)
+
+    # The right session has the studio all morning: the talk clashes with the session, once.
+    assert [(w.kind, w.item_ids, w.session_ids) for w in warnings] == [("room_clash", (talk.id,), (right.id,))]
+
+
+def test_rooms_that_do_not_clash(app_context):
+    event = make_event()
+    # Blank locations never clash; different rooms, back-to-back times and a cancelled session do not either.
+    make_session(event, title="No room", starts_at=at(8), ends_at=at(12))
+    make_session(event, title="No room either", location="  ", starts_at=at(8), ends_at=at(12))
+    make_session(event, title="Room 1", location="Room 1", starts_at=at(8), ends_at=at(10))
+    make_session(event, title="Room 1 later", location="room 1", starts_at=at(10), ends_at=at(11))
+    make_session(event, title="Room 10", location="Room 10", starts_at=at(8), ends_at=at(10))
+    make_session(
+        event, title="Gone", location="Room 1", starts_at=at(8), ends_at=at(10), status=SessionStatus.CANCELLED
+    )
+    own = make_session(event, title="Own room", location="Hall", starts_at=at(13), ends_at=at(15))
+    make_item(own, title="A", location="hall", starts_at=at(13), ends_at=at(14))
+    make_item(own, title="B", starts_at=at(14), ends_at=at(15))
+    # In another event the same room name is another venue's room.
+    make_session(make_event(), title="Elsewhere", location="Room 1", starts_at=at(8), ends_at=at(10))
+
+    assert timeline.check_timeline(event) == []
+
+
+def test_moving_an_item_into_a_taken_room_is_previewed_before_saving(app_context):
+    event = make_event()
+    make_session(event, title="Workshop", location="Room 2", starts_at=at(9), ends_at=at(11))
+    plenary = make_session(event, title="Plenary", location="Main hall", starts_at=at(8), ends_at=at(12))
+    item = make_item(plenary, title="Panel", starts_at=at(9), ends_at=at(10))
+    new = {"session": plenary, "title": "Q&A", "starts_at": at(10), "ends_at": at(10, 30), "location": "room 2"}
+
+    moved = timeline.check_timeline(event, changes={item.id: (at(9), at(10))}, locations={item.id: "Room 2"})
+    added = timeline.check_timeline(event, new_item=new)
+
+    assert [(w.kind, w.item_ids) for w in moved] == [("room_clash", (item.id,))]
+    assert [(w.kind, w.item_ids) for w in added] == [("room_clash", (timeline.NEW_ITEM,))]
+    assert added[0].message == (
+        "The session “Workshop” (10:00–12:00 CET) and “Q&A” (11:00–11:30 CET) are both in “Room 2” at the same time."
+    )
+    assert timeline.check_timeline(event) == []  # nothing was saved by looking
+    db.session.expire_all()
+    assert db.session.get(type(item), item.id).location == ""
 
 
 def test_check_timeline_runs_a_fixed_number_of_queries(app_context, count_queries):
