@@ -1,8 +1,9 @@
 """Who is told of a change to the agenda: the one rule the organiser's previews and the editing services share.
 
 - A session that moves, or whose join link changes, sends each of its confirmed attendees an updated invite;
-  called off, it sends them a cancellation and the waiting list a note. Cancelled and anonymised
-  registrations reach nobody (`registration.services.reached_registrations`).
+  a move also sends the waiting list a note (they may still get a seat; no invite, since they hold none, and
+  a new join link is not for them); called off, it sends them a cancellation and the waiting list a note.
+  Cancelled and anonymised registrations reach nobody (`registration.services.reached_registrations`).
 - The people appearing in an item get one email per appearance (their slot's invite) when the item moves,
   when the session's join link changes, or when the item or session is called off; only once the event is
   published, since nobody relies on a draft, and only those with an email address.
@@ -101,9 +102,11 @@ def who_is_told(session: EventSession, *, move_items: bool = True, **new_values)
         join_url=new_values.get("join_url", session.join_url),
         move_items=move_items,
     )
-    confirmed = _attendees(session).get(RegistrationStatus.CONFIRMED, 0) if change.tells_attendees else 0
+    counts = _attendees(session) if change.tells_attendees else {}
+    confirmed = counts.get(RegistrationStatus.CONFIRMED, 0)
+    waitlisted = counts.get(RegistrationStatus.WAITLISTED, 0) if change.moved else 0
     speakers = len(appearances_to_tell(list(session.items))) if change.tells_speakers else 0
-    return Reach(confirmed=confirmed, speakers=speakers)
+    return Reach(confirmed=confirmed, waitlisted=waitlisted, speakers=speakers)
 
 
 def who_is_told_of_cancellation(session: EventSession) -> Reach:

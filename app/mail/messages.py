@@ -4,9 +4,9 @@ the exception: planned as rows with no text, written by the worker when they fal
 
 Links in emails are absolute, built from the routes on SERVER_BASE_URL (app.urls.external_url): there is no
 request when a worker or the CLI causes a message. A manage link is a private link: the stored bodies hold
-its placeholder and the message keeps the link only until it is delivered (app/mail/outbox.py). Reminders,
-updates, "you are in" and cancellations carry no manage link: they refer to the one sent when the attendee
-registered.
+its placeholder and the message keeps the link only until it is delivered (app/mail/outbox.py). Updates,
+notes to the waiting list, "you are in" and cancellations carry no manage link: they refer to the one sent
+when the attendee registered.
 """
 
 from __future__ import annotations
@@ -199,6 +199,20 @@ def queue_update(registration: Registration, change: str, *, now: datetime) -> O
         now=now,
         ics_method="REQUEST",
         change=change,
+    )
+
+
+def queue_waitlist_update(registration: Registration, change: str, place: int, *, now: datetime) -> OutboxMessage:
+    """The session moved while this attendee waits for a seat: what changed and their place, no invite (they hold
+    no seat, so there is no calendar entry to update) and no join link (only seats see it)."""
+    return _queue(
+        "waitlist_update",
+        registration,
+        kind="waitlist_update",
+        subject=f"Changed: {registration.session.title}",
+        now=now,
+        change=change,
+        place=place,
     )
 
 

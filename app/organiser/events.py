@@ -179,8 +179,9 @@ def session_edit(session_id: int):
         told = reach.who_is_told(event_session, move_items=form.move_items.data, **values)
         invite = (values["starts_at"], values["ends_at"], values["join_url"], form.move_items.data)
         if needs_confirmation(form, told.anyone, *invite):
+            waiting = f", a note of the move to {told.waitlisted} on the waiting list," if told.waitlisted else ""
             notice = (
-                f"Saving sends an updated calendar invite to {told.confirmed} confirmed attendee(s) "
+                f"Saving sends an updated calendar invite to {told.confirmed} confirmed attendee(s){waiting} "
                 f"and {told.speakers} speaker(s). Save again to go ahead."
             )
         elif apply(
@@ -189,7 +190,11 @@ def session_edit(session_id: int):
             ),
             lambda _: (
                 "The session is saved."
-                + (f" {told.confirmed} attendee(s) and {told.speakers} speaker(s) will be told." if told.anyone else "")
+                + (
+                    f" {told.confirmed + told.waitlisted} attendee(s) and {told.speakers} speaker(s) will be told."
+                    if told.anyone
+                    else ""
+                )
             ),
         ):
             return redirect(url_for("organiser.event_detail", event_id=event.id))

@@ -354,7 +354,8 @@ def reschedule_session(
 ) -> EventSession:
     """Move the session; confirmed attendees get an updated invite and their reminders move with it (re-timed:
     their text is written when they fall due). A new join link given with the move goes in the same one update
-    per attendee, not in a second email."""
+    per attendee, not in a second email. The waiting list gets a note of the move, without an invite or the
+    link (only seats see it)."""
     now = now or utcnow()
     if ends_at <= starts_at:
         raise ValidationFailed("The session must end after it starts.")
@@ -380,6 +381,7 @@ def reschedule_session(
             session.registration_opens_at = None
     new = _when(starts_at, ends_at, session.event.timezone)
     confirmed = _update_confirmed(session, f"it moved from {old} to {new}.{link_note}", now=now)
+    _update_waitlisted(session, f"it moved from {old} to {new}.", now=now)
     messages.retime_reminders(session, confirmed, now=now)
     summary = f"Moved the session “{session.title}” from {old} to {new}."
     record(by=by, event=session.event, action="session.moved", summary=summary, target=session, now=now)
@@ -569,6 +571,17 @@ def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> l
         identity.raise_registration_sequence(registration)
         messages.queue_update(registration, change, now=now)
     return confirmed
+
+
+def _update_waitlisted(session: EventSession, change: str, *, now: datetime) -> None:
+    """Those waiting for a seat hear of a move too (they may still get one), with their place in the queue."""
+    waiting = db.session.scalars(
+        reached_registrations(session)
+        .where(Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.waitlisted_at, Registration.id)
+    )
+    for place, registration in enumerate(waiting, 1):
+        messages.queue_waitlist_update(registration, change, place, now=now)
 
 
 def reached_registrations(session: EventSession) -> Select[tuple[Registration]]:

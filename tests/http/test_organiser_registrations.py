@@ -233,17 +233,34 @@ def test_moving_a_session_with_attendees_says_how_many_are_told_first(client, si
     }
 
     first = client.post(url, data=form)
-    assert "Saving sends an updated calendar invite to 2 confirmed attendee(s) and 0 speaker(s)." in first.text
+    assert (
+        "Saving sends an updated calendar invite to 2 confirmed attendee(s), a note of the move to 1 on the "
+        "waiting list, and 0 speaker(s)."
+    ) in first.text
     assert db.session.get(EventSession, setup["session"].id).starts_at == at(8)
     key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
 
     saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
 
-    assert "The session is saved. 2 attendee(s) and 0 speaker(s) will be told." in saved.text
+    assert "The session is saved. 3 attendee(s) and 0 speaker(s) will be told." in saved.text
     db.session.expire_all()
     assert db.session.get(EventSession, setup["session"].id).starts_at == at(10)
-    updates = db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "update")).all()
-    assert sorted(updates) == ["ana@example.com", "bo@example.com"]
+    told = db.session.execute(
+        select(OutboxMessage.to_address, OutboxMessage.kind, OutboxMessage.ics_method)
+        .where(OutboxMessage.kind.in_(["update", "waitlist_update"]))
+        .order_by(OutboxMessage.to_address)
+    ).all()
+    # The seats get the updated invite; Cleo, waiting, hears of the move with her place and no invite.
+    assert told == [
+        ("ana@example.com", "update", "REQUEST"),
+        ("bo@example.com", "update", "REQUEST"),
+        ("cleo@example.com", "waitlist_update", None),
+    ]
+    [note] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "waitlist_update")).all()
+    assert note.subject == "Changed: Looking Ahead"
+    assert "has changed: it moved from" in note.body_text
+    assert "You are still on the waiting list, in place 1." in note.body_text
+    assert "meet.example.org" not in note.body_text + note.body_html  # the join link is for seats only
 
 
 def _session_form(**changes) -> dict:
@@ -274,10 +291,32 @@ def test_moving_a_session_without_its_items_tells_its_speakers_nothing_and_says_
     key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
     saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
 
+    assert (
+        "Saving sends an updated calendar invite to 2 confirmed attendee(s), a note of the move to 1 on the "
+        "waiting list, and 0 speaker(s)."
+    ) in first.text
+    assert "The session is saved. 3 attendee(s) and 0 speaker(s) will be told." in saved.text
+    kinds = db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.kind.like("%update"))).all()
+    assert sorted(kinds) == ["update", "update", "waitlist_update"]
+
+
+def test_a_new_join_link_tells_the_seats_but_not_the_waiting_list(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    url = f"/organiser/sessions/{setup['session'].id}/edit"
+    form = _session_form(join_url="https://meet.example.org/new-room")
+
+    first = client.post(url, data=form)
+    key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
+
     assert "Saving sends an updated calendar invite to 2 confirmed attendee(s) and 0 speaker(s)." in first.text
     assert "The session is saved. 2 attendee(s) and 0 speaker(s) will be told." in saved.text
-    kinds = db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.kind.like("%update"))).all()
-    assert sorted(kinds) == ["update", "update"]
+    told = db.session.scalars(
+        select(OutboxMessage.to_address)
+        .where(OutboxMessage.kind.in_(["update", "waitlist_update"]))
+        .order_by(OutboxMessage.to_address)
+    ).all()
+    assert told == ["ana@example.com", "bo@example.com"]
 
 
 def test_renaming_a_session_saves_at_once_and_tells_nobody(client, sign_in, setup):

@@ -17,7 +17,7 @@ from tests.http.conftest import make_organiser
 
 NOW = at(9, day=DAY - timedelta(days=10))
 #: The outbox kinds that tell someone of a change (reminders queued with an update are not a message of it).
-ATTENDEE_UPDATE, SPEAKER_UPDATE = "update", "speaker_update"
+ATTENDEE_UPDATE, WAITLIST_UPDATE, SPEAKER_UPDATE = "update", "waitlist_update", "speaker_update"
 
 
 @pytest.fixture
@@ -68,23 +68,31 @@ def _update_and_count(session, organiser, **values) -> tuple[reach.Reach, Counte
 def test_who_is_told_of_a_move_counts_the_updates_queued(organiser, session):
     preview, queued = _update_and_count(session, organiser, starts_at=at(10), ends_at=at(11, 30))
 
-    # Ana and Bo (Cleo waits, the anonymised registration reaches nobody); the moderator once per slot.
-    assert preview == reach.Reach(confirmed=2, speakers=3)
-    assert (queued[ATTENDEE_UPDATE], queued[SPEAKER_UPDATE]) == (preview.confirmed, preview.speakers)
+    # Ana and Bo get the invite, Cleo (waiting) a note; the anonymised registration reaches nobody; the
+    # moderator once per slot.
+    assert preview == reach.Reach(confirmed=2, waitlisted=1, speakers=3)
+    assert (queued[ATTENDEE_UPDATE], queued[WAITLIST_UPDATE], queued[SPEAKER_UPDATE]) == (
+        preview.confirmed,
+        preview.waitlisted,
+        preview.speakers,
+    )
+    waiting = db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == WAITLIST_UPDATE))
+    assert list(waiting) == ["cleo@example.com"]
 
 
 def test_who_is_told_of_a_move_without_its_items_leaves_the_speakers_out(organiser, session):
     preview, queued = _update_and_count(session, organiser, starts_at=at(10), ends_at=at(11, 30), move_items=False)
 
-    assert preview == reach.Reach(confirmed=2, speakers=0)
-    assert (queued[ATTENDEE_UPDATE], queued[SPEAKER_UPDATE]) == (2, 0)
+    assert preview == reach.Reach(confirmed=2, waitlisted=1, speakers=0)
+    assert (queued[ATTENDEE_UPDATE], queued[WAITLIST_UPDATE], queued[SPEAKER_UPDATE]) == (2, 1, 0)
 
 
 def test_who_is_told_of_a_join_link_change_counts_the_updates_queued(organiser, session):
     preview, queued = _update_and_count(session, organiser, join_url="https://meet.example.org/new-room")
 
+    # The join link is for seats only: the waiting list is not told.
     assert preview == reach.Reach(confirmed=2, speakers=3)
-    assert (queued[ATTENDEE_UPDATE], queued[SPEAKER_UPDATE]) == (preview.confirmed, preview.speakers)
+    assert (queued[ATTENDEE_UPDATE], queued[WAITLIST_UPDATE], queued[SPEAKER_UPDATE]) == (2, 0, 3)
 
 
 def test_who_is_told_of_a_title_change_is_nobody_and_nothing_is_queued(organiser, session):
@@ -102,8 +110,8 @@ def test_who_is_told_in_a_draft_event_leaves_the_speakers_out(organiser, session
     preview, queued = _update_and_count(session, organiser, starts_at=at(10), ends_at=at(11, 30))
 
     # The registrations made while it was published still hold a calendar entry: they are updated.
-    assert preview == reach.Reach(confirmed=2, speakers=0)
-    assert (queued[ATTENDEE_UPDATE], queued[SPEAKER_UPDATE]) == (preview.confirmed, preview.speakers)
+    assert preview == reach.Reach(confirmed=2, waitlisted=1, speakers=0)
+    assert (queued[ATTENDEE_UPDATE], queued[WAITLIST_UPDATE], queued[SPEAKER_UPDATE]) == (2, 1, 0)
 
 
 def test_who_is_told_of_a_cancellation_counts_the_cancellations_queued(organiser, session):

@@ -390,7 +390,11 @@ def test_reschedule_session_updates_confirmed_invites_and_moves_reminders(app_co
         (new_start - timedelta(hours=24), ""),
         (new_start - timedelta(hours=1), ""),
     ]
-    assert [k for k, _ in _kinds(waiting)] == ["waitlisted"]
+    # The waiting list hears of the move (no invite: no seat), with its place.
+    assert [k for k, _ in _kinds(waiting)] == ["waitlisted", "waitlist_update"]
+    [note] = _outbox(registration_id=waiting.id, kind="waitlist_update")
+    assert (note.ics, waiting.sequence) == (None, 0)
+    assert "You are still on the waiting list, in place 1." in note.body_text
 
 
 def test_reschedule_session_ending_before_it_starts_is_refused(app_context):
