@@ -46,6 +46,10 @@ class AlreadyRegistered(DomainError):
     keeps_changes = True
 
 
+class SessionCancelled(DomainError):
+    default_message = "This session is cancelled: no seat can be given or changed; a message to its attendees is left."
+
+
 class CapacityTooLow(DomainError):
     default_message = "The capacity cannot be lower than the seats already taken."
 

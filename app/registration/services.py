@@ -26,6 +26,7 @@ from app.errors import (
     DomainError,
     InvalidToken,
     RegistrationClosed,
+    SessionCancelled,
     SessionFull,
     ValidationFailed,
 )
@@ -322,6 +323,8 @@ def change_capacity(session: EventSession, capacity: int | None, *, by, now: dat
     """Set the number of seats (None: no limit); new seats go to the waiting list in order. Returns the promoted."""
     now = now or utcnow()
     session = _lock(session)
+    if session.is_cancelled:
+        raise SessionCancelled()
     if capacity is not None and capacity < 0:
         raise ValidationFailed("The capacity cannot be negative.")
     if capacity is not None and capacity < session.seats_taken:
@@ -451,6 +454,8 @@ def promote_registration(registration: Registration, *, by: Organiser, now: date
     """An organiser gives a waitlisted attendee a free seat now, out of turn; they get the "you are in" invite."""
     session = _lock(registration.session)
     db.session.refresh(registration)
+    if session.is_cancelled:
+        raise SessionCancelled()
     if registration.status != RegistrationStatus.WAITLISTED or registration.is_anonymised:
         raise DomainError(f"{registration.full_name or 'This registration'} is not on the waiting list.")
     if session.capacity is not None and session.seats_taken >= session.capacity:

@@ -348,6 +348,49 @@ def test_cancel_session_page_counts_then_cancels(client, sign_in, setup):
     )
 
 
+BANNER = "<strong>Cancelled:</strong> “Looking Ahead” will not take place."
+
+
+def test_a_cancelled_session_shows_a_banner_and_leaves_only_a_message_to_say_sorry(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    session_id = setup["session"].id
+    client.post(f"/organiser/sessions/{session_id}/cancel", data={"reason": ""})
+    cleo = _registration("cleo@example.com")
+    sent_before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+
+    listing = client.get(f"/organiser/sessions/{session_id}/registrations/").text
+    editor = client.get(f"/organiser/events/{setup['event'].id}/").text
+    form = client.get(f"/organiser/sessions/{session_id}/edit").text
+
+    for page in (listing, editor, form):
+        assert BANNER in page
+        assert "No seat can be given and the capacity cannot change. What is left is a message to say sorry" in page
+        assert f'href="/organiser/sessions/{session_id}/message">message the attendees' in page
+    assert "Give a seat" not in listing and "Change the capacity" not in listing
+    assert "/cancel" not in listing  # no row's Cancel button either
+    assert "Message the attendees" in listing
+    assert f"/organiser/sessions/{session_id}/edit" not in editor and "Save session" not in form
+
+    # The buttons are gone, and the rules refuse the same actions when posted all the same.
+    seat = client.post(f"/organiser/registrations/{cleo.id}/confirm", follow_redirects=True).text
+    capacity = client.post(f"/organiser/sessions/{session_id}/capacity", data={"capacity": "5"}, follow_redirects=True)
+    edit = client.post(f"/organiser/sessions/{session_id}/edit", data=_session_form(title="Renamed", capacity="5"))
+    refused = "This session is cancelled: no seat can be given or changed; a message to its attendees is left."
+    assert refused in seat and refused in capacity.text and refused in edit.text
+    db.session.expire_all()
+    assert _registration("cleo@example.com").status == RegistrationStatus.WAITLISTED
+    cancelled = db.session.get(EventSession, session_id)
+    assert (cancelled.title, cancelled.capacity) == ("Looking Ahead", 2)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == sent_before
+
+    sorry = client.post(
+        f"/organiser/sessions/{session_id}/message",
+        data={"audience": "confirmed", "subject": "Sorry", "body": "We are sorry the session was called off."},
+        follow_redirects=True,
+    )
+    assert "The message is queued for 2 attendee(s)." in sorry.text
+
+
 def test_csv_export_gives_each_attendee_their_own_zone_and_times_in_iso_8601_utc(client, sign_in, setup):
     bo = _registration("bo@example.com")
     bo.timezone = "Asia/Tbilisi"

@@ -14,6 +14,7 @@ from app.errors import (
     CapacityTooLow,
     InvalidToken,
     RegistrationClosed,
+    SessionCancelled,
     SessionFull,
     ValidationFailed,
 )
@@ -27,6 +28,7 @@ from app.registration.services import (
     change_capacity,
     change_join_link,
     find_by_token,
+    promote_registration,
     register_attendee,
     registration_state,
     reschedule_session,
@@ -457,8 +459,14 @@ def test_after_cancel_session_leaving_or_more_seats_promote_nobody_and_send_noth
     before = len(_outbox())
 
     cancel_registration(confirmed, now=NOW + timedelta(hours=1))
-    change_capacity(session, 5, by=OPERATOR, now=NOW + timedelta(hours=2))
+    # A called-off session's capacity no longer changes (nor can a seat be given out of turn).
+    with pytest.raises(SessionCancelled):
+        change_capacity(session, 5, by=OPERATOR, now=NOW + timedelta(hours=2))
+    with pytest.raises(SessionCancelled):
+        promote_registration(waiting, by=OPERATOR, now=NOW + timedelta(hours=2))
 
+    db.session.expire_all()
+    assert session.capacity == 1
     assert (confirmed.status, confirmed.sequence, waiting.status) == (
         RegistrationStatus.CANCELLED,
         1,
