@@ -12,7 +12,8 @@ each batch's messages (app/mail/mime.py) before sending them.
 A reminder is stored with no text (app/mail/messages.py): the batch reads its registration and session as
 they are now, drops it with the reason if it no longer stands (registration or session cancelled, its time
 passed), puts it back until its time if the session moved later, and otherwise writes it then (current title,
-time, zone and join link). The text sent is kept with the row like any other message's, until retention.
+time, zone and join link, and a new manage link, which the registration takes once the reminder is recorded
+sent). The text sent is kept with the row like any other message's, until retention.
 
 A message's private links (app/mail/outbox.py) go only into the copy sent; the UPDATE that records it sent,
 failed or cancelled also forgets them, so no usable link stays in the database after delivery. Each outcome
@@ -224,6 +225,7 @@ def _deliver_batch(
             else:
                 if written:
                     outcomes.sent_written.append(written)
+                    outcomes.manage_tokens.extend(reminder.new_manage_token(row.registration_id))
                 else:
                     outcomes.sent.append(row.id)
                 report.sent.append(row.id)
@@ -314,6 +316,12 @@ class _Reminder:
             "body_text": text.body_text,
             "body_html": text.body_html,
         }
+
+    def new_manage_token(self, registration_id: int) -> list[dict]:
+        """The registration's new manage token (its hash), taken once the reminder carrying it is sent."""
+        if self.text is None or self.text.manage_token_hash is None:
+            return []
+        return [{"id": registration_id, "manage_token_hash": self.text.manage_token_hash}]
 
 
 def _reminders(rows: list[Row], *, now: datetime) -> dict[int, _Reminder]:
@@ -409,6 +417,8 @@ class _Outcomes:
         self.sent: list[int] = []
         #: Reminders sent, with the text the worker wrote for them.
         self.sent_written: list[dict] = []
+        #: The registrations whose sent reminders carried a new manage link: their token's new hash.
+        self.manage_tokens: list[dict] = []
         self.dropped: list[dict] = []
         self.later: list[dict] = []
         self.failures: list[dict] = []
@@ -432,9 +442,13 @@ class _Outcomes:
         ):
             if values:
                 db.session.execute(update(OutboxMessage), values)
+        if self.manage_tokens:
+            # The link went out: from now on it is the one that works (the earlier one stops).
+            db.session.execute(update(Registration), self.manage_tokens)
         if commit and (self.sent or self.sent_written or self.dropped or self.later or self.failures):
             db.session.commit()
         self.sent, self.sent_written, self.dropped, self.later, self.failures = [], [], [], [], []
+        self.manage_tokens = []
 
 
 def _compose_batch(

@@ -4,9 +4,9 @@ the exception: planned as rows with no text, written by the worker when they fal
 
 Links in emails are absolute, built from the routes on SERVER_BASE_URL (app.urls.external_url): there is no
 request when a worker or the CLI causes a message. A manage link is a private link: the stored bodies hold
-its placeholder and the message keeps the link only until it is delivered (app/mail/outbox.py). Updates,
-notes to the waiting list, "you are in" and cancellations carry no manage link: they refer to the one sent
-when the attendee registered.
+its placeholder and the message keeps the link only until it is delivered (app/mail/outbox.py). Reminders
+carry one too, issued when the worker writes them (below); updates, notes to the waiting list, "you are in" and
+cancellations carry none: they refer to the one sent when the attendee registered.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
 from app.mail.outbox import link_placeholder, new_message
 from app.models import EventSession, EventStatus, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
+from app.security import hash_token, new_token
 from app.urls import external_url
 
 #: The messages that carry a manage link (a new one is issued when such a message is sent again).
@@ -246,9 +247,12 @@ class ReminderText:
     subject: str
     body_text: str
     body_html: str
-    #: The private links its bodies' placeholders stand for (app/mail/outbox.py); none today: a reminder
-    #: refers to the manage link sent at registration.
+    #: The private links its bodies' placeholders stand for (app/mail/outbox.py): a new manage link.
     private_links: tuple[str, ...] = ()
+    #: The hash of that link's token. Only a hash is ever stored, so the link cannot be written again: the
+    #: worker gives it to the registration when the reminder is recorded sent (the earlier link then stops
+    #: working), never before, so a reminder that could not be sent leaves the earlier link working.
+    manage_token_hash: str | None = None
 
 
 #: Why the worker drops a reminder that fell due, as the outbox page shows it (the log says the key).
@@ -344,13 +348,17 @@ def reminder_obsolete(registration: Registration | None, kind: str, *, now: date
 
 
 def compose_reminder(registration: Registration, kind: str) -> ReminderText:
-    """The reminder as it goes out now, from the registration and its session as they are now."""
+    """The reminder as it goes out now, from the registration and its session as they are now, with a new
+    manage link (to see, change or cancel): its bodies hold the placeholder, the link is in `private_links`."""
     session = registration.session
     lead = _LEADS[kind]
-    body_text, body_html = _render("reminder", registration, lead=lead)
+    token = new_token()
+    body_text, body_html = _render("reminder", registration, lead=lead, manage_link=link_placeholder(1))
     return ReminderText(
         to_name=registration.full_name,
         subject=f"Reminder: {session.title} starts {lead}",
         body_text=body_text,
         body_html=body_html,
+        private_links=(manage_url(token),),
+        manage_token_hash=hash_token(token),
     )

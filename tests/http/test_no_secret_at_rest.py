@@ -98,9 +98,15 @@ def test_after_delivery_no_stored_string_opens_a_page(client, mail_server):
     assert {s for _, s in kinds} <= {OutboxStatus.SENT, OutboxStatus.CANCELLED}
     # The tokens the mails carried (and the feed address shown once) do open pages: the probes can tell.
     mailed = {t for m in mail_server.messages for t in TOKEN_IN_MAIL.findall(m.get_body(("plain",)).get_content())}
-    assert len(mailed) == 5  # first's two manage links, second's, the sign-in link, the reset link
+    # first's two manage links, second's and the one in each of second's two reminders, the sign-in link, the
+    # reset link
+    assert len(mailed) == 7
     opening = {t for t in mailed if any(client.get(path).status_code == 200 for path in _probes(t))}
-    assert len(opening) == 4  # all but first's manage link, replaced by the one sent again
+    # Each manage link sent replaces the one before: first's resent one, second's last reminder's, the
+    # sign-in link, the reset link.
+    assert len(opening) == 4
+    [last_reminder] = [m for m in mail_server.messages if m["Subject"].endswith("starts in one hour")]
+    assert set(TOKEN_IN_MAIL.findall(last_reminder.get_body(("plain",)).get_content())) <= opening
     assert client.get(f"/speaker/feed/{handed_out['feed']}.ics").status_code == 200
 
     stored = _every_stored_string()

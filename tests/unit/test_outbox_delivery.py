@@ -374,6 +374,7 @@ def test_a_batch_checks_its_reminders_in_one_query_and_writes_each_kind_of_outco
         "UPDATE outbox_messages SET",  # sent, each with the text written for it
         "UPDATE outbox_messages SET",  # cancelled, each with its reason
         "UPDATE outbox_messages SET",  # failed, each with its answer
+        "UPDATE registrations SET",  # the manage links the sent reminders carried now work
     ]
     assert [_status(m.id).status for m in stale] == [OutboxStatus.CANCELLED] * 2
 

@@ -1,18 +1,23 @@
 """Reminders are written when they fall due, from the registration and session as they are then: a registration
 plans them as rows with no text, a move re-times them, the worker drops those that no longer stand."""
 
+import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from app.activity import CommandActor
+from app.errors import InvalidToken
 from app.extensions import db
 from app.mail.delivery import deliver_due
-from app.mail.messages import DROPPED
+from app.mail.messages import DROPPED, manage_url
+from app.mail.outbox import link_placeholder, links_of
 from app.models import EventSession, OutboxMessage, OutboxStatus, SessionStatus
 from app.registration.services import (
     cancel_registration,
     change_join_link,
+    find_by_token,
     register_attendee,
     reschedule_session,
     update_registration,
@@ -100,6 +105,47 @@ def test_a_reminder_is_written_when_due_from_the_session_and_registration_as_the
 
     assert deliver_due(now=moved - timedelta(hours=1)).sent == [hour_before.id]
     assert mail_server.messages[-1]["Subject"] == "Reminder: Looking Ahead, renamed starts in one hour"
+
+
+MANAGE_LINK = re.compile(r"/registrations/([A-Za-z0-9_-]{43})/")
+
+
+def _manage_tokens(received) -> list[str]:
+    """The manage tokens in a delivered message's plain and HTML parts."""
+    return [
+        token for part in ("plain", "html") for token in MANAGE_LINK.findall(received.get_body((part,)).get_content())
+    ]
+
+
+def test_a_reminder_carries_a_new_manage_link_which_replaces_the_earlier_one_once_it_is_sent(app_context, mail_server):
+    registration = _register(make_online_session())
+    deliver_due(now=NOW)
+    [confirmation] = mail_server.messages
+    [earlier, _] = _manage_tokens(confirmation)
+    mail_server.handler.received.clear()
+    mail_server.handler.fail_for = {"amina@example.com": "550 5.1.1 mailbox unavailable"}
+
+    # The day-before reminder cannot be delivered: the link it carried is forgotten, the earlier one works.
+    assert deliver_due(now=DAY_BEFORE).failed == [_reminders(registration)[0].id]
+    assert find_by_token(earlier).id == registration.id
+    mail_server.handler.fail_for = {}
+
+    assert deliver_due(now=HOUR_BEFORE).sent == [_reminders(registration)[1].id]
+
+    [reminder] = mail_server.messages
+    text = _text(reminder)
+    assert "To see, change or cancel your registration, use your private link" in text
+    [fresh, same] = _manage_tokens(reminder)
+    assert fresh == same != earlier
+    assert f"{manage_url(fresh)}\r\n" in text
+    assert find_by_token(fresh).id == registration.id
+    with pytest.raises(InvalidToken):
+        find_by_token(earlier)
+    # Stored: the placeholder only, and no link left once delivered (the failed one's neither).
+    for row in _reminders(registration):
+        assert link_placeholder(1) in row.body_text and link_placeholder(1) in row.body_html
+        assert fresh not in row.body_text + row.body_html
+        assert links_of(row) == []
 
 
 def test_a_cancelled_registrations_reminders_are_not_sent(app_context, mail_server):
