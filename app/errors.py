@@ -38,12 +38,26 @@ class RegistrationClosed(DomainError):
 
 
 class AlreadyRegistered(DomainError):
-    default_message = (
+    """The address holds a registration for the session already; says whether a fresh manage link went to it
+    (at most one every few minutes: otherwise the last one is on its way)."""
+
+    SENT = (
         "This email address is already registered for this session. "
         "We have sent a fresh link to manage the registration to that address."
     )
+    NOT_SENT = (
+        "This email address is already registered for this session. "
+        "A link to manage the registration was sent to that address a few minutes ago: please look for it "
+        "there (and in the spam folder)."
+    )
+    default_message = "This email address is already registered for this session."
     #: The fresh manage link that went out is kept.
     keeps_changes = True
+
+    def __init__(self, message: str | None = None, *, link_sent: bool | None = None):
+        if message is None and link_sent is not None:
+            message = self.SENT if link_sent else self.NOT_SENT
+        super().__init__(message)
 
 
 class SessionCancelled(DomainError):

@@ -144,8 +144,8 @@ def register_attendee(
     """A seat if one is free, else a place on the waiting list (if the session has one), with the email.
 
     Registering an email again never makes a second registration: a fresh manage link goes to that
-    address (at most once per MANAGE_LINK_RESEND_WINDOW) and AlreadyRegistered is raised, an error that keeps
-    its changes (the edge commits the fresh link before the error travels on).
+    address (at most once per MANAGE_LINK_RESEND_WINDOW) and AlreadyRegistered, saying whether one went, is
+    raised, an error that keeps its changes (the edge commits the fresh link before the error travels on).
     Without `now`, the clock is read once the session row is locked, so the waiting list's times follow
     the order in which registrations took the lock.
     """
@@ -233,8 +233,8 @@ def _tell_if_registered(session: EventSession, email_normalised: str, *, now: da
         )
     )
     if existing is not None:
-        _resend_manage_link(existing, now=now)
-        raise AlreadyRegistered()
+        sent = _resend_manage_link(existing, now=now)
+        raise AlreadyRegistered(link_sent=sent)
 
 
 def update_registration(

@@ -234,6 +234,25 @@ def test_register_twice_tells_to_use_the_manage_link_without_revealing_data(clie
     ]
 
 
+def test_register_twice_within_minutes_says_the_link_went_already_and_sends_none(client):
+    session = _open_session()
+    _register(session)  # the confirmation with its manage link went just now
+
+    response = client.post(_url(session), data=_form(full_name="Somebody Else", email="amina@example.com"))
+    page = client.get(response.location).get_data(as_text=True)
+
+    assert (
+        "This email address is already registered for this session. A link to manage the registration was sent "
+        "to that address a few minutes ago: please look for it there (and in the spam folder)."
+    ) in page
+    assert "We have sent a fresh link" not in page
+    assert db.session.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.id)).all() == [
+        "confirmation",
+        "reminder_24h",
+        "reminder_1h",
+    ]
+
+
 @pytest.mark.parametrize(
     ("fields", "text"),
     [
