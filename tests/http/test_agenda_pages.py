@@ -479,3 +479,13 @@ def test_the_home_page_shows_a_newly_published_event_at_once(client, app_context
     after = text_of(client.get("/").data)
 
     assert ("Soon Exchange" in before, "Soon Exchange" in after) == (False, True)
+
+
+def test_the_public_footer_links_to_the_speaker_and_organiser_sign_in_pages(client, demo):
+    for url in ("/", f"/events/{SLUG}/"):
+        footer = client.get(url).get_data(as_text=True).split("<footer", 1)[1].split("</footer>")[0]
+
+        assert '<a href="/speaker/sign-in">Speaker sign-in</a>' in footer
+        assert '<a href="/organiser/sign-in">Organiser sign-in</a>' in footer
+    assert "<h1>Speaker sign-in</h1>" in client.get("/speaker/sign-in").get_data(as_text=True)
+    assert "<h1>Organiser sign-in</h1>" in client.get("/organiser/sign-in").get_data(as_text=True)
