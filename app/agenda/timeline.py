@@ -54,9 +54,9 @@ class _Booking:
     ends_at: datetime
 
 
-def room_key(location: str) -> str:
+def room_key(location: str | None) -> str:
     """Two locations name the same room when they differ only in case and spaces ("Room 2" and " room2 ")."""
-    return "".join(location.split()).casefold()
+    return "".join((location or "").split()).casefold()
 
 
 def check_timeline(
@@ -170,25 +170,46 @@ def _double_bookings(slots: list[_Slot], zone: str) -> list[TimelineWarning]:
     return warnings
 
 
-def _bookings(event: Event, slots: list[_Slot]) -> list[_Booking]:
+#: A session's times and location as an edit would leave them: session id to (starts_at, ends_at, location).
+_SessionPlaces = dict[int, tuple[datetime, datetime, str]]
+
+
+def session_room_clashes(
+    session: EventSession, *, starts_at: datetime, ends_at: datetime, location: str | None, move_items: bool
+) -> list[TimelineWarning]:
+    """The room clashes that saving the session with these times and location would cause: the session's own
+    room, and the rooms of its items (which move with it when `move_items`)."""
+    shift = starts_at - session.starts_at if move_items else None
+    slots = []
+    for each in session.event.sessions:
+        for item in each.items:
+            start, end = item.starts_at, item.ends_at
+            if each.id == session.id and shift:
+                start, end = start + shift, end + shift
+            slots.append(_Slot(item.id, item.title, each, start, end, location=item.location or ""))
+    places = {session.id: (starts_at, ends_at, location or "")}
+    own_items = {item.id for item in session.items}
+    return [
+        w
+        for w in _room_clashes(session.event, slots, session.event.timezone, places)
+        if session.id in w.session_ids or own_items.intersection(w.item_ids)
+    ]
+
+
+def _bookings(event: Event, slots: list[_Slot], places: _SessionPlaces) -> list[_Booking]:
     """The rooms taken: each session with a location for its whole time, and each item held in another room
     than its session's (an item without a location is in its session's room). Cancelled sessions free theirs."""
     bookings = []
     for session in event.sessions:
-        if not session.is_cancelled and room_key(session.location):
+        starts_at, ends_at, location = places.get(session.id, (session.starts_at, session.ends_at, session.location))
+        if not session.is_cancelled and room_key(location):
             bookings.append(
-                _Booking(
-                    session.location.strip(),
-                    f"the session “{session.title}”",
-                    session.id,
-                    None,
-                    session.starts_at,
-                    session.ends_at,
-                )
+                _Booking(location.strip(), f"the session “{session.title}”", session.id, None, starts_at, ends_at)
             )
     for slot in slots:
         room = room_key(slot.location)
-        if slot.session.is_cancelled or not room or room == room_key(slot.session.location):
+        session_location = places.get(slot.session.id, (None, None, slot.session.location))[2]
+        if slot.session.is_cancelled or not room or room == room_key(session_location):
             continue
         bookings.append(
             _Booking(
@@ -198,11 +219,13 @@ def _bookings(event: Event, slots: list[_Slot]) -> list[_Booking]:
     return bookings
 
 
-def _room_clashes(event: Event, slots: list[_Slot], zone: str) -> list[TimelineWarning]:
+def _room_clashes(
+    event: Event, slots: list[_Slot], zone: str, places: _SessionPlaces | None = None
+) -> list[TimelineWarning]:
     """Two sessions, or items of two sessions, in the same room at overlapping times. Items of one session that
     overlap are already warned as an overlap, so only bookings of different sessions clash."""
     by_room: dict[str, list[_Booking]] = defaultdict(list)
-    for booking in _bookings(event, slots):
+    for booking in _bookings(event, slots, places or {}):
         by_room[room_key(booking.room)].append(booking)
     warnings = []
     for bookings in by_room.values():

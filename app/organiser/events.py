@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from app import timeutil
 from app.agenda import reach
 from app.agenda import services as agenda
-from app.agenda.timeline import check_timeline
+from app.agenda.timeline import check_timeline, session_room_clashes
 from app.errors import DomainError
 from app.extensions import db
 from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Person, Role
@@ -173,17 +173,26 @@ def session_edit(session_id: int):
     form = SessionForm(obj=event_session)
     if request.method == "GET":
         _fill_session_form(form, event_session)
-    notice = None
+    notice, warnings = None, []
     if form.validate_on_submit():
         values = _session_values(event, form)
         told = reach.who_is_told(event_session, move_items=form.move_items.data, **values)
-        invite = (values["starts_at"], values["ends_at"], values["join_url"], form.move_items.data)
-        if needs_confirmation(form, told.anyone, *invite):
-            waiting = f", a note of the move to {told.waitlisted} on the waiting list," if told.waitlisted else ""
-            notice = (
-                f"Saving sends an updated calendar invite to {told.confirmed} confirmed attendee(s){waiting} "
-                f"and {told.speakers} speaker(s). Save again to go ahead."
-            )
+        warnings = session_room_clashes(
+            event_session,
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            location=values["location"],
+            move_items=form.move_items.data,
+        )
+        key = (values["starts_at"], values["ends_at"], values["join_url"], form.move_items.data, values["location"])
+        # Room clashes are shown above the form; what saving would send, in the notice.
+        if needs_confirmation(form, told.anyone or bool(warnings), *key):
+            if told.anyone:
+                waiting = f", a note of the move to {told.waitlisted} on the waiting list," if told.waitlisted else ""
+                notice = (
+                    f"Saving sends an updated calendar invite to {told.confirmed} confirmed attendee(s){waiting} "
+                    f"and {told.speakers} speaker(s). Save again to go ahead."
+                )
         elif apply(
             lambda: agenda.update_session(
                 event_session, by=current_user, now=now(), move_items=form.move_items.data, **values
@@ -199,7 +208,12 @@ def session_edit(session_id: int):
         ):
             return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template(
-        "organiser/session_form.html", form=form, event=event, event_session=event_session, notice=notice
+        "organiser/session_form.html",
+        form=form,
+        event=event,
+        event_session=event_session,
+        notice=notice,
+        warnings=warnings,
     )
 
 

@@ -535,3 +535,29 @@ def test_an_item_put_in_a_taken_room_asks_first_and_saves_when_confirmed(client,
     assert "Check the timeline before saving" not in again.text
     db.session.expire_all()
     assert db.session.get(AgendaItem, agenda["panel"].id).location == "studio"
+
+
+def test_moving_a_session_into_a_taken_room_asks_first_and_saves_when_confirmed(client, sign_in, agenda):
+    sign_in(events=[agenda["event"]])
+    make_session(agenda["event"], title="Workshop", location="Studio", starts_at=at(10), ends_at=at(12))
+    url = f"/organiser/sessions/{agenda['session'].id}/edit"
+    form = {"title": "Borders & Security", "day": "2030-10-30", "starts": "09:00", "ends": "12:00",
+            "location": "studio", "move_items": "y"}  # fmt: skip
+
+    first = client.post(url, data=form)
+
+    assert (
+        '<li data-warning="room_clash">The session “Borders &amp; Security” (09:00–12:00 CET) and the session '
+        "“Workshop” (11:00–13:00 CET) are both in “studio” at the same time.</li>"
+    ) in first.text
+    assert "Save anyway" in first.text and 'id="notice"' not in first.text  # nobody to tell in a draft
+    db.session.expire_all()
+    assert db.session.get(EventSession, agenda["session"].id).location == ""
+    key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+
+    saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
+
+    assert "The session is saved." in saved.text
+    assert 'data-flag="room-clash">Room clash</span>' in saved.text
+    db.session.expire_all()
+    assert db.session.get(EventSession, agenda["session"].id).location == "studio"

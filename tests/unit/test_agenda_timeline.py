@@ -179,6 +179,26 @@ def test_moving_an_item_into_a_taken_room_is_previewed_before_saving(app_context
     assert db.session.get(type(item), item.id).location == ""
 
 
+def test_a_session_edit_previews_the_room_clashes_it_would_cause(app_context):
+    event = make_event()
+    make_session(event, title="Workshop", location="Studio", starts_at=at(13), ends_at=at(14))
+    talks = make_session(event, title="Talks", location="Hall", starts_at=at(9), ends_at=at(10))
+    breakout = make_item(talks, title="Breakout", location="Studio", starts_at=at(9), ends_at=at(9, 30))
+
+    def clashes(**change):
+        values = {"starts_at": at(9), "ends_at": at(10), "location": "Hall", "move_items": True} | change
+        return [(w.kind, w.item_ids, w.session_ids) for w in timeline.session_room_clashes(talks, **values)]
+
+    workshop = event.sessions[1].id
+    assert clashes() == []
+    # Into the studio at the workshop's time: the session clashes.
+    assert clashes(location="studio", starts_at=at(13), ends_at=at(14)) == [("room_clash", (), (workshop, talks.id))]
+    # Moved with its items, the breakout held in the studio clashes; left behind, it does not.
+    assert clashes(starts_at=at(13), ends_at=at(14)) == [("room_clash", (breakout.id,), (workshop,))]
+    assert clashes(starts_at=at(13), ends_at=at(14), move_items=False) == []
+    assert timeline.check_timeline(event) == []  # nothing was saved by looking
+
+
 def test_check_timeline_runs_a_fixed_number_of_queries(app_context, count_queries):
     session = make_session(starts_at=at(8), ends_at=at(18))
     for hour in range(8, 17):
