@@ -9,7 +9,7 @@ from app import timeutil
 from app.agenda import reach
 from app.agenda import services as agenda
 from app.agenda.timeline import check_timeline, session_room_clashes
-from app.errors import DomainError
+from app.errors import DomainError, SessionCancelled
 from app.extensions import db
 from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Person, Role
 from app.organiser import services as accounts
@@ -174,7 +174,10 @@ def session_edit(session_id: int):
     if request.method == "GET":
         _fill_session_form(form, event_session)
     notice, warnings = None, []
-    if form.validate_on_submit():
+    if event_session.is_cancelled and request.method == "POST":
+        # Nothing of a called-off session changes here any more: the page says what is left.
+        flash(SessionCancelled().message, "danger")
+    elif form.validate_on_submit():
         values = _session_values(event, form)
         told = reach.who_is_told(event_session, move_items=form.move_items.data, **values)
         warnings = session_room_clashes(

@@ -398,6 +398,8 @@ def change_join_link(session: EventSession, join_url: str | None, *, by, now: da
     session = _lock(session)
     if session.join_url == join_url:
         return session
+    if session.is_cancelled:
+        raise SessionCancelled()
     _set_join_link(session, join_url, by=by, now=now)
     _update_confirmed(session, _link_change(join_url), now=now)
     return session

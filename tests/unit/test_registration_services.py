@@ -466,6 +466,8 @@ def test_after_cancel_session_leaving_or_more_seats_promote_nobody_and_send_noth
         change_capacity(session, 5, by=OPERATOR, now=NOW + timedelta(hours=2))
     with pytest.raises(SessionCancelled):
         promote_registration(waiting, by=OPERATOR, now=NOW + timedelta(hours=2))
+    with pytest.raises(SessionCancelled):  # no updated invite for a session that will not take place
+        change_join_link(session, "https://meet.example.org/elsewhere", by=OPERATOR, now=NOW + timedelta(hours=2))
 
     db.session.expire_all()
     assert session.capacity == 1
