@@ -619,10 +619,28 @@ class PeopleToPick:
     others: list[Person]
 
 
-def people_to_pick(event: Event, *, by: Organiser) -> PeopleToPick:
+def surname(person: Person) -> str:
+    """The last word of the person's name ("Ana María López" -> "López"): what the picker sorts on."""
+    words = person.name.split()
+    return words[-1] if words else ""
+
+
+def _by_surname(person: Person) -> tuple:
+    return (surname(person).casefold(), person.name.casefold(), person.id)
+
+
+def _matches(person: Person, words: list[str]) -> bool:
+    """Every word is part of the person's name or organisation (case and accents as typed)."""
+    text = f"{person.name} {person.organisation}".casefold()
+    return all(word in text for word in words)
+
+
+def people_to_pick(event: Event, *, by: Organiser, search: str = "") -> PeopleToPick:
     """This event's people, and the people of the other events `by` manages, one per email address (the latest
-    changed record) and none whose address this event already has."""
-    own = people_of_event(event)
+    changed record) and none whose address this event already has; each list sorted by surname. A `search`
+    keeps those whose name (surname included) or organisation holds every word of it."""
+    words = search.casefold().split()
+    own = sorted((p for p in people_of_event(event) if _matches(p, words)), key=_by_surname)
     query = (
         select(Person)
         .join(Event, Event.id == Person.event_id)
@@ -639,8 +657,9 @@ def people_to_pick(event: Event, *, by: Organiser) -> PeopleToPick:
             if person.email in taken:
                 continue
             taken.add(person.email)
-        others.append(person)
-    others.sort(key=lambda p: (p.name.casefold(), p.event.title, p.id))
+        if _matches(person, words):
+            others.append(person)
+    others.sort(key=lambda p: (*_by_surname(p), p.event.title))
     return PeopleToPick(own, others)
 
 

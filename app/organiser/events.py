@@ -26,7 +26,15 @@ from app.organiser.common import (
     now,
     session_or_404,
 )
-from app.organiser.forms import AppearanceForm, CancelSessionForm, ConfirmForm, EventForm, ItemForm, SessionForm
+from app.organiser.forms import (
+    AppearanceForm,
+    CancelSessionForm,
+    ConfirmForm,
+    EventForm,
+    ItemForm,
+    PersonSearchForm,
+    SessionForm,
+)
 from app.organiser.timeline import day_timelines
 from app.transaction import use_case
 
@@ -306,6 +314,9 @@ def item_edit(item_id: int):
     item = item_or_404(item_id)
     event_session, event = item.session, item.session.event
     form, warnings, speakers = ItemForm(obj=item), [], 0
+    search_form = PersonSearchForm(request.args)
+    if not search_form.validate():
+        search_form.q.data = ""
     if request.method == "GET":
         _fill_item_form(form, item)
     if form.validate_on_submit():
@@ -328,7 +339,10 @@ def item_edit(item_id: int):
         item=item,
         warnings=warnings,
         speakers=speakers,
-        appearance_form=_appearance_form(event),
+        appearance_form=_appearance_form(
+            event, search=search_form.q.data or "", chosen=request.args.get("person", type=int)
+        ),
+        search_form=search_form,
         action_form=ConfirmForm(),
     )
 
@@ -366,16 +380,19 @@ def _person_label(person: Person) -> str:
     return f"{person.display_name}{' — ' + person.affiliation if person.affiliation else ''}"
 
 
-def _appearance_form(event: Event) -> AppearanceForm:
-    """The picker offers this event's people and, as copies, the people of the organiser's other events."""
+def _appearance_form(event: Event, *, search: str = "", chosen: int | None = None) -> AppearanceForm:
+    """The picker offers this event's people and, as copies, the people of the organiser's other events, sorted
+    by surname, those matching `search` only; nobody is chosen unless `chosen` is one of this event's people
+    (the person just added from this item)."""
     form = AppearanceForm()
-    pick = agenda.people_to_pick(event, by=current_user)
-    choices = {"People of this event": [SelectChoice(p.id, _person_label(p)) for p in pick.own]}
-    if pick.others:
-        choices["From your other events (a copy is added to this event)"] = [
-            SelectChoice(p.id, f"{_person_label(p)} (copy from “{p.event.title}”)") for p in pick.others
-        ]
-    form.person_id.choices = choices if any(choices.values()) else []
+    pick = agenda.people_to_pick(event, by=current_user, search=search)
+    own, others = "People of this event", "From your other events (a copy is added to this event)"
+    choices = [SelectChoice(p.id, _person_label(p), optgroup=own) for p in pick.own] + [
+        SelectChoice(p.id, f"{_person_label(p)} (copy from “{p.event.title}”)", optgroup=others) for p in pick.others
+    ]
+    form.person_id.choices = [SelectChoice("", "Choose a person"), *choices] if choices else []
+    if chosen is not None and not request.form and any(p.id == chosen for p in pick.own):
+        form.person_id.data = chosen
     return form
 
 

@@ -175,10 +175,26 @@ class PersonForm(BaseForm):
     submit = SubmitField("Save person")
 
 
+def _id_or_none(value) -> int | None:
+    """The picker's value: its empty first option ("Choose a person") is no one."""
+    return None if value in ("", None) else int(value)
+
+
 class AppearanceForm(SaveAnywayForm):
-    person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
+    person_id = SelectField("Person", coerce=_id_or_none, validators=[InputRequired()])
     role = SelectField("Role", choices=choices_of(Role), default=Role.SPEAKER.value)
     submit = SubmitField("Add to the item")
+
+
+class PersonSearchForm(BaseForm):
+    """Narrows the item page's person picker, sent with GET (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Find a person", validators=[Optional(), Length(max=100)], description="A surname or an organisation."
+    )
 
 
 class ConfirmForm(BaseForm):

@@ -1,11 +1,21 @@
 """The people of an event: speakers, moderators and others who appear in its agenda."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.agenda import services as agenda
 from app.errors import DomainError
-from app.organiser.common import apply, bp, check_confirm_form, event_or_404, form_fields, now, person_or_404
+from app.models import AgendaItem, Event
+from app.organiser.common import (
+    apply,
+    bp,
+    check_confirm_form,
+    event_or_404,
+    form_fields,
+    item_or_404,
+    now,
+    person_or_404,
+)
 from app.organiser.forms import ConfirmForm, PersonForm
 from app.speakers import services as speaker_services
 from app.transaction import use_case
@@ -36,7 +46,11 @@ def person_send_link(event_id: int, person_id: int):
 @bp.route("/events/<int:event_id>/people/new", methods=["GET", "POST"])
 @login_required
 def person_new(event_id: int):
+    """Adds a person to the event. From an item's page (`?item=<id>`, an item of this event only) it goes back
+    to that item with the new person chosen in its picker; the way back is built here, never read from the
+    request, so no link can send the organiser elsewhere."""
     event = event_or_404(event_id)
+    item = _item_of_event(event, request.args.get("item", type=int))
     form = PersonForm()
     if form.validate_on_submit():
         try:
@@ -47,9 +61,26 @@ def person_new(event_id: int):
         except DomainError as error:
             form.email.errors.append(error.message)
         else:
+            if item is not None:
+                flash(
+                    f"{person.display_name} is added to the people of this event. "
+                    f"Choose their role and add them to “{item.title}”.",
+                    "success",
+                )
+                return redirect(url_for("organiser.item_edit", item_id=item.id, person=person.id, _anchor="people"))
             flash(f"{person.display_name} is added. Put them in an agenda item from the item's page.", "success")
             return redirect(url_for("organiser.people", event_id=event.id))
-    return render_template("organiser/person_form.html", form=form, event=event, person=None)
+    return render_template("organiser/person_form.html", form=form, event=event, person=None, item=item)
+
+
+def _item_of_event(event: Event, item_id: int | None) -> AgendaItem | None:
+    """The item to go back to: one of this event's, else 404 (an id of another event or organiser)."""
+    if item_id is None:
+        return None
+    item = item_or_404(item_id)
+    if item.session.event_id != event.id:
+        abort(404)
+    return item
 
 
 @bp.route("/events/<int:event_id>/people/<int:person_id>/edit", methods=["GET", "POST"])

@@ -65,10 +65,24 @@ def test_the_picker_leaves_out_addresses_this_event_already_has_and_offers_one_r
 
     assert services.people_to_pick(t["a_second"], by=t["a"]).others == []
     offered = services.people_to_pick(make_event_of(t["a"]), by=t["a"]).others
-    assert [(p.name, p.event.title) for p in offered] == [
-        ("Ana Renamed", "A third"),
+    assert [(p.name, p.event.title) for p in offered] == [  # by surname: Person, then Renamed
         ("Own Person", "A second"),
+        ("Ana Renamed", "A third"),
     ]
+
+
+def test_the_picker_sorts_by_surname_and_finds_by_surname_or_organisation(two_organisers):
+    t = two_organisers
+    event = t["a_second"]
+    make_person(event, name="Zoe Adams", organisation="UNHCR")
+    make_person(event, name="Carl  Bauer", organisation="Frontex")
+
+    everyone = services.people_to_pick(event, by=t["a"])
+    found = {q: [p.name for p in services.people_to_pick(event, by=t["a"], search=q).own] for q in ["BAU", "unhcr"]}
+
+    assert [p.name for p in everyone.own] == ["Zoe Adams", "Carl  Bauer", "Own Person"]
+    assert found == {"BAU": ["Carl  Bauer"], "unhcr": ["Zoe Adams"]}
+    assert [p.name for p in services.people_to_pick(event, by=t["a"], search="speaker").others] == ["Ana Speaker"]
 
 
 def make_event_of(organiser):
