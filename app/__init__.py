@@ -32,6 +32,7 @@ from app.speakers.sanitise import render_bio
 from app.speakers.views import bp as speakers_bp
 from app.startup import check_config
 from app.web import register_web
+from app.wording import count, plural
 from config import CONFIGS
 
 
@@ -99,6 +100,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(registration_state, "registration_state")
     app.add_template_filter(render_bio, "bio")
     calendar_links.register(app)
+    app.add_template_filter(count, "counted")  # {{ n|counted("attendee") }}: "1 attendee", "3 attendees"
+    app.add_template_filter(plural, "plural")  # {{ n }} {{ n|plural("item") }}
 
 
 def register_shell_context(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """Message builders of the organisers' side: the password-reset link an organiser asks for, and the message
-organisers write to a session's registrants. Each adds one outbox row to the caller's transaction (never
-commits).
+organisers write to a session's registrants (and its test copy to themselves). Each adds one outbox row to the
+caller's transaction (never commits).
 
 The reset link is a private link: the stored body holds its placeholder and the message keeps the link only
 until it is delivered (app/mail/outbox.py).
@@ -8,12 +8,15 @@ until it is delivered (app/mail/outbox.py).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import EventSession, Organiser, OutboxMessage, Registration
+from app.wording import count
 
 PASSWORD_RESET_KIND = "organiser_password_reset"
 REGISTRANTS_MESSAGE_KIND = "organiser_message"
@@ -36,25 +39,103 @@ def queue_password_reset(organiser: Organiser, link: str, *, now: datetime) -> O
     )
 
 
+#: What `{name}` in the organisers' message becomes: the registrant's name.
+NAME_PLACEHOLDER = "{name}"
+#: The greeting the message form starts with: part of the text the organiser sees and edits.
+GREETING = f"Dear {NAME_PLACEHOLDER},\n\n"
+TEST_SUBJECT_PREFIX = "[Test] "
+REGISTRANTS_TEST_KIND = "organiser_message_test"
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n\s*")
+_URL = re.compile(r"https?://[^\s<>\"']+")
+_URL_TRAILING = ".,;:!?"
+_BREAK = Markup("<br>")
+
+
+@dataclass(frozen=True)
+class Composed:
+    """One registrant's copy of the organisers' message: what the outbox sends."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def compose_message_to_registrant(name: str, session: EventSession, *, subject: str, body: str) -> Composed:
+    """The organisers' message as one registrant gets it: `{name}` in it (the greeting the form starts with)
+    becomes their name, the event's contact and the session follow it; the HTML part is the same text,
+    escaped, one paragraph per blank-line-separated block, line breaks kept, http(s) addresses as links."""
+    signature = f"\n\n-- \n{session.event.contact_name or session.event.title}\n{session.title}\n"
+    text = body.replace(NAME_PLACEHOLDER, name) + signature
+    return Composed(subject=subject, text=text, html=text_to_html(text))
+
+
+def text_to_html(text: str) -> Markup:
+    """Plain text as HTML: everything escaped, blank lines make paragraphs, single line breaks <br>, bare
+    http(s) addresses links (a full stop or comma right after an address is not part of it)."""
+    paragraphs = [p.strip("\n") for p in _BLANK_LINES.split(text.strip()) if p.strip()]
+    return Markup("").join(
+        Markup("<p>{}</p>").format(_BREAK.join(_linked(line) for line in p.splitlines())) for p in paragraphs
+    )
+
+
+def _linked(line: str) -> Markup:
+    parts, start = [], 0
+    for found in _URL.finditer(line):
+        url = found.group().rstrip(_URL_TRAILING)
+        if url.endswith(")") and "(" not in url:
+            url = url[:-1]
+        if len(url) <= len("https://"):
+            continue
+        parts.append(escape(line[start : found.start()]))
+        parts.append(Markup('<a href="{0}">{0}</a>').format(url))
+        start = found.start() + len(url)
+    parts.append(escape(line[start:]))
+    return Markup("").join(parts)
+
+
 def queue_message_to_registrant(
     registration: Registration, session: EventSession, *, subject: str, body: str, now: datetime
 ) -> OutboxMessage:
-    """The organisers' message (subject and body as they wrote it) to one registrant of the session: a
-    greeting by name before it, the event's contact and the session after it; the HTML part one paragraph
-    per blank-line-separated block."""
-    signature = f"\n\n-- \n{session.event.contact_name or session.event.title}\n{session.title}\n"
-    text = f"Dear {registration.full_name},\n\n{body}{signature}"
+    """The organisers' message (subject and body as they wrote it, `{name}` filled) to one registrant."""
+    composed = compose_message_to_registrant(registration.full_name, session, subject=subject, body=body)
     message = enqueue_message(
         kind=REGISTRANTS_MESSAGE_KIND,
         to_address=registration.email,
         to_name=registration.full_name,
-        subject=subject,
-        body_text=text,
-        body_html="".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n") if p.strip()),
+        subject=composed.subject,
+        body_text=composed.text,
+        body_html=composed.html,
         not_before=now,
         event=session.event,
         session=session,
         registration=registration,
+    )
+    message.created_at = now
+    return message
+
+
+def queue_test_message(
+    organiser: Organiser, session: EventSession, *, sample_name: str, recipients: int, subject: str, body: str,
+    now: datetime,
+) -> OutboxMessage:  # fmt: skip
+    """The organisers' message as `sample_name` would get it, to the organiser alone: the subject starts with
+    "[Test]" and a line above says so; no registration is attached, so nobody counts it as sent to them."""
+    composed = compose_message_to_registrant(sample_name, session, subject=subject, body=body)
+    note = (
+        f"This is a test of your message to the registrants of “{session.title}”, as {sample_name} would get it. "
+        f"Nobody else got it. Sending it for real would email {count(recipients, 'registrant')}."
+    )
+    message = enqueue_message(
+        kind=REGISTRANTS_TEST_KIND,
+        to_address=organiser.email,
+        to_name=organiser.name,
+        subject=TEST_SUBJECT_PREFIX + composed.subject,
+        body_text=f"{note}\n\n{composed.text}",
+        body_html=Markup("<p><strong>{}</strong></p>").format(note) + composed.html,
+        not_before=now,
+        event=session.event,
+        session=session,
     )
     message.created_at = now
     return message

@@ -28,6 +28,7 @@ from wtforms.validators import (
 
 from app import timeutil
 from app.forms import BaseForm, email_address
+from app.mail.organiser_messages import GREETING
 from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
 from app.speakers.sanitise import shallow_enough
 
@@ -240,5 +241,13 @@ class MessageForm(BaseForm):
         choices=[SelectChoice("confirmed", "Confirmed attendees"), SelectChoice("waitlisted", "The waiting list")],
     )
     subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField("Message", validators=[DataRequired(), Length(max=10000)])
+    body = TextAreaField(
+        "Message",
+        validators=[DataRequired(), Length(max=10000)],
+        default=GREETING,
+        description="“{name}” becomes each attendee’s name. A blank line starts a new paragraph; "
+        "web addresses (https://…) become links.",
+    )
+    preview = SubmitField("Preview")
+    test = SubmitField("Send me a test")
     submit = SubmitField("Send")

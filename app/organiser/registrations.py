@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
 
+from app.errors import DomainError
 from app.extensions import db
 from app.models import EventSession
 from app.organiser.common import apply, bp, now, registration_or_404, session_or_404
@@ -17,6 +18,7 @@ from app.registration import listing
 from app.registration import services as registration_services
 from app.render_cache import render_cache
 from app.web import reads_only
+from app.wording import count
 
 #: Stands for the visitor's CSRF token in a kept rendering of the list (random: no attendee can type it).
 _CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
@@ -189,23 +191,32 @@ def session_capacity(session_id: int):
 @bp.route("/sessions/<int:session_id>/message", methods=["GET", "POST"])
 @login_required
 def session_message(session_id: int):
+    """Write a message to the session's confirmed attendees or waiting list: "Preview" shows it as the first
+    of them will get it, "Send me a test" sends that copy to the signed-in organiser alone (the page keeps
+    what was written), "Send" sends it to every one of them."""
     event_session = session_or_404(session_id)
-    form = MessageForm()
-    if form.validate_on_submit() and apply(
-        lambda: listing.message_registrants(
-            event_session,
-            audience=form.audience.data,
-            subject=form.subject.data,
-            body=form.body.data,
-            by=current_user,
-            now=now(),
-        ),
-        lambda sent: f"The message is queued for {sent} attendee(s).",
-    ):
-        return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    form, preview = MessageForm(), None
+    if form.validate_on_submit():
+        values = dict(audience=form.audience.data, subject=form.subject.data, body=form.body.data)
+        if form.preview.data or form.test.data:
+            try:
+                preview = listing.preview_message(event_session, **values)
+            except DomainError as error:
+                form.body.errors.append(error.message)
+            if preview and form.test.data:
+                apply(
+                    lambda: listing.send_test_message(event_session, **values, by=current_user, now=now()),
+                    lambda _: f"A test copy is on its way to you at {current_user.email}. Nobody else got it.",
+                )
+        elif apply(
+            lambda: listing.message_registrants(event_session, **values, by=current_user, now=now()),
+            lambda sent: f"The message is queued for {count(sent, 'attendee')}.",
+        ):
+            return redirect(url_for("organiser.registrations_list", session_id=session_id))
     return render_template(
         "organiser/message.html",
         form=form,
+        preview=preview,
         event=event_session.event,
         event_session=event_session,
         counts=listing.status_counts(event_session),

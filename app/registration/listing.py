@@ -18,6 +18,7 @@ from app.extensions import db
 from app.mail import organiser_messages
 from app.models import AttendeeGroup, EventSession, Organiser, Registration, RegistrationStatus
 from app.text import clean_line, clean_text
+from app.wording import count
 
 CSV_COLUMNS = [
     "Name",
@@ -217,16 +218,21 @@ def registrations_csv(
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
-def message_registrants(
-    session: EventSession, *, audience: str, subject: str, body: str, by: Organiser, now: datetime
-) -> int:
-    """One email per confirmed (or waitlisted) attendee through the outbox; returns how many."""
+#: The name a preview and a test fill in when nobody is in the audience yet.
+SAMPLE_NAME = "Alex Example"
+
+
+def _message_parts(audience: str, subject: str, body: str) -> tuple[str, str]:
     if audience not in AUDIENCES:
         raise ValidationFailed("Choose who gets the message.")
     subject, body = clean_line(subject), clean_text(body).strip()
     if not subject or not body:
         raise ValidationFailed("Write a subject and a message.")
-    recipients = db.session.scalars(
+    return subject, body
+
+
+def _audience_query(session: EventSession, audience: str):
+    return (
         select(Registration)
         .where(
             Registration.session_id == session.id,
@@ -234,9 +240,52 @@ def message_registrants(
             Registration.anonymised_at.is_(None),
         )
         .order_by(Registration.id)
-    ).all()
+    )
+
+
+@dataclass(frozen=True)
+class MessagePreview:
+    """What one registrant (the first of the audience, the sample) will get, and how many get it."""
+
+    recipients: int
+    sample_name: str
+    sample_email: str | None
+    message: organiser_messages.Composed
+
+
+def preview_message(session: EventSession, *, audience: str, subject: str, body: str) -> MessagePreview:
+    """The message as the audience's first registrant will get it (SAMPLE_NAME while there is nobody);
+    nothing is queued."""
+    subject, body = _message_parts(audience, subject, body)
+    recipients = db.session.scalar(select(func.count()).select_from(_audience_query(session, audience).subquery()))
+    sample = db.session.scalars(_audience_query(session, audience).limit(1)).first()
+    name = sample.full_name if sample else SAMPLE_NAME
+    composed = organiser_messages.compose_message_to_registrant(name, session, subject=subject, body=body)
+    return MessagePreview(recipients, name, sample.email if sample else None, composed)
+
+
+def send_test_message(
+    session: EventSession, *, audience: str, subject: str, body: str, by: Organiser, now: datetime
+) -> MessagePreview:
+    """The message, as the audience's first registrant will get it, to `by` alone through the outbox, marked as
+    a test; no registrant gets anything. Never commits."""
+    preview = preview_message(session, audience=audience, subject=subject, body=body)
+    subject, body = _message_parts(audience, subject, body)
+    organiser_messages.queue_test_message(
+        by, session, sample_name=preview.sample_name, recipients=preview.recipients, subject=subject, body=body,
+        now=now,
+    )  # fmt: skip
+    return preview
+
+
+def message_registrants(
+    session: EventSession, *, audience: str, subject: str, body: str, by: Organiser, now: datetime
+) -> int:
+    """One email per confirmed (or waitlisted) attendee through the outbox; returns how many."""
+    subject, body = _message_parts(audience, subject, body)
+    recipients = db.session.scalars(_audience_query(session, audience)).all()
     for registration in recipients:
         organiser_messages.queue_message_to_registrant(registration, session, subject=subject, body=body, now=now)
-    summary = f"Sent “{subject}” to {len(recipients)} {audience} registrant(s) of “{session.title}”."
+    summary = f"Sent “{subject}” to {count(len(recipients), audience + ' registrant')} of “{session.title}”."
     record(by=by, event=session.event, action="session.message_sent", summary=summary, target=session, now=now)
     return len(recipients)

@@ -178,7 +178,7 @@ def test_message_to_the_confirmed_attendees_goes_through_the_outbox(client, sign
 
     assert "This field is required." in empty.text and 'id="subject-error"' in empty.text
     assert "Hello</textarea>" in empty.text
-    assert "The message is queued for 2 attendee(s)." in sent.text
+    assert "The message is queued for 2 attendees." in sent.text
     recipients = db.session.scalars(
         select(OutboxMessage.to_address).where(OutboxMessage.kind == "organiser_message").order_by(OutboxMessage.id)
     ).all()

@@ -252,7 +252,7 @@ def message_registrants(w):
     organiser_registrations.message_registrants(
         w.session, audience="confirmed", subject="Slides", body="Here they are.", by=w.organiser, now=NOW
     )
-    summary = "Sent “Slides” to 2 confirmed registrant(s) of “Looking Ahead”."
+    summary = "Sent “Slides” to 2 confirmed registrants of “Looking Ahead”."
     return _organiser(w), "session.message_sent", w.event, summary, ("session", w.session.id)
 
 

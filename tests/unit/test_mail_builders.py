@@ -65,17 +65,46 @@ def test_the_password_reset_holds_the_link_only_as_a_private_link(app_context):
     assert "t0k" not in message.body_text and links_of(message) == ["https://ev.example.org/organiser/reset/t0k"]
 
 
-def test_a_message_to_a_registrant_greets_them_signs_with_the_contact_and_escapes_the_html(app_context):
+def test_a_message_to_a_registrant_fills_the_greeting_signs_with_the_contact_and_escapes_the_html(app_context):
     session = make_online_session(title="Follow-up")
     session.event.contact_name = "MPF team"
     registration = make_registration(session, full_name="Ana Silva", email="ana@example.com")
 
     message = organiser_messages.queue_message_to_registrant(
-        registration, session, subject="Agenda", body="See you <soon>.\n\nBring questions.", now=at(8)
+        registration, session, subject="Agenda", body="Dear {name},\n\nSee you <soon>.\n\nBring questions.", now=at(8)
     )
 
     assert message.body_text == "Dear Ana Silva,\n\nSee you <soon>.\n\nBring questions.\n\n-- \nMPF team\nFollow-up\n"
     assert message.body_html == (
-        "<p>Dear Ana Silva,</p><p>See you &lt;soon&gt;.</p><p>Bring questions.</p><p>-- \nMPF team\nFollow-up\n</p>"
+        "<p>Dear Ana Silva,</p><p>See you &lt;soon&gt;.</p><p>Bring questions.</p><p>-- <br>MPF team<br>Follow-up</p>"
     )
     assert (message.kind, message.registration_id, message.created_at) == ("organiser_message", registration.id, at(8))
+
+
+def test_a_message_without_the_greeting_has_none_and_one_greeting_is_never_doubled(app_context):
+    session = make_online_session(title="Follow-up")
+    registration = make_registration(session, full_name="Ana Silva", email="ana@example.com")
+
+    plain = organiser_messages.queue_message_to_registrant(
+        registration, session, subject="S", body="Hi all.", now=at(8)
+    )
+    greeted = organiser_messages.queue_message_to_registrant(
+        registration, session, subject="S", body="Dear {name},\n\nHi.", now=at(8)
+    )
+
+    assert plain.body_text.startswith("Hi all.\n\n-- \n")
+    assert greeted.body_text.startswith("Dear Ana Silva,\n\nHi.") and greeted.body_text.count("Dear") == 1
+
+
+def test_the_html_part_makes_paragraphs_and_links_of_bare_addresses_and_escapes_the_rest():
+    text = (
+        "Slides: https://ex.org/a?b=1&c=2.\nMore (see https://ex.org/x).\n\n"
+        '<script>alert(1)</script> "http://q.example/p" javascript:alert(1) https://'
+    )
+
+    assert organiser_messages.text_to_html(text) == (
+        '<p>Slides: <a href="https://ex.org/a?b=1&amp;c=2">https://ex.org/a?b=1&amp;c=2</a>.<br>'
+        'More (see <a href="https://ex.org/x">https://ex.org/x</a>).</p>'
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; &#34;"
+        '<a href="http://q.example/p">http://q.example/p</a>&#34; javascript:alert(1) https://</p>'
+    )

@@ -167,7 +167,7 @@ def test_promote_registration_out_of_turn_gives_the_seat_and_the_invite(organise
 
 def test_message_registrants_queues_one_email_per_confirmed_attendee(organiser, full_session):
     sent = registrations.message_registrants(
-        full_session, audience="confirmed", subject="Agenda  for the panel", body="See you <soon>.",
+        full_session, audience="confirmed", subject="Agenda  for the panel", body="Dear {name},\n\nSee you <soon>.",
         by=organiser, now=NOW,
     )  # fmt: skip
 
