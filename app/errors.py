@@ -1,8 +1,15 @@
 """Domain errors (messages fit to show a user) and the HTTP error pages."""
 
+import math
+import time
+
 from flask import Flask, render_template
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from app.extensions import limiter
+from app.wording import count
 
 
 class DomainError(Exception):
@@ -108,16 +115,53 @@ def register_error_handlers(app: Flask) -> None:
         limit = app.config.get("MAX_CONTENT_LENGTH") or 0
         return render_template("errors/413.html", limit=_size(limit)), 413
 
+    def render_too_many(error: RateLimitExceeded):
+        seconds = _seconds_to_wait(error)
+        return (
+            render_template(
+                "errors/error.html",
+                code=429,
+                name="Please wait a little",
+                description=(
+                    f"That was tried too many times in a row. Please wait {_wait_words(seconds)}, then try again."
+                ),
+            ),
+            429,
+            {"Retry-After": str(seconds)},
+        )
+
     app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(RateLimitExceeded, render_too_many)
     app.register_error_handler(RequestEntityTooLarge, render_too_large)
     app.register_error_handler(OperationalError, render_database_unavailable)
     # A connection lost mid-request leaves the session's transaction invalid: that is an outage too.
     app.register_error_handler(PendingRollbackError, render_database_unavailable)
 
 
-def _size(count: int) -> str:
+def _seconds_to_wait(error: RateLimitExceeded) -> int:
+    """Until the limit that was hit lets a request through again (its whole window if the store cannot say)."""
+    current = limiter.current_limit
+    if current is not None and current.breached:
+        return max(1, math.ceil(current.reset_at - time.time()))
+    return max(1, int(error.limit.limit.get_expiry()))
+
+
+def _wait_words(seconds: int) -> str:
+    """42 -> 'a minute', 901 -> '15 minutes', 3601 -> 'an hour', 7200 -> '2 hours', 172800 -> '2 days' (to the
+    nearest)."""
+    minutes, hours = round(seconds / 60), round(seconds / 3600)
+    if minutes <= 1:
+        return "a minute"
+    if minutes < 60:
+        return count(minutes, "minute")
+    if hours < 48:
+        return "an hour" if hours == 1 else count(hours, "hour")
+    return count(round(seconds / 86400), "day")
+
+
+def _size(size_in_bytes: int) -> str:
     """1048576 -> '1 MiB', 524288 -> '512 KiB'."""
     for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
-        if count >= size:
-            return f"{count / size:.3g} {unit}"
-    return f"{count} bytes"
+        if size_in_bytes >= size:
+            return f"{size_in_bytes / size:.3g} {unit}"
+    return f"{size_in_bytes} bytes"

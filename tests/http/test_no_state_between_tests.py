@@ -48,7 +48,7 @@ def test_a_second_failed_sign_in_within_the_hour_is_refused(limited_client):
 
     assert (first.status_code, second.status_code) == (200, 429)
     assert WRONG in first.text
-    assert "Too Many Requests" in second.text
+    assert "Please wait an hour, then try again." in second.text
 
 
 def test_the_next_test_starts_with_fresh_rate_limit_counters(limited_client):

@@ -163,6 +163,9 @@ def test_sign_in_without_a_csrf_token_is_refused(app):
     assert client.get("/organiser/").status_code == 302
 
 
+WAIT_15_MINUTES = "That was tried too many times in a row. Please wait 15 minutes, then try again."
+
+
 @pytest.fixture
 def throttled_client(app):
     """A client of an app with rate limits on (the shared test app has them off)."""
@@ -184,7 +187,8 @@ def test_repeated_failures_for_one_email_are_throttled_even_from_another_address
     other = _sign_in(throttled_client, "bo@example.org", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.0.2"})
 
     assert blocked.status_code == 429
-    assert "Too Many Requests" in blocked.text
+    assert WAIT_15_MINUTES in blocked.text and 900 <= int(blocked.headers["Retry-After"]) <= 901
+    assert "Too Many Requests" not in blocked.text and "per 15 minute" not in blocked.text
     assert other.status_code == 302
 
 
@@ -196,7 +200,7 @@ def test_repeated_failures_from_one_address_are_throttled_across_emails(throttle
     elsewhere = _sign_in(throttled_client, "bo@example.org", PASSWORD, environ_base={"REMOTE_ADDR": "10.0.0.10"})
 
     assert blocked.status_code == 429
-    assert "Too Many Requests" in blocked.text
+    assert WAIT_15_MINUTES in blocked.text
     assert (elsewhere.status_code, elsewhere.headers["Location"]) == (302, "/organiser/")
 
 

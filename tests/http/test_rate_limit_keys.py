@@ -59,6 +59,7 @@ def test_blank_emails_do_not_lock_the_speaker_link_and_a_real_address_is_still_l
     assert "Too Many Requests" not in blanks[-1].text
     assert [r.headers["Location"] for r in asked] == ["/speaker/sign-in/sent"] * 3
     assert limited.status_code == 429
+    assert "Please wait 15 minutes, then try again." in limited.text and "3 per 15 minute" not in limited.text
 
 
 def test_blank_emails_do_not_lock_registration_and_a_real_address_is_still_limited(throttled):

@@ -462,7 +462,7 @@ def test_registration_is_rate_limited_per_email_across_ips(limited_app):
     ]
 
     assert [a.status_code for a in answers] == [302, 302, 429]
-    assert "Too Many Requests" in answers[2].get_data(as_text=True)
+    assert "That was tried too many times in a row. Please wait an hour, then try again." in answers[2].text
     with limited_app.app_context():
         assert _count(Registration) == 1
 
