@@ -7,11 +7,11 @@ from flask import Flask
 from app import models, timeutil
 from app.calendar import links as calendar_links
 from app.cli import register_commands
+from app.csrf import csrf
 from app.errors import register_error_handlers
 from app.extensions import (
     bootstrap,
     configure_sqlite,
-    csrf,
     db,
     limiter,
     login_manager,

@@ -5,6 +5,7 @@ import time
 
 from flask import Flask, render_template
 from flask_limiter.errors import RateLimitExceeded
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -130,7 +131,22 @@ def register_error_handlers(app: Flask) -> None:
             {"Retry-After": str(seconds)},
         )
 
+    def render_expired(error: CSRFError):
+        return (
+            render_template(
+                "errors/error.html",
+                code=400,
+                name="This page had expired",
+                description=(
+                    "It was open for a long time, or you signed in or out since. Nothing was changed: "
+                    "go back, reload the page and try again."
+                ),
+            ),
+            400,
+        )
+
     app.register_error_handler(HTTPException, render_http_error)
+    app.register_error_handler(CSRFError, render_expired)
     app.register_error_handler(RateLimitExceeded, render_too_many)
     app.register_error_handler(RequestEntityTooLarge, render_too_large)
     app.register_error_handler(OperationalError, render_database_unavailable)

@@ -1,14 +1,16 @@
-"""What every form of the site shares: no control characters in typed text, email addresses we can write
-to, the time zone choices."""
+"""What every form of the site shares: messages in people's words (an expired form, a too-long field), no
+control characters in typed text, email addresses we can write to, the time zone choices."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, flash, g
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from app import timeutil, zones
+from app.csrf import KEEPS_INPUT
 from app.text import InvalidEmail, NeedsSmtputf8, has_control_characters, normalise_email
 
 TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
@@ -26,7 +28,73 @@ def no_control_characters(*, multiline: bool = False, message: str = CONTROL_CHA
     return check
 
 
-class BaseForm(FlaskForm):
+EXPIRED_MESSAGE = "This form had expired; your entries are kept: send it again."
+
+#: WTForms' own messages, in people's words (they pass through the form's translations).
+PLAIN_WORDS = {
+    "Field cannot be longer than %(max)d character.": "Use %(max)d character or fewer.",
+    "Field cannot be longer than %(max)d characters.": "Use %(max)d characters or fewer.",
+    "Field must be at least %(min)d character long.": "Use at least %(min)d character.",
+    "Field must be at least %(min)d characters long.": "Use at least %(min)d characters.",
+    "Field must be exactly %(max)d character long.": "Use exactly %(max)d character.",
+    "Field must be exactly %(max)d characters long.": "Use exactly %(max)d characters.",
+    "Field must be between %(min)d and %(max)d characters long.": "Use between %(min)d and %(max)d characters.",
+    "Not a valid choice.": "Choose one of the options.",
+    "Invalid Choice: could not coerce.": "Choose one of the options.",
+    "Not a valid integer value.": "Enter a whole number.",
+    "Not a valid decimal value.": "Enter a number.",
+    "Not a valid float value.": "Enter a number.",
+    "Not a valid date value.": "Enter a date.",
+    "Not a valid datetime value.": "Enter a date and a time.",
+    "Not a valid time value.": "Enter a time.",
+    "Number must be at least %(min)s.": "Enter %(min)s or more.",
+    "Number must be at most %(max)s.": "Enter %(max)s or less.",
+    "Number must be between %(min)s and %(max)s.": "Enter a number from %(min)s to %(max)s.",
+}
+
+
+class _PlainWords:
+    """The translations object WTForms asks for its messages."""
+
+    def gettext(self, string: str) -> str:
+        return PLAIN_WORDS.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+def keeps_input(view: Callable) -> Callable:
+    """Marks a view whose POST validates a form with a CSRF token before it changes anything, and shows that
+    form again when it does not validate: a POST with an expired or missing token reaches it (see
+    app.csrf.FormCSRFProtect), its form refuses the token, and the page comes back with what was
+    typed and EXPIRED_MESSAGE. Other views' POSTs without a valid token are refused before the view."""
+    setattr(view, KEEPS_INPUT, True)
+    return view
+
+
+class PlainForm(FlaskForm):
+    """A FlaskForm whose messages are in people's words: WTForms' own (PLAIN_WORDS), and an expired or missing
+    CSRF token as EXPIRED_MESSAGE, flashed, so the page that shows the form again says what to do. A form
+    validated in a request whose token failed (g.csrf_expired) never validates, even one without a token."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _PlainWords()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        token = getattr(self, "csrf_token", None)
+        if (token is not None and token.errors) or g.get("csrf_expired"):
+            if token is not None:
+                token.errors = [EXPIRED_MESSAGE]
+            if not g.get("csrf_expired_told"):
+                flash(EXPIRED_MESSAGE, "warning")
+                g.csrf_expired_told = True
+            return False
+        return valid
+
+
+class BaseForm(PlainForm):
     """Refuses control characters in every text field, next to the field (line breaks only in text areas),
     and dates outside the years an event may have (timeutil.EARLIEST_DAY and LATEST_DAY).
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.errors import DomainError, InvalidToken, LinkExpired, LinkUsed
 from app.extensions import limiter
+from app.forms import keeps_input
 from app.organiser import services as accounts
 from app.organiser.common import bp, now
 from app.organiser.forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm
@@ -55,6 +56,7 @@ def _safe_next(target: str | None) -> str:
 @limiter.limit(
     _sign_in_limit, key_func=_sign_in_email_key, methods=["POST"], deduct_when=_failed, exempt_when=_no_email
 )
+@keeps_input
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("organiser.index"))
@@ -84,6 +86,7 @@ def sign_out():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit(_sign_in_limit, key_func=_password_change_key, methods=["POST"], deduct_when=_failed)
+@keeps_input
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -106,6 +109,7 @@ def change_password():
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"], scope="reset-ip")
+@keeps_input
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -117,6 +121,7 @@ def reset_request():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@keeps_input
 def reset_password(token: str):
     form = ResetPasswordForm()
     # The token is in the address: no Referer header may carry it to another page.

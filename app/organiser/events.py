@@ -11,6 +11,7 @@ from app.agenda import services as agenda
 from app.agenda.timeline import check_timeline, session_room_clashes
 from app.errors import DomainError, SessionCancelled
 from app.extensions import db
+from app.forms import keeps_input
 from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Person, Role
 from app.organiser import services as accounts
 from app.organiser.common import (
@@ -65,6 +66,7 @@ def index():
 
 @bp.route("/events/new", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def event_new():
     form = EventForm()
     if form.validate_on_submit():
@@ -100,6 +102,7 @@ def event_detail(event_id: int):
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def event_edit(event_id: int):
     event = event_or_404(event_id)
     form = EventForm(obj=event)
@@ -149,6 +152,7 @@ def _session_values(event: Event, form: SessionForm) -> dict:
 
 @bp.route("/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def session_new(event_id: int):
     event = event_or_404(event_id)
     form = SessionForm()
@@ -175,6 +179,7 @@ def _fill_session_form(form: SessionForm, event_session: EventSession) -> None:
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def session_edit(session_id: int):
     event_session = session_or_404(session_id)
     event = event_session.event
@@ -230,6 +235,7 @@ def session_edit(session_id: int):
 
 @bp.route("/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def session_cancel(session_id: int):
     event_session = session_or_404(session_id)
     form = CancelSessionForm()
@@ -279,6 +285,7 @@ def _item_saved(later: int, speakers: int) -> str:
 
 @bp.route("/sessions/<int:session_id>/items/new", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def item_new(session_id: int):
     event_session = session_or_404(session_id)
     form, warnings = ItemForm(), []
@@ -310,6 +317,7 @@ def item_new(session_id: int):
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def item_edit(item_id: int):
     item = item_or_404(item_id)
     event_session, event = item.session, item.session.event

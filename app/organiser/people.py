@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.agenda import services as agenda
 from app.errors import DomainError
+from app.forms import keeps_input
 from app.models import AgendaItem, Event
 from app.organiser.common import (
     apply,
@@ -45,6 +46,7 @@ def person_send_link(event_id: int, person_id: int):
 
 @bp.route("/events/<int:event_id>/people/new", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def person_new(event_id: int):
     """Adds a person to the event. From an item's page (`?item=<id>`, an item of this event only) it goes back
     to that item with the new person chosen in its picker; the way back is built here, never read from the
@@ -85,6 +87,7 @@ def _item_of_event(event: Event, item_id: int | None) -> AgendaItem | None:
 
 @bp.route("/events/<int:event_id>/people/<int:person_id>/edit", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def person_edit(event_id: int, person_id: int):
     event = event_or_404(event_id)
     person = person_or_404(event, person_id)

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import keeps_input
 from app.models import EventSession
 from app.organiser.common import apply, bp, now, registration_or_404, session_or_404
 from app.organiser.forms import CapacityForm, ConfirmForm, MessageForm, RegistrationFilterForm
@@ -190,6 +191,7 @@ def session_capacity(session_id: int):
 
 @bp.route("/sessions/<int:session_id>/message", methods=["GET", "POST"])
 @login_required
+@keeps_input
 def session_message(session_id: int):
     """Write a message to the session's confirmed attendees or waiting list: "Preview" shows it as the first
     of them will get it, "Send me a test" sends that copy to the signed-in organiser alone (the page keeps

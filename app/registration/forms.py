@@ -1,12 +1,11 @@
 """Forms for attendees: shape only (required, lengths, email, no control characters); rules live in services."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app import timeutil
-from app.forms import email_address, find_zone, no_control_characters, zone_choices
+from app.forms import PlainForm, email_address, find_zone, no_control_characters, zone_choices
 from app.models import AttendeeGroup
 from app.registration.services import LIMITS
 
@@ -23,7 +22,7 @@ def _group_choices() -> list[SelectChoice]:
     return [SelectChoice("", "Choose a group")] + [SelectChoice(v, label) for v, label in AttendeeGroup.choices()]
 
 
-class _DetailsForm(FlaskForm):
+class _DetailsForm(PlainForm):
     full_name = StringField(
         "Full name",
         validators=[
@@ -124,5 +123,5 @@ class ManageForm(_DetailsForm):
     field_order = ("full_name", "organisation", "group", "question", "accessibility_needs", "timezone", "find_zone")
 
 
-class CancelForm(FlaskForm):
+class CancelForm(PlainForm):
     submit = SubmitField("Cancel my registration")

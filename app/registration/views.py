@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager
 from app import timeutil, zones
 from app.errors import AlreadyRegistered, DomainError, InvalidToken
 from app.extensions import db, limiter
+from app.forms import keeps_input
 from app.models import Event, EventSession, EventStatus, Registration, utcnow
 from app.registration import services
 from app.registration.forms import CancelForm, ManageForm, RegistrationForm
@@ -42,6 +43,7 @@ def registration_state(session: EventSession) -> RegistrationState:
     key_func=_email_key,
     exempt_when=_no_email,
 )
+@keeps_input
 def new(slug: str, session_id: int):
     session = _public_session(slug, session_id)
     state = registration_state(session)
@@ -81,6 +83,7 @@ def confirmation(token: str):
 
 
 @bp.route("/registrations/<token>/", methods=["GET", "POST"])
+@keeps_input
 def manage(token: str):
     registration = _by_token(token)
     form = ManageForm(

@@ -21,6 +21,7 @@ from app import timeutil, zones
 from app.calendar.links import webcal
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
+from app.forms import keeps_input
 from app.models import AppearanceResponse, Speaker
 from app.render_cache import render_cache
 from app.security import hash_token
@@ -96,6 +97,7 @@ def _no_email() -> bool:
     key_func=_email_key,
     exempt_when=_no_email,
 )
+@keeps_input
 def sign_in():
     form = SignInRequestForm()
     if form.validate_on_submit():
@@ -173,6 +175,7 @@ def set_timezone():
 
 @bp.route("/slots/<int:appearance_id>/", methods=["GET", "POST"])
 @speaker_required
+@keeps_input
 def slot(appearance_id: int):
     appearance = _own_appearance(appearance_id)
     form = ResponseForm(data=None if request.method == "POST" else _previous_answer(appearance))
@@ -252,6 +255,7 @@ def feed(token: str):
 
 @bp.route("/profile", methods=["GET", "POST"])
 @speaker_required
+@keeps_input
 def profile():
     me = g.speaker_person
     form = ProfileForm(obj=me)
