@@ -35,6 +35,7 @@ from app.organiser.services import can_manage
 from app.registration import services as registration_services
 from app.speakers import services as speaker_services
 from app.text import InvalidEmail, normalise_email
+from app.wording import count
 
 EVENT_FIELDS = (
     "title",
@@ -422,7 +423,7 @@ def _item_change(item: AgendaItem, changed: list[str], shifted: int) -> str:
     summary = f"Changed the {', '.join(changed)} of “{item.title}”"
     if "starts at" in changed or "ends at" in changed:
         summary += f" (now {timeutil.format_range(item.starts_at, item.ends_at, zone)})"
-    return summary + (f"; {shifted} later item(s) moved with it." if shifted else ".")
+    return summary + (f"; {count(shifted, 'later item')} moved with it." if shifted else ".")
 
 
 def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: datetime) -> AgendaItem:

@@ -38,6 +38,7 @@ from app.organiser.forms import (
 )
 from app.organiser.timeline import day_timelines
 from app.transaction import use_case
+from app.wording import count
 
 #: Everything the agenda editor shows, in a fixed number of queries whatever the size of the agenda.
 AGENDA_OPTIONS = (
@@ -206,8 +207,9 @@ def session_edit(session_id: int):
             if told.anyone:
                 waiting = f", a note of the move to {told.waitlisted} on the waiting list," if told.waitlisted else ""
                 notice = (
-                    f"Saving sends an updated calendar invite to {told.confirmed} confirmed attendee(s){waiting} "
-                    f"and {told.speakers} speaker(s). Save again to go ahead."
+                    "Saving sends an updated calendar invite to "
+                    f"{count(told.confirmed, 'confirmed attendee')}{waiting} "
+                    f"and {count(told.speakers, 'speaker')}. Save again to go ahead."
                 )
         elif apply(
             lambda: agenda.update_session(
@@ -216,7 +218,8 @@ def session_edit(session_id: int):
             lambda _: (
                 "The session is saved."
                 + (
-                    f" {told.confirmed + told.waitlisted} attendee(s) and {told.speakers} speaker(s) will be told."
+                    f" {count(told.confirmed + told.waitlisted, 'attendee')} "
+                    f"and {count(told.speakers, 'speaker')} will be told."
                     if told.anyone
                     else ""
                 )
@@ -278,8 +281,8 @@ def _fill_item_form(form: ItemForm, item: AgendaItem) -> None:
 def _item_saved(later: int, speakers: int) -> str:
     return (
         "The item is saved."
-        + (f" {later} later item(s) moved with it." if later else "")
-        + (f" {speakers} speaker(s) get an updated invite." if speakers else "")
+        + (f" {count(later, 'later item')} moved with it." if later else "")
+        + (f" {count(speakers, 'speaker')} {'gets' if speakers == 1 else 'get'} an updated invite." if speakers else "")
     )
 
 

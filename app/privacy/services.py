@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, String, and_, cast, func, literal, or_, se
 from app.activity import Actor, SystemActor, record
 from app.extensions import db
 from app.models import Event, EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus, SessionStatus
+from app.wording import count
 
 #: What an anonymised registration keeps in its unique columns (the email key and the manage token's hash):
 #: unique per row, so the one-active-email index still holds, and never the sha256 of any token.
@@ -49,9 +50,10 @@ class RetentionReport:
 
     def __str__(self) -> str:
         return (
-            f"{self.anonymised} registration(s) anonymised ({self.registration_days} days after their session), "
-            f"{self.needs_cleared} accessibility need(s) cleared (session ended, cancelled or called off), "
-            f"{self.bodies_purged} message body(ies) deleted ({self.mail_days} days after delivery)"
+            f"{count(self.anonymised, 'registration')} anonymised ({self.registration_days} days after their session), "
+            f"{count(self.needs_cleared, 'accessibility need')} cleared (session ended, cancelled or called off), "
+            f"{count(self.bodies_purged, 'message body', 'message bodies')} deleted "
+            f"({self.mail_days} days after delivery)"
         )
 
 
@@ -134,8 +136,8 @@ def _record_retention(per_event: dict[str, dict[int, int]], *, by: Actor, now: d
     for event_id in event_ids:
         anonymised, needs, bodies = (per_event[k].get(event_id, 0) for k in ("anonymised", "needs", "bodies"))
         summary = (
-            f"Retention: {anonymised} registration(s) anonymised, {needs} accessibility need(s) cleared, "
-            f"{bodies} message body(ies) deleted."
+            f"Retention: {count(anonymised, 'registration')} anonymised, {count(needs, 'accessibility need')} cleared, "
+            f"{count(bodies, 'message body', 'message bodies')} deleted."
         )
         record(by=by, event=db.session.get(Event, event_id), action="privacy.retention", summary=summary, now=now)
 

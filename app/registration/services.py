@@ -48,6 +48,7 @@ from app.models import (
 from app.privacy import services as privacy
 from app.security import hash_token, new_token
 from app.text import MAX_EMAIL_LENGTH, InvalidEmail, clean_line, clean_text, has_control_characters, normalise_email
+from app.wording import count
 
 #: A second "already registered" within this window sends no new email (double clicks, retries, abuse).
 MANAGE_LINK_RESEND_WINDOW = timedelta(minutes=10)
@@ -445,7 +446,7 @@ def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime
         .where(Registration.session_id == session.id, Registration.accessibility_needs != "")
         .values(accessibility_needs="")
     )
-    summary = f"Called off the session “{session.title}”; {told} registrant(s) told." + (
+    summary = f"Called off the session “{session.title}”; {count(told, 'registrant')} told." + (
         f" Reason: {reason}" if reason else ""
     )
     record(by=by, event=session.event, action="session.cancelled", summary=summary, target=session, now=now)

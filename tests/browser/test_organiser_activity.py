@@ -31,6 +31,6 @@ def test_a_publication_shows_on_the_activity_page_at_320_pixels(live_server, pag
     entry = page.locator("#activity li").first
     expect(entry).to_contain_text("Ana Organiser With A Rather Long Name")
     expect(entry).to_contain_text("Published the event.")
-    expect(page.locator("#shown")).to_have_text("1 change(s).")
+    expect(page.locator("#shown")).to_have_text("1 change.")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert axe() == []

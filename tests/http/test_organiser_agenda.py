@@ -286,7 +286,7 @@ def test_edit_item_with_shift_later_moves_the_later_items(client, sign_in, agend
 
     response = client.post(f"/organiser/items/{agenda['opening'].id}/edit", data=form, follow_redirects=True)
 
-    assert "The item is saved. 1 later item(s) moved with it." in response.text
+    assert "The item is saved. 1 later item moved with it." in response.text
     db.session.expire_all()
     panel = db.session.get(AgendaItem, agenda["panel"].id)
     assert (panel.starts_at, panel.ends_at) == (at(9, 15), at(10, 15))
@@ -462,8 +462,8 @@ def test_moving_an_item_of_a_published_event_says_how_many_speakers_are_told(cli
     key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
     saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
 
-    assert "Saving sends an updated calendar invite to 1 speaker(s)." in first.text
-    assert "The item is saved. 1 speaker(s) get an updated invite." in saved.text
+    assert "Saving sends an updated calendar invite to 1 speaker." in first.text
+    assert "The item is saved. 1 speaker gets an updated invite." in saved.text
     from app.models import OutboxMessage
 
     [message] = db.session.scalars(select(OutboxMessage)).all()

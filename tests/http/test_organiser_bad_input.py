@@ -85,6 +85,6 @@ def test_control_characters_are_refused_next_to_the_field(client, sign_in, setup
 
     assert 'id="name-error" class="invalid-feedback">This contains characters that are not allowed.' in person.text
     assert 'id="body-error" class="invalid-feedback">This contains characters that are not allowed.' in message.text
-    assert "3 registration(s) shown." in search.text
+    assert "3 registrations shown." in search.text
     assert db.session.scalar(select(Person)) is None
     assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "organiser_message")) is None

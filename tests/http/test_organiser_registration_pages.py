@@ -166,7 +166,7 @@ def test_a_page_of_an_empty_filter_says_none_are_shown_without_links(client, sig
         f"/organiser/sessions/{session_of_120.id}/registrations/", query_string={"q": "nobody-here", "page": 3}
     ).text
 
-    assert "0 registration(s) shown." in html
+    assert "0 registrations shown." in html
     assert names(html) == [] and "Pages of registrations" not in html
 
 

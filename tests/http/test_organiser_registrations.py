@@ -103,11 +103,11 @@ def test_registration_list_shows_seats_rows_and_filters(client, sign_in, setup):
     searched = client.get(url, query_string={"q": "judged"}).text
 
     assert "<strong>2</strong> of 2 seats taken · <strong>1</strong> waiting · 0 cancelled" in everyone
-    assert "3 registration(s) shown." in everyone
+    assert "3 registrations shown." in everyone
     assert "How will the call be judged?" in everyone and "MPF grantee" in everyone
-    assert "1 registration(s) shown." in waiting and "Cleo Diaz" in waiting and "Ana Silva" not in waiting
+    assert "1 registration shown." in waiting and "Cleo Diaz" in waiting and "Ana Silva" not in waiting
     assert 'Give a seat<span class="visually-hidden"> to Cleo Diaz' in waiting
-    assert "1 registration(s) shown." in searched and "Ana Silva" in searched
+    assert "1 registration shown." in searched and "Ana Silva" in searched
 
 
 def test_csv_export_of_the_filtered_list_parses_back(client, sign_in, setup):
@@ -234,15 +234,15 @@ def test_moving_a_session_with_attendees_says_how_many_are_told_first(client, si
 
     first = client.post(url, data=form)
     assert (
-        "Saving sends an updated calendar invite to 2 confirmed attendee(s), a note of the move to 1 on the "
-        "waiting list, and 0 speaker(s)."
+        "Saving sends an updated calendar invite to 2 confirmed attendees, a note of the move to 1 on the "
+        "waiting list, and 0 speakers."
     ) in first.text
     assert db.session.get(EventSession, setup["session"].id).starts_at == at(8)
     key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
 
     saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
 
-    assert "The session is saved. 3 attendee(s) and 0 speaker(s) will be told." in saved.text
+    assert "The session is saved. 3 attendees and 0 speakers will be told." in saved.text
     db.session.expire_all()
     assert db.session.get(EventSession, setup["session"].id).starts_at == at(10)
     told = db.session.execute(
@@ -292,10 +292,10 @@ def test_moving_a_session_without_its_items_tells_its_speakers_nothing_and_says_
     saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
 
     assert (
-        "Saving sends an updated calendar invite to 2 confirmed attendee(s), a note of the move to 1 on the "
-        "waiting list, and 0 speaker(s)."
+        "Saving sends an updated calendar invite to 2 confirmed attendees, a note of the move to 1 on the "
+        "waiting list, and 0 speakers."
     ) in first.text
-    assert "The session is saved. 3 attendee(s) and 0 speaker(s) will be told." in saved.text
+    assert "The session is saved. 3 attendees and 0 speakers will be told." in saved.text
     kinds = db.session.scalars(select(OutboxMessage.kind).where(OutboxMessage.kind.like("%update"))).all()
     assert sorted(kinds) == ["update", "update", "waitlist_update"]
 
@@ -309,8 +309,8 @@ def test_a_new_join_link_tells_the_seats_but_not_the_waiting_list(client, sign_i
     key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
     saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
 
-    assert "Saving sends an updated calendar invite to 2 confirmed attendee(s) and 0 speaker(s)." in first.text
-    assert "The session is saved. 2 attendee(s) and 0 speaker(s) will be told." in saved.text
+    assert "Saving sends an updated calendar invite to 2 confirmed attendees and 0 speakers." in first.text
+    assert "The session is saved. 2 attendees and 0 speakers will be told." in saved.text
     told = db.session.scalars(
         select(OutboxMessage.to_address)
         .where(OutboxMessage.kind.in_(["update", "waitlist_update"]))
@@ -338,7 +338,7 @@ def test_cancel_session_page_counts_then_cancels(client, sign_in, setup):
     page = client.get(url).text
     done = client.post(url, data={"reason": "The panel cannot attend."}, follow_redirects=True).text
 
-    assert "This tells 2 confirmed attendee(s) (with a calendar cancellation) and 1 on the waiting list." in page
+    assert "This tells 2 confirmed attendees (with a calendar cancellation) and 1 on the waiting list." in page
     assert "“Looking Ahead” is cancelled; the attendees are being told." in done
     assert (
         db.session.scalar(
@@ -388,7 +388,7 @@ def test_a_cancelled_session_shows_a_banner_and_leaves_only_a_message_to_say_sor
         data={"audience": "confirmed", "subject": "Sorry", "body": "We are sorry the session was called off."},
         follow_redirects=True,
     )
-    assert "The message is queued for 2 attendee(s)." in sorry.text
+    assert "The message is queued for 2 attendees." in sorry.text
 
 
 def test_csv_export_gives_each_attendee_their_own_zone_and_times_in_iso_8601_utc(client, sign_in, setup):

@@ -178,7 +178,7 @@ def change_join_link(w):
 
 def cancel_session(w):
     agenda.cancel_session(w.session, reason="The panel cannot attend.", by=w.organiser, now=NOW)
-    summary = "Called off the session “Looking Ahead”; 3 registrant(s) told. Reason: The panel cannot attend."
+    summary = "Called off the session “Looking Ahead”; 3 registrants told. Reason: The panel cannot attend."
     return _organiser(w), "session.cancelled", w.event, summary, ("session", w.session.id)
 
 
@@ -190,7 +190,7 @@ def create_item(w):
 
 def move_item(w):
     agenda.update_item(w.item, by=w.organiser, now=NOW, ends_at=at(9), shift_later=True)
-    summary = "Changed the ends at of “Panel” (now 09:00–10:00 CET); 1 later item(s) moved with it."
+    summary = "Changed the ends at of “Panel” (now 09:00–10:00 CET); 1 later item moved with it."
     return _organiser(w), "item.updated", w.event, summary, ("item", w.item.id)
 
 

@@ -82,8 +82,8 @@ def test_outbox_work_applies_the_retention_periods_when_it_starts(app_context):
     assert worker.returncode == 0, output + errors
     assert output.splitlines() == [
         "Outbox worker delivering every 0.2s; stop with Ctrl-C.",
-        "Retention: 1 registration(s) anonymised (90 days after their session), "
-        "1 accessibility need(s) cleared (session ended, cancelled or called off), "
-        "0 message body(ies) deleted (30 days after delivery).",
+        "Retention: 1 registration anonymised (90 days after their session), "
+        "1 accessibility need cleared (session ended, cancelled or called off), "
+        "0 message bodies deleted (30 days after delivery).",
         "Outbox worker stopped.",
     ]

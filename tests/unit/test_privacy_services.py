@@ -424,9 +424,9 @@ def test_retention_follows_the_settings(app, app_context, monkeypatch):
     assert (_reload(eleven).full_name, _reload(nine).full_name) == ("", "Nine")
     assert db.session.get(OutboxMessage, six.id).body_text == ""
     assert str(report) == (
-        "1 registration(s) anonymised (10 days after their session), "
-        "2 accessibility need(s) cleared (session ended, cancelled or called off), "
-        "1 message body(ies) deleted (5 days after delivery)"
+        "1 registration anonymised (10 days after their session), "
+        "2 accessibility needs cleared (session ended, cancelled or called off), "
+        "1 message body deleted (5 days after delivery)"
     )
 
 
@@ -487,11 +487,11 @@ def test_privacy_retain_command_prints_one_line_with_the_counts(app, runner, app
 
     assert first.exit_code == 0, first.output
     assert first.output == (
-        "Retention: 1 registration(s) anonymised (90 days after their session), "
-        "1 accessibility need(s) cleared (session ended, cancelled or called off), "
-        "0 message body(ies) deleted (30 days after delivery).\n"
+        "Retention: 1 registration anonymised (90 days after their session), "
+        "1 accessibility need cleared (session ended, cancelled or called off), "
+        "0 message bodies deleted (30 days after delivery).\n"
     )
-    assert second.output.startswith("Retention: 0 registration(s) anonymised")
+    assert second.output.startswith("Retention: 0 registrations anonymised")
     assert where_found("Longgone") == []
 
 
@@ -571,10 +571,10 @@ def test_retention_records_one_entry_per_event_it_changed_with_counts_only(app_c
     assert sorted((e.event_id, e.summary) for e in entries) == [
         (
             old.event_id,
-            "Retention: 2 registration(s) anonymised, 2 accessibility need(s) cleared, 0 message body(ies) deleted.",
+            "Retention: 2 registrations anonymised, 2 accessibility needs cleared, 0 message bodies deleted.",
         ),
         (
             mailed.event_id,
-            "Retention: 0 registration(s) anonymised, 0 accessibility need(s) cleared, 1 message body(ies) deleted.",
+            "Retention: 0 registrations anonymised, 0 accessibility needs cleared, 1 message body deleted.",
         ),
     ]
