@@ -194,7 +194,9 @@ class PersonSearchForm(BaseForm):
         csrf = False
 
     q = StringField(
-        "Find a person", validators=[Optional(), Length(max=100)], description="A surname or an organisation."
+        "Find by surname or organisation",
+        validators=[Optional(), Length(max=100)],
+        description="Narrows the list of people to choose from.",
     )
 
 
