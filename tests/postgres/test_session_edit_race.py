@@ -64,7 +64,7 @@ def edit(app, client):
         cookie["_fresh"] = True
     url = f"/organiser/sessions/{session.id}/edit"
     first = client.post(url, data=EDIT)
-    assert "Saving sends an updated calendar invite to 2 confirmed attendee(s)" in first.text
+    assert "Saving sends an updated calendar invite to 2 confirmed attendees" in first.text
     key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
 
     class Edit:
@@ -179,7 +179,7 @@ def test_a_registration_arriving_while_the_edit_holds_the_lock_waits_and_finds_i
     thread.join(60)
 
     assert blocked == 1
-    assert "The session is saved. 2 attendee(s) and 0 speaker(s) will be told." in page
+    assert "The session is saved. 2 attendees and 0 speakers will be told." in page
     session = _fresh_session(edit.session_id)
     assert (session.starts_at, session.ends_at, session.join_url) == (at(10), at(11), NEW_LINK)
     assert (session.capacity, session.seats_taken) == (2, 2)
