@@ -1,6 +1,7 @@
-"""Message builders of the organisers' side: the password-reset link an organiser asks for, and the message
-organisers write to a session's registrants (and its test copy to themselves). Each adds one outbox row to the
-caller's transaction (never commits).
+"""Message builders of the organisers' side: the password-reset link an organiser asks for, the message
+organisers write to a session's registrants (and its test copy to themselves), and a speaker's answer to a slot
+(declined, or accepted after all) told to the event's organisers. Each adds outbox rows to the caller's
+transaction (never commits).
 
 The reset link is a private link: the stored body holds its placeholder and the message keeps the link only
 until it is delivered (app/mail/outbox.py).
@@ -14,12 +15,15 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
+from app import timeutil
 from app.mail.outbox import enqueue_message, link_placeholder
-from app.models import EventSession, Organiser, OutboxMessage, Registration
+from app.models import Appearance, AppearanceResponse, EventSession, Organiser, OutboxMessage, Registration
+from app.urls import external_url
 from app.wording import count
 
 PASSWORD_RESET_KIND = "organiser_password_reset"
 REGISTRANTS_MESSAGE_KIND = "organiser_message"
+SPEAKER_ANSWER_KIND = "organiser_speaker_answer"
 
 
 def queue_password_reset(organiser: Organiser, link: str, *, now: datetime) -> OutboxMessage:
@@ -37,6 +41,41 @@ def queue_password_reset(organiser: Organiser, link: str, *, now: datetime) -> O
         private_links=[link],
         not_before=now,
     )
+
+
+def queue_speaker_answer(appearance: Appearance, *, now: datetime) -> list[OutboxMessage]:
+    """Tell each active organiser of the slot's event that its speaker declined it (or accepted it after
+    declining): who, which slot and when, their note, and the link to the item in the organisers' editor."""
+    item, session = appearance.item, appearance.item.session
+    event = session.event
+    person = appearance.person
+    declined = appearance.response == AppearanceResponse.DECLINED
+    verb = "declined" if declined else "accepted"
+    when = timeutil.format_range(item.starts_at, item.ends_at, event.timezone)
+    note = appearance.response_note
+    link = external_url("organiser.item_edit", item_id=item.id, _anchor="people")
+    body = (
+        f"{person.display_name} {verb} their slot as {appearance.role.label.lower()} in “{item.title}”"
+        + ("" if declined else " after declining it")
+        + f".\n\nSlot: {item.title}\nSession: {session.title}\nEvent: {event.title}\nWhen: {when} ({event.timezone})\n"
+        + (f"\nTheir note:\n{note}\n" if note else "\nThey left no note.\n")
+        + f"\nThe item in the agenda editor:\n{link}\n"
+    )
+    subject = f"{person.display_name} {verb} “{item.title}”"
+    return [
+        enqueue_message(
+            kind=SPEAKER_ANSWER_KIND,
+            to_address=organiser.email,
+            to_name=organiser.name,
+            subject=subject,
+            body_text=body,
+            not_before=now,
+            event=event,
+            session=session,
+        )
+        for organiser in sorted(event.organisers, key=lambda o: o.id)
+        if organiser.is_active
+    ]
 
 
 #: What `{name}` in the organisers' message becomes: the registrant's name.

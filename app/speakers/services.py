@@ -16,7 +16,7 @@ from app.activity import record
 from app.calendar import ical, identity
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotASpeaker, NotFound, ValidationFailed
 from app.extensions import db
-from app.mail import speaker_messages
+from app.mail import organiser_messages, speaker_messages
 from app.models import (
     AgendaItem,
     Appearance,
@@ -320,6 +320,7 @@ def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Spe
         raise ValidationFailed("Choose confirm or decline.") from None
     if answer == AppearanceResponse.PENDING:
         raise ValidationFailed("Choose confirm or decline.")
+    declined_before = appearance.response == AppearanceResponse.DECLINED
     appearance.response = answer
     appearance.response_note = (note or "").strip()
     appearance.responded_at = now
@@ -332,6 +333,9 @@ def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Spe
     record(
         by=person, event=item.session.event, action="appearance.answered", summary=summary, target=appearance, now=now
     )
+    # The organisers hear of a decline, and of an acceptance after one: the slot needs them either way.
+    if answer == AppearanceResponse.DECLINED or declined_before:
+        organiser_messages.queue_speaker_answer(appearance, now=now)
 
 
 def update_profile(
@@ -390,10 +394,14 @@ def _slot_for(appearance: Appearance) -> ical.Slot:
         lines.append("With: " + "; ".join(f"{a.person.display_name} ({a.role.label})" for a in others))
     if session.is_online and session.join_url and not session.is_cancelled:
         lines.append(f"Join: {session.join_url}")
+    # A declined slot still happens: it stays in the feed as it is (no STATUS:CANCELLED), its title saying so.
+    declined = appearance.response == AppearanceResponse.DECLINED
+    if declined:
+        lines.insert(0, "You declined this slot; the organisers were told.")
     return ical.Slot(
         uid=identity.appearance_uid(appearance),
         sequence=identity.appearance_sequence(appearance),
-        summary=f"{item.title} ({appearance.role.label})",
+        summary=f"{'Declined: ' if declined else ''}{item.title} ({appearance.role.label})",
         start=item.starts_at,
         end=item.ends_at,
         description="\n".join(lines),
@@ -450,17 +458,17 @@ def speaker_feed(speaker: Speaker) -> bytes:
 
 #: One round trip that changes whenever anything `speaker_feed` shows changes: the speaker's row (feed token,
 #: time zone, session version), each appearance in a published event of a record with the speaker's email
-#: (SEQUENCE, role, the record's profile) with its item's, session's and event's version and updated_at, and
+#: (SEQUENCE, role, answer, the record's profile) with its item's, session's and event's version and updated_at, and
 #: the other people on those items (order, role, profile). Plain SQL with one row per slot, so no sum can hide
 #: two changes cancelling out.
 _FEED_VERSION_SQL = text(
     f"""
-SELECT 0, sp.id, 0, 0, 0, 0, sp.created_at, sp.updated_at, sp.updated_at, sp.updated_at
+SELECT 0, sp.id, 0, 0, 0, 0, sp.created_at, sp.updated_at, sp.updated_at, sp.updated_at, ''
   FROM speakers sp WHERE sp.id = :speaker
 UNION ALL
 SELECT 1, a.id, a.sequence,
        {Role.sql_number("a.role")},
-       i.version, s.version, i.updated_at, s.updated_at, e.updated_at, p.updated_at
+       i.version, s.version, i.updated_at, s.updated_at, e.updated_at, p.updated_at, a.response
   FROM speakers sp JOIN people p ON lower(p.email) = sp.email
   JOIN appearances a ON a.person_id = p.id JOIN agenda_items i ON i.id = a.item_id
   JOIN event_sessions s ON s.id = i.session_id JOIN events e ON e.id = s.event_id
@@ -468,7 +476,7 @@ SELECT 1, a.id, a.sequence,
 UNION ALL
 SELECT 2, o.id, o.item_id, o.person_id,
        {Role.sql_number("o.role")},
-       o.position, q.updated_at, q.updated_at, q.updated_at, q.updated_at
+       o.position, q.updated_at, q.updated_at, q.updated_at, q.updated_at, ''
   FROM speakers sp JOIN people p ON lower(p.email) = sp.email
   JOIN appearances a ON a.person_id = p.id
   JOIN appearances o ON o.item_id = a.item_id AND o.person_id != a.person_id
