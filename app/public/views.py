@@ -7,7 +7,9 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 
 from app import timeutil, zones
 from app.calendar.links import google_link
+from app.models.base import utcnow
 from app.public import queries
+from app.registration.services import RegistrationState, registration_state
 from app.render_cache import render_cache
 
 bp = Blueprint("agenda", __name__)
@@ -34,7 +36,16 @@ def index():
 
 @bp.get("/events/<slug>/")
 def event(slug: str):
-    return _agenda_page(slug, "agenda/event.html", lambda event: {})
+    return _agenda_page(slug, "agenda/event.html", lambda event: {"open_sessions": _open_sessions(event)})
+
+
+def _open_sessions(event) -> list[tuple[object, RegistrationState]]:
+    """The sessions a visitor can register for now (or join the waiting list of), with that state."""
+    now = utcnow()
+    states = ((session, registration_state(session, now=now)) for session in event.sessions)
+    return [
+        (session, state) for session, state in states if state in (RegistrationState.OPEN, RegistrationState.WAITLIST)
+    ]
 
 
 @bp.get("/events/<slug>/sessions/<int:session_id>/")
@@ -100,7 +111,9 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
             **context,
         ).encode()  # cached as bytes, so a hit does not encode the page again
         if cacheable and not session.modified and not session:
-            render_cache().put(key, (html, _next_change_of_state(context.get("session"), now)))
+            # The event page shows every session's registration state; the other pages at most one session's.
+            clocked = event.sessions if "open_sessions" in context else [context.get("session")]
+            render_cache().put(key, (html, _next_change_of_any(clocked, now)))
     response = make_response(html)
     response.vary.add("Cookie")  # the zone cookie changes the page
     if asked and unknown_zone is None:
@@ -122,3 +135,9 @@ def _next_change_of_state(session, now: datetime) -> datetime | None:
         return None
     moments = (session.registration_opens_at, session.registration_closes_at, session.starts_at, session.ends_at)
     return min((m for m in moments if m is not None and m > now), default=None)
+
+
+def _next_change_of_any(sessions, now: datetime) -> datetime | None:
+    """The first moment any of `sessions` changes with the clock alone; None when none ever does."""
+    moments = (_next_change_of_state(session, now) for session in sessions)
+    return min((m for m in moments if m is not None), default=None)

@@ -115,3 +115,27 @@ def test_public_page_has_no_axe_violations_and_no_csp_refusals(live_server, page
     assert [e for e in console_errors if "Content Security Policy" in e] == []
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert axe() == []
+
+
+def test_the_event_page_leads_with_the_open_session_at_320_px_by_keyboard(live_server, page, axe, demo):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server}/events/{SLUG}/?tz=Asia/Karachi")
+
+    block = page.get_by_role("region", name="Open for registration")
+    expect(block.get_by_role("heading", level=3)).to_have_text("Looking Ahead: online follow-up session")
+    expect(block.locator(".time")).to_have_text(re.compile(r"^(13:00–14:30|14:00–15:30) PKT$"))
+    expect(page.locator(".calendar-links")).to_have_count(3)  # one per session, none per item
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert axe() == []
+
+    register = block.get_by_role("link", name="Register for Looking Ahead: online follow-up session")
+    for _ in range(40):  # the visitor tabs from the top of the page to the Register button
+        page.keyboard.press("Tab")
+        if register.evaluate("link => link === document.activeElement"):
+            break
+    else:
+        pytest.fail("the Register button is not reachable by keyboard")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(f"{live_server}/events/{SLUG}/sessions/{demo['follow_up']}/register")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Register")

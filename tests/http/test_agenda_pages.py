@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.demo.loader import load_demo
 from app.extensions import db
-from app.models import AgendaItem, Appearance, EventStatus, ItemKind, Person, SessionStatus
+from app.models import AgendaItem, Appearance, EventSession, EventStatus, ItemKind, Person, SessionStatus
 from app.public import views
 from app.render_cache import render_cache
 from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
@@ -127,11 +127,9 @@ def test_event_page_names_the_zone_and_offers_calendar_links(client, demo):
     page = response.data.decode()
     assert "Times are shown in Europe/Brussels." in text_of(response.data)
     assert f'href="/events/{SLUG}/agenda.ics"' in page
-    assert f'href="/events/{SLUG}/items/{item.id}.ics"' in page
-    assert (
-        "https://calendar.google.com/calendar/render?action=TEMPLATE&amp;text=PROMETHEUS%20II"
-        "&amp;dates=20271014T073000Z%2F20271014T075500Z&amp;details="
-    ) in page
+    assert f'href="/events/{SLUG}/sessions/{item.session_id}.ics"' in page
+    assert f"/items/{item.id}.ics" not in page and "text=PROMETHEUS%20II" not in page  # once per session, not item
+    assert "SUMMARY:PROMETHEUS II" in client.get(f"/events/{SLUG}/items/{item.id}.ics").data.decode()  # still answers
     assert re.search(r'<option value="Europe/Brussels" selected>Brussels, Belgium \(UTC\+[12]\)</option>', page)
     assert "Pacific/Auckland" not in page and 'name="find_zone"' in page  # other zones are found by search
     assert 'src="/static/zone.js"' in page
@@ -489,3 +487,106 @@ def test_the_public_footer_links_to_the_speaker_and_organiser_sign_in_pages(clie
         assert '<a href="/organiser/sign-in">Organiser sign-in</a>' in footer
     assert "<h1>Speaker sign-in</h1>" in client.get("/speaker/sign-in").get_data(as_text=True)
     assert "<h1>Organiser sign-in</h1>" in client.get("/organiser/sign-in").get_data(as_text=True)
+
+
+# --- the event page leads with the sessions open for registration ---------------------------------------------
+
+
+def _open_block(page: bytes) -> str | None:
+    """The text of the "Open for registration" block, None when the page has none."""
+    body = page.decode()
+    if 'class="open-registration' not in body:
+        return None
+    return text_of(body.split('class="open-registration', 1)[1].split("</section>", 1)[0].split(">", 1)[1].encode())
+
+
+def test_the_event_page_leads_with_the_sessions_open_for_registration_in_the_visitors_zone(client, app_context):
+    event = make_event(slug="leads")
+    open_one = make_session(event, title="Morning workshop", registration_enabled=True, starts_at=at(8), ends_at=at(10))
+    make_session(event, title="No registration here", starts_at=at(11), ends_at=at(12))
+    closed = make_session(event, title="Closed already", registration_enabled=True, starts_at=at(13), ends_at=at(14))
+    closed.registration_closes_at = datetime.now(UTC) - timedelta(hours=1)
+    later = make_session(event, title="Opens later", registration_enabled=True, starts_at=at(15), ends_at=at(16))
+    later.registration_opens_at = datetime.now(UTC) + timedelta(days=1)
+    db.session.commit()
+
+    page = client.get("/events/leads/?tz=America/New_York").data
+
+    assert _open_block(page) == (
+        "Open for registration Morning workshop Wednesday 30 October 2030, 04:00–06:00 EDT"
+        " Register for Morning workshop"
+    )
+    body = page.decode()
+    assert f'href="/events/leads/sessions/{open_one.id}/register"' in body
+    assert body.index("Open for registration") < body.index('<section class="agenda-session')
+
+
+def test_a_full_session_with_a_waiting_list_is_offered_as_such(client, app_context):
+    event = make_event(slug="full-up")
+    session = make_session(event, title="Tiny room", registration_enabled=True, capacity=1, seats_taken=1)
+
+    page = client.get("/events/full-up/").data
+
+    assert _open_block(page) == (
+        "Open for registration Tiny room Wednesday 30 October 2030, 09:00–13:00 CET"
+        " This session is full: Join the waiting list for Tiny room"
+    )
+    assert f'href="/events/full-up/sessions/{session.id}/register"' in page.decode()
+
+
+def test_the_block_is_absent_when_no_session_is_open(client, app_context):
+    event = make_event(slug="nothing-open")
+    make_session(event, title="Talks", registration_enabled=False)
+    make_session(event, title="Full", registration_enabled=True, capacity=1, seats_taken=1, waitlist_enabled=False)
+
+    page = client.get("/events/nothing-open/").data
+
+    assert _open_block(page) is None and "Open for registration" not in page.decode()
+
+
+def test_add_to_calendar_is_offered_once_per_session_and_never_per_item(client, app_context):
+    event = make_event(slug="once")
+    first = make_session(event, title="First", starts_at=at(8), ends_at=at(10))
+    second = make_session(event, title="Second", starts_at=at(11), ends_at=at(12))
+    items = [make_item(first, title="Opening"), make_item(first, title="Keynote"), make_item(second, title="Close")]
+
+    page = client.get("/events/once/").data.decode()
+
+    assert page.count("Add to calendar (.ics)") == 2
+    assert [section.count("Add to calendar (.ics)") for section in sections(page.encode())] == [1, 1]
+    assert (
+        f'href="/events/once/sessions/{first.id}.ics"' in page
+        and f'href="/events/once/sessions/{second.id}.ics"' in page
+    )
+    assert all(f"/items/{item.id}.ics" not in page for item in items)
+    assert all(client.get(f"/events/once/items/{item.id}.ics").status_code == 200 for item in items)
+
+
+def test_the_cached_event_page_shows_the_block_once_registration_opens_by_the_clock(client, app_context):
+    """The kept page is valid only until a session's registration opens: then it is rendered again."""
+    event = make_event(slug="opens-soon")
+    session = make_session(event, title="Soon open", registration_enabled=True)
+    opens = datetime.now(UTC) + timedelta(hours=1)
+    session.registration_opens_at = opens
+    db.session.commit()
+    render_cache().clear()
+    before = client.get("/events/opens-soon/").data
+    (key,) = render_cache()._entries
+    _html, valid_until = render_cache().get(key)
+
+    session.registration_opens_at = datetime.now(UTC) - timedelta(minutes=1)  # the clock passes the opening,
+    db.session.execute(  # without any write the agenda's version would see
+        EventSession.__table__.update()
+        .where(EventSession.id == session.id)
+        .values(registration_opens_at=session.registration_opens_at, updated_at=session.updated_at)
+    )
+    db.session.commit()
+    render_cache().put(key, (before, datetime.now(UTC) - timedelta(seconds=1)))  # ... and its validity ended
+    after = client.get("/events/opens-soon/").data
+
+    assert _open_block(before) is None
+    assert valid_until == opens
+    assert (
+        _open_block(after)
+        == "Open for registration Soon open Wednesday 30 October 2030, 09:00–13:00 CET Register for Soon open"
+    )
