@@ -87,6 +87,11 @@ def format_range(start: datetime, end: datetime, zone_name: str) -> str:
     return f"{s.strftime('%H:%M')}–{end_text} {e.tzname()}"
 
 
+def format_when(start: datetime, end: datetime, zone_name: str) -> str:
+    """'Friday 30 October 2026, 10:00–11:30 CET': the day and the range, as activity entries and updates say it."""
+    return f"{format_date(start, zone_name)}, {format_range(start, end, zone_name)}"
+
+
 def register(app: Flask) -> None:
     from app import zones  # zones builds on this module's names and checks
 

@@ -75,10 +75,6 @@ def _changed(obj, before: dict) -> list[str]:
     return [name.replace("_", " ") for name, value in before.items() if getattr(obj, name) != value]
 
 
-def _when(starts_at: datetime, ends_at: datetime, zone: str) -> str:
-    return f"{timeutil.format_date(starts_at, zone)}, {timeutil.format_range(starts_at, ends_at, zone)}"
-
-
 class SlugTaken(DomainError):
     default_message = "Another event already uses this web address."
 
@@ -225,7 +221,7 @@ def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> E
             session.follows_up_item_id = fields["follows_up_item_id"]
         _check_session(session)
     event.updated_at = now
-    when = _when(session.starts_at, session.ends_at, event.timezone)
+    when = timeutil.format_when(session.starts_at, session.ends_at, event.timezone)
     record(
         by=by,
         event=event,

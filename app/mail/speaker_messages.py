@@ -46,9 +46,8 @@ def _when(item, zone: str) -> str:
     when = f"{timeutil.format_range(item.starts_at, item.ends_at, zone)} ({zone})"
     if zone == event_zone:
         return when
-    event_day = timeutil.format_date(item.starts_at, event_zone)
-    event_time = timeutil.format_range(item.starts_at, item.ends_at, event_zone)
-    return f"{when}; {event_day}, {event_time} in the event's zone ({event_zone})"
+    event_when = timeutil.format_when(item.starts_at, item.ends_at, event_zone)
+    return f"{when}; {event_when} in the event's zone ({event_zone})"
 
 
 def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: str, ics_method: str) -> OutboxMessage:

@@ -377,13 +377,13 @@ def reschedule_session(
         raise DomainError("This session is cancelled.")
     if (session.starts_at, session.ends_at) == (starts_at, ends_at):
         return session
-    old = _when(session.starts_at, session.ends_at, session.event.timezone)
+    old = timeutil.format_when(session.starts_at, session.ends_at, session.event.timezone)
     session.starts_at, session.ends_at = starts_at, ends_at
     if session.registration_closes_at is not None and session.registration_closes_at > starts_at:
         session.registration_closes_at = starts_at
         if session.registration_opens_at is not None and session.registration_opens_at >= starts_at:
             session.registration_opens_at = None
-    new = _when(starts_at, ends_at, session.event.timezone)
+    new = timeutil.format_when(starts_at, ends_at, session.event.timezone)
     confirmed = _update_confirmed(session, f"it moved from {old} to {new}.{link_note}", now=now)
     _update_waitlisted(session, f"it moved from {old} to {new}.", now=now)
     messages.retime_reminders(session, confirmed, now=now)
@@ -643,10 +643,6 @@ def new_manage_url(registration: Registration) -> str:
     token = new_token()
     registration.manage_token_hash = hash_token(token)
     return messages.manage_url(token)
-
-
-def _when(starts_at: datetime, ends_at: datetime, zone: str) -> str:
-    return f"{timeutil.format_date(starts_at, zone)}, {timeutil.format_range(starts_at, ends_at, zone)}"
 
 
 def _clean_fields(**fields: str) -> dict[str, str]:
