@@ -18,8 +18,10 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app import timeutil
 from app.activity import record
 from app.agenda import reach
+from app.calendar import ical, identity
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
+from app.mail import speaker_messages
 from app.models import (
     AgendaItem,
     Appearance,
@@ -30,6 +32,7 @@ from app.models import (
     Organiser,
     Person,
     Role,
+    SlotNotice,
 )
 from app.organiser.services import can_manage
 from app.registration import services as registration_services
@@ -84,8 +87,61 @@ def _tell_people(items: list[AgendaItem], change: str, now: datetime) -> int:
     exactly the appearances the previews count (app.agenda.reach). Returns how many emails were queued."""
     told = reach.appearances_to_tell(items)
     for appearance in told:
-        speaker_services.notify_slot_changed(appearance, change=change, now=now)
+        _notify(appearance, change, now)
     return len(told)
+
+
+def _notify(appearance: Appearance, change: str, now: datetime) -> None:
+    """The speaker's email of one slot, and the record of what they were sent (what a republish compares)."""
+    if speaker_services.notify_slot_changed(appearance, change=change, now=now) is not None:
+        _remember(appearance, cancelled=change == reach.CANCELLED, now=now)
+
+
+def _remember(appearance: Appearance, *, cancelled: bool, now: datetime) -> SlotNotice:
+    """Keep what the slot's email just said (app.agenda.reach.slot_fingerprint) under the slot's UID."""
+    notice = db.session.scalar(select(SlotNotice).where(SlotNotice.uid == appearance.uid))
+    if notice is None:
+        notice = SlotNotice(uid=appearance.uid, event_id=appearance.item.session.event_id)
+        db.session.add(notice)
+    title, session_title, role, starts_at, ends_at, place = reach.slot_fingerprint(appearance)
+    # A cancelled slot's appearance may go (taken out of the item): the UID is what matches it.
+    notice.appearance_id = None if cancelled else appearance.id
+    notice.person_id = appearance.person_id
+    notice.to_address, notice.to_name = appearance.person.email, appearance.person.display_name
+    notice.item_title, notice.session_title, notice.role = title, session_title, role
+    notice.starts_at, notice.ends_at, notice.location = starts_at, ends_at, place
+    notice.sequence, notice.cancelled, notice.sent_at = appearance.sequence, cancelled, now
+    return notice
+
+
+def _cancel_gone_slot(notice: SlotNotice, event: Event, now: datetime) -> None:
+    """The cancellation of a slot the speaker was sent and that is gone: built from what they were sent, with
+    the same UID and a higher SEQUENCE, so their calendar removes the entry."""
+    notice.sequence += 1
+    organizer_email, organizer_name = identity.organizer(event)
+    slot = ical.Slot(
+        uid=identity.uid(notice.uid),
+        sequence=notice.sequence,
+        summary=f"{notice.item_title} ({reach.role_label(notice.role)})",
+        start=notice.starts_at,
+        end=notice.ends_at,
+        description=f"Session: {notice.session_title}\nEvent: {event.title}",
+        location=notice.location,
+        cancelled=True,
+    )
+    calendar = ical.invite_calendar(
+        slot,
+        method="CANCEL",
+        organizer_email=organizer_email,
+        organizer_name=organizer_name,
+        attendee_email=notice.to_address,
+        attendee_name=notice.to_name,
+        stamp=now,
+    )
+    speaker_messages.queue_gone_slot_cancelled(
+        notice, event, role=reach.role_label(notice.role), ics=ical.to_bytes(calendar).decode("utf-8")
+    )
+    notice.appearance_id, notice.cancelled, notice.sent_at = None, True, now
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -157,14 +213,32 @@ def update_event(event: Event, *, by: Organiser, now: datetime, **fields) -> Eve
 
 
 def set_event_status(event: Event, status: EventStatus, *, by: Organiser, now: datetime) -> Event:
-    """Publish (visible to the public and in feeds), return to draft, or mark an event cancelled."""
+    """Publish (visible to the public and in feeds, and the speakers told: see `publish_event`), return to
+    draft, or mark an event cancelled."""
     with db.session.no_autoflush:
         if status == EventStatus.PUBLISHED and not event.sessions:
             raise ValidationFailed("Add at least one session before publishing the event.")
+        publishing = status == EventStatus.PUBLISHED and event.status != EventStatus.PUBLISHED
+        told = reach.who_is_told_of_publishing(event) if publishing else None
         event.status = status
     event.updated_at = now
-    record(by=by, event=event, action=f"event.{status.value}", summary=_STATUS_SUMMARIES[status], target=event, now=now)
+    summary = _STATUS_SUMMARIES[status]
+    if told is not None:
+        _tell_programme(event, told, now)
+        emails, people = count(told.emails, "slot message"), count(told.people, "person", "people")
+        summary += f" Emailed {emails} to {people}." if told.emails else ""
+    record(by=by, event=event, action=f"event.{status.value}", summary=summary, target=event, now=now)
     return event
+
+
+def _tell_programme(event: Event, told: reach.PublishReach, now: datetime) -> None:
+    """Send each person exactly the slot messages the publish step showed (reach.who_is_told_of_publishing)."""
+    for person in told.told:
+        for slot in person.changes:
+            if slot.appearance is not None:
+                _notify(slot.appearance, slot.change, now)
+            else:
+                _cancel_gone_slot(slot.notice, event, now)
 
 
 _STATUS_SUMMARIES = {
@@ -175,7 +249,9 @@ _STATUS_SUMMARIES = {
 
 
 def publish_event(event: Event, *, by: Organiser, now: datetime) -> Event:
-    """Make a draft visible on the public site and in the calendar feeds."""
+    """Make a draft visible on the public site and in the calendar feeds, and email each speaker with an
+    address what changed in their slots since they were last told (their invites on the first publish; on
+    publishing again only updates, new invites and cancellations): app.agenda.reach.who_is_told_of_publishing."""
     return set_event_status(event, EventStatus.PUBLISHED, by=by, now=now)
 
 
@@ -577,7 +653,7 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
     item.session.event.updated_at = now
     if item.session.event.status == EventStatus.PUBLISHED:
         db.session.flush()  # the invite's UID comes from the appearance's id
-        speaker_services.notify_slot_changed(appearance, change="added", now=now)
+        _notify(appearance, reach.ADDED, now)
     summary = f"Put {person.display_name} in “{item.title}” as {role.label.lower()}."
     record(by=by, event=item.session.event, action="appearance.added", summary=summary, target=appearance, now=now)
     return appearance
@@ -587,7 +663,7 @@ def remove_appearance(appearance: Appearance, *, by: Organiser, now: datetime) -
     """Take a person out of an item; they get a cancellation of their slot if the event is published."""
     item = appearance.item
     if item.session.event.status == EventStatus.PUBLISHED:
-        speaker_services.notify_slot_changed(appearance, change="cancelled", now=now)
+        _notify(appearance, reach.CANCELLED, now)
     summary = f"Took {appearance.person.display_name} out of “{item.title}”."
     record(by=by, event=item.session.event, action="appearance.removed", summary=summary, target=appearance, now=now)
     db.session.delete(appearance)

@@ -12,13 +12,14 @@ from flask import current_app, render_template
 
 from app import timeutil
 from app.mail.outbox import enqueue_message, link_placeholder
-from app.models import Appearance, OutboxMessage, Person
+from app.models import Appearance, Event, OutboxMessage, Person, SlotNotice
 
 SIGN_IN_LINK_KIND = "speaker_link"
 #: For each change to a slot: the message's kind and its subject (the item's title follows).
 SLOT_CHANGES = {
     "added": ("speaker_invite", "You are in the programme"),
     "moved": ("speaker_update", "Your slot has been moved"),
+    "changed": ("speaker_update", "Your slot has changed"),
     "cancelled": ("speaker_cancel", "Your slot has been cancelled"),
 }
 
@@ -78,4 +79,22 @@ def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: s
         event=session.event,
         session=session,
         person=person,
+    )
+
+
+def queue_gone_slot_cancelled(notice: SlotNotice, event: Event, *, role: str, ics: str) -> OutboxMessage:
+    """The cancellation of a slot that is gone from the programme (taken out while the event was a draft),
+    from what the speaker was last sent of it (`notice`), with the iTIP CANCEL `ics`."""
+    context = {"notice": notice, "event": event, "role": role}
+    kind, subject = SLOT_CHANGES["cancelled"]
+    return enqueue_message(
+        kind=kind,
+        to_address=notice.to_address,
+        to_name=notice.to_name,
+        subject=f"{subject}: {notice.item_title}",
+        body_text=render_template("mail/speaker_slot_gone.txt", **context),
+        body_html=render_template("mail/speaker_slot_gone.html", **context),
+        ics=ics,
+        ics_method="CANCEL",
+        event=event,
     )

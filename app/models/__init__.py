@@ -16,6 +16,7 @@ from app.models.event import (
     SessionStatus,
     event_organisers,
 )
+from app.models.notice import SlotNotice
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.registration import AttendeeGroup, Registration, RegistrationStatus
 
@@ -39,6 +40,7 @@ __all__ = [
     "RegistrationStatus",
     "Role",
     "SessionStatus",
+    "SlotNotice",
     "Speaker",
     "SpeakerLoginToken",
     "UTCDateTime",
