@@ -34,6 +34,7 @@ from app.organiser.forms import (
     EventForm,
     ItemForm,
     PersonSearchForm,
+    SaveAnywayForm,
     SessionForm,
 )
 from app.organiser.timeline import day_timelines
@@ -133,6 +134,62 @@ def event_status(event_id: int, status: str):
         lambda _: STATUS_MESSAGES[status],
     )
     return redirect(url_for("organiser.event_detail", event_id=event.id))
+
+
+#: What each slot's line on the publish step says publishing sends.
+PUBLISH_SENDS = {
+    reach.ADDED: "invite",
+    reach.MOVED: "update: the time changed",
+    reach.CHANGED: "update: the details changed",
+    reach.CANCELLED: "cancellation",
+    None: "nothing: unchanged since they were told",
+}
+
+
+def _publish_key(told: reach.PublishReach, warnings: list) -> tuple:
+    """What the organiser saw: publishing goes ahead only while it is still what publishing would do."""
+    slots = [(p.address, s.item_title, s.change, s.starts_at) for p in told.told for s in p.slots]
+    return (slots, [p.name for p in told.not_told], [w.message for w in warnings])
+
+
+@bp.route("/events/<int:event_id>/publish", methods=["GET", "POST"])
+@login_required
+def event_publish(event_id: int):
+    """The publish step: who will be emailed what, who cannot be, the timeline's warnings; then publish."""
+    event = event_or_404(event_id, *AGENDA_OPTIONS)
+    if event.status == EventStatus.PUBLISHED:
+        if request.method == "POST":
+            flash("The event is already published.", "info")
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+        return render_template("organiser/publish.html", event=event, already=True)
+    told, warnings = reach.who_is_told_of_publishing(event), check_timeline(event)
+    form, notice = SaveAnywayForm(), None
+    if not form.validate_on_submit():
+        needs_confirmation(form, True, *_publish_key(told, warnings))
+    elif needs_confirmation(form, True, *_publish_key(told, warnings)):
+        notice = "The programme changed since this page was opened. Check who is told again, then publish."
+    elif apply(
+        lambda: agenda.publish_event(event, by=current_user, now=now()),
+        lambda _: (
+            STATUS_MESSAGES["published"]
+            + (
+                f" {count(told.emails, 'email')} to {count(told.people, 'person', 'people')} queued."
+                if told.emails
+                else ""
+            )
+        ),
+    ):
+        return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template(
+        "organiser/publish.html",
+        event=event,
+        told=told,
+        warnings=warnings,
+        form=form,
+        notice=notice,
+        sends=PUBLISH_SENDS,
+        role_label=reach.role_label,
+    )
 
 
 # --- sessions -----------------------------------------------------------------------------------

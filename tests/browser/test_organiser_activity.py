@@ -1,5 +1,7 @@
 """The activity page in a browser: a change made on the agenda editor shows there, readable at 320 px."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,7 +27,8 @@ def test_a_publication_shows_on_the_activity_page_at_320_pixels(live_server, pag
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server}/organiser/events/{event_id}/")
 
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("link", name="Publish").click()
+    page.get_by_role("button", name=re.compile(r"^Publish")).click()
     page.get_by_role("link", name="Activity").click()
 
     entry = page.locator("#activity li").first

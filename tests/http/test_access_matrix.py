@@ -47,6 +47,12 @@ from dataclasses import dataclass, field
 import pytest
 
 from app import create_app
+from app.agenda import reach
+from app.agenda.timeline import check_timeline
+from app.extensions import db
+from app.models import Event
+from app.organiser.common import _confirmation_key
+from app.organiser.events import _publish_key
 from tests.conftest import make_config
 from tests.http.route_world import (
     EVENT_DAY,
@@ -150,6 +156,18 @@ def _person_form(name: str, email: str) -> dict:
     return {"honorific": "Dr", "name": name, "position": "Adviser", "organisation": "ICMPD", "email": email}
 
 
+def _draft_or_event(side: Side) -> int:
+    return side.draft_event_id or side.event_id
+
+
+def _publish_form(side: Side) -> dict:
+    """The key the publish step gives for what it shows now (app.organiser.common.needs_confirmation)."""
+    event = db.session.get(Event, _draft_or_event(side))
+    key = _confirmation_key(_publish_key(reach.who_is_told_of_publishing(event), check_timeline(event)))
+    db.session.rollback()  # a read only: SQLite must not see this test's session hold the database
+    return {"confirm": key}
+
+
 def _in_beta_event(world: World) -> dict:
     return {"event_id": world.beta.event_id}
 
@@ -242,6 +260,8 @@ RULES: dict[str, Rule] = {
     "organiser.event_detail": organiser(),
     "organiser.event_edit": organiser(form=_event_form),
     "organiser.event_status": organiser(),
+    # Alpha's draft (Beta's own event is published: its page says so); the form carries what the page showed.
+    "organiser.event_publish": organiser(form=_publish_form, params={"event_id": _draft_or_event}),
     "organiser.dashboard": organiser(),
     "organiser.activity_log": organiser(),
     "organiser.outbox": organiser(),

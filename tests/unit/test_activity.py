@@ -137,7 +137,8 @@ def publish_event(w):
     w.event.status = EventStatus.DRAFT
     db.session.commit()
     agenda.publish_event(w.event, by=w.organiser, now=NOW)
-    return _organiser(w), "event.published", w.event, "Published the event. Emailed 1 slot message to 1 person.", ("event", w.event.id)
+    summary = "Published the event. Emailed 1 slot message to 1 person."
+    return _organiser(w), "event.published", w.event, summary, ("event", w.event.id)
 
 
 def create_session(w):

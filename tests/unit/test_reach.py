@@ -134,3 +134,40 @@ def test_who_is_told_of_moved_items_counts_the_speaker_updates_queued(organiser,
 
     assert preview == reach.Reach(speakers=3)
     assert _queued()[SPEAKER_UPDATE] == preview.speakers
+
+
+def test_who_is_told_of_publishing_counts_the_slot_emails_queued(organiser, session):
+    """The published session's event back to draft, the panel moved, then published again: the preview lists
+    exactly the messages publishing queues (nobody was sent the draft's slots before: all are invites)."""
+    event = session.event
+    agenda.set_event_status(event, EventStatus.DRAFT, by=organiser, now=NOW)
+    preview = reach.who_is_told_of_publishing(event)
+
+    agenda.publish_event(event, by=organiser, now=NOW)
+
+    shown = Counter((p.address, slot.change) for p in preview.told for slot in p.changes)
+    queued = Counter(
+        (row.to_address, "added" if row.kind == "speaker_invite" else row.kind)
+        for row in db.session.scalars(select(OutboxMessage))
+    )
+    assert shown == queued == Counter({("mod@example.org", "added"): 2, ("pan@example.org", "added"): 1})
+    assert preview.emails == 3
+    assert [len(p.slots) for p in preview.not_told] == [1]
+
+
+def test_who_is_told_of_publishing_again_counts_the_updates_queued(organiser, session):
+    event = session.event
+    agenda.set_event_status(event, EventStatus.DRAFT, by=organiser, now=NOW)
+    agenda.publish_event(event, by=organiser, now=NOW)
+    agenda.set_event_status(event, EventStatus.DRAFT, by=organiser, now=NOW)
+    panel = session.items[0]
+    agenda.update_item(panel, by=organiser, now=NOW, starts_at=at(8, 5), ends_at=at(8, 45))
+    db.session.execute(OutboxMessage.__table__.delete())
+    preview = reach.who_is_told_of_publishing(event)
+
+    agenda.publish_event(event, by=organiser, now=NOW)
+
+    shown = Counter((p.address, slot.change) for p in preview.told for slot in p.changes)
+    queued = Counter((row.to_address, row.kind) for row in db.session.scalars(select(OutboxMessage)))
+    assert shown == Counter({("mod@example.org", "moved"): 1, ("pan@example.org", "moved"): 1})
+    assert queued == Counter({("mod@example.org", SPEAKER_UPDATE): 1, ("pan@example.org", SPEAKER_UPDATE): 1})
