@@ -215,11 +215,12 @@ def update_event(event: Event, *, by: Organiser, now: datetime, **fields) -> Eve
 def set_event_status(event: Event, status: EventStatus, *, by: Organiser, now: datetime) -> Event:
     """Publish (visible to the public and in feeds, and the speakers told: see `publish_event`), return to
     draft, or mark an event cancelled."""
+    publishing = status == EventStatus.PUBLISHED and event.status != EventStatus.PUBLISHED
+    # Computed from the programme as the caller's transaction has it (flushed), as the publish step shows it.
+    told = reach.who_is_told_of_publishing(event) if publishing else None
     with db.session.no_autoflush:
         if status == EventStatus.PUBLISHED and not event.sessions:
             raise ValidationFailed("Add at least one session before publishing the event.")
-        publishing = status == EventStatus.PUBLISHED and event.status != EventStatus.PUBLISHED
-        told = reach.who_is_told_of_publishing(event) if publishing else None
         event.status = status
     event.updated_at = now
     summary = _STATUS_SUMMARIES[status]
