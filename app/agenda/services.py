@@ -10,19 +10,21 @@ sometimes overlap on purpose (a moderator who also gives the opening remarks).
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from app import timeutil
 from app.activity import record
 from app.agenda import reach
 from app.calendar import ical, identity
+from app.agenda.timeline import TimelineWarning
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.mail import speaker_messages
 from app.models import (
+    ActivityEntry,
     AgendaItem,
     Appearance,
     Event,
@@ -31,6 +33,8 @@ from app.models import (
     ItemKind,
     Organiser,
     Person,
+    Registration,
+    RegistrationStatus,
     Role,
     SlotNotice,
 )
@@ -416,8 +420,14 @@ def _check_item(item: AgendaItem) -> None:
         raise ValidationFailed("Give the item a title.")
 
 
+class ItemOfCancelledSession(DomainError):
+    default_message = "This item's session is cancelled: its items stay as they were when it was called off."
+
+
 def create_item(session: EventSession, *, by: Organiser, now: datetime, **fields) -> AgendaItem:
     """An agenda item in a session; timeline warnings are checked beforehand with `check_timeline`."""
+    if session.is_cancelled:
+        raise ItemOfCancelledSession()
     values = {name: fields[name] for name in ITEM_FIELDS if name in fields}
     values.setdefault("kind", ItemKind.OTHER)
     position = 1 + max((i.position for i in session.items), default=-1)
@@ -454,6 +464,8 @@ def plan_item_change(
 
 def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: bool = False, **fields) -> AgendaItem:
     """Change an item; with shift_later the later items of its session move by as much as its end moved."""
+    if item.session.is_cancelled:
+        raise ItemOfCancelledSession()
     starts_at = fields.get("starts_at", item.starts_at)
     ends_at = fields.get("ends_at", item.ends_at)
     plan = plan_item_change(item, starts_at, ends_at, shift_later=shift_later)
@@ -532,7 +544,10 @@ def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: dateti
 
 
 def delete_item(item: AgendaItem, *, by: Organiser, now: datetime) -> None:
-    """Remove an item and its appearances; its speakers get a cancellation of their slot."""
+    """Remove an item and its appearances; its speakers get a cancellation of their slot. The items of a
+    cancelled session stay, as the record of what was called off."""
+    if item.session.is_cancelled:
+        raise ItemOfCancelledSession()
     item.session.event.updated_at = now
     _tell_people([item], "cancelled", now)
     record(
@@ -743,3 +758,147 @@ def get_person(event: Event, person_id: int) -> Person:
     if person is None or person.event_id != event.id:
         raise NotFound("No such person.")
     return person
+
+
+# --- deleting what nothing depends on, and dates in the past -------------------------------------
+#
+# Deleting is for mistakes: a draft nobody has seen, a session nobody registered for, an item. Whatever people
+# already rely on is cancelled instead, which keeps its records and tells them.
+
+
+class NotDeletable(DomainError):
+    default_message = "This cannot be deleted."
+
+
+def _registration_count(*conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(Registration).where(*conditions)) or 0
+
+
+def was_ever_published(event: Event) -> bool:
+    """The activity log says the event was published once (set_event_status records every change of status)."""
+    published = select(ActivityEntry.id).where(
+        ActivityEntry.event_id == event.id, ActivityEntry.action == f"event.{EventStatus.PUBLISHED.value}"
+    )
+    return db.session.scalar(published.limit(1)) is not None
+
+
+def event_deletion_refusals(event: Event) -> list[str]:
+    """Why the event cannot be deleted; empty when it can: a draft, never published, with no registration of any
+    kind (a published event may be in people's calendars and feeds; registrations are records of people)."""
+    reasons = []
+    if event.status != EventStatus.DRAFT:
+        reasons.append(f"Only a draft can be deleted; this event is {event.status.label.lower()}.")
+    elif was_ever_published(event):
+        reasons.append(
+            "It was published once, so people may have its pages, invites or feed entries: keep it as a draft."
+        )
+    registrations = _registration_count(Registration.session_id.in_([s.id for s in event.sessions]))
+    if registrations:
+        reasons.append(f"Its sessions hold {count(registrations, 'registration')} (cancelled ones included).")
+    return reasons
+
+
+def delete_event(event: Event, *, by: Organiser, now: datetime) -> None:
+    """Delete a draft nothing depends on (event_deletion_refusals), with its sessions, items, people and log.
+    The deletion itself is logged outside any event, so that the entry outlives it."""
+    if reasons := event_deletion_refusals(event):
+        raise NotDeletable("This event cannot be deleted. " + " ".join(reasons))
+    sessions = len(event.sessions)
+    items = sum(len(s.items) for s in event.sessions)
+    record(
+        by=by,
+        event=None,
+        action="event.deleted",
+        summary=f"Deleted the draft event “{event.title}” ({event.slug}) with {count(sessions, 'session')} "
+        f"and {count(items, 'agenda item')}.",
+        target=event,
+        now=now,
+    )
+    db.session.delete(event)
+
+
+def sessions_with_registrations(event: Event) -> set[int]:
+    """The ids of the event's sessions that hold a registration of any kind (and so cannot be deleted)."""
+    return set(
+        db.session.scalars(
+            select(Registration.session_id)
+            .join(EventSession, EventSession.id == Registration.session_id)
+            .where(EventSession.event_id == event.id)
+            .distinct()
+        )
+    )
+
+
+def session_deletion_refusals(session: EventSession) -> list[str]:
+    """Why the session cannot be deleted; empty when it can: nobody ever registered for it (a registration,
+    even a cancelled one, is a person's record and their emails refer to the session)."""
+    registrations = _registration_count(Registration.session_id == session.id)
+    if registrations:
+        return [
+            f"It holds {count(registrations, 'registration')} (cancelled ones included): cancel the session "
+            "instead, which tells its attendees and keeps their records."
+        ]
+    return []
+
+
+def delete_session(session: EventSession, *, by: Organiser, now: datetime) -> None:
+    """Delete a session nobody registered for, with its items and their appearances; once the event is
+    published, the speakers of its items get a cancellation of their slot (none again if it was cancelled)."""
+    if reasons := session_deletion_refusals(session):
+        raise NotDeletable("This session cannot be deleted. " + " ".join(reasons))
+    event = session.event
+    if not session.is_cancelled:
+        _tell_people(list(session.items), "cancelled", now)
+    event.updated_at = now
+    record(
+        by=by,
+        event=event,
+        action="session.deleted",
+        summary=f"Deleted the session “{session.title}” with {count(len(session.items), 'agenda item')}.",
+        target=session,
+        now=now,
+    )
+    db.session.delete(session)
+
+
+def registrations_held(event: Event) -> reach.Reach:
+    """The event's registrations still held (confirmed, waiting), and the speakers' appearances with an address
+    that slot emails would reach: what the status pages say is, or is not, told."""
+    rows = db.session.execute(
+        select(Registration.status, func.count())
+        .join(EventSession, EventSession.id == Registration.session_id)
+        .where(EventSession.event_id == event.id, Registration.active(), Registration.anonymised_at.is_(None))
+        .group_by(Registration.status)
+    ).all()
+    counts = dict(rows)
+    items = [item for s in event.sessions for item in s.items]
+    return reach.Reach(
+        confirmed=counts.get(RegistrationStatus.CONFIRMED, 0),
+        waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
+        speakers=sum(1 for item in items for a in item.appearances if a.person.email),
+    )
+
+
+def sessions_following_up(item: AgendaItem) -> list[EventSession]:
+    """The sessions that name this item as the one they follow up (the link goes when the item does)."""
+    return list(db.session.scalars(select(EventSession).where(EventSession.follows_up_item_id == item.id)))
+
+
+def past_date_warnings(
+    what: str,
+    *,
+    now: datetime,
+    timezone: str,
+    ends_on: date | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+) -> list[TimelineWarning]:
+    """A warning, not an error, when what is being saved ends before now: an old event typed in for the record is
+    fine, a wrong year is the usual mistake."""
+    if starts_at is not None and ends_at is not None and ends_at <= now:
+        when = timeutil.format_when(starts_at, ends_at, timezone)
+    elif ends_on is not None and ends_on < timeutil.to_zone(now, timezone).date():
+        when = f"{ends_on:%-d %B %Y}"
+    else:
+        return []
+    return [TimelineWarning("past", f"{what} ends in the past ({when}). Check the date, or save anyway.", ())]

@@ -196,6 +196,25 @@ def session_room_clashes(
     ]
 
 
+#: Stands for the session being added in its room clashes (no session has id 0).
+NEW_SESSION = 0
+
+
+def new_session_room_clashes(
+    event: Event, *, title: str, starts_at: datetime, ends_at: datetime, location: str | None
+) -> list[TimelineWarning]:
+    """The room clashes that adding a session with these times and location to the event would cause."""
+    if not room_key(location or ""):
+        return []
+    slots = [
+        _Slot(item.id, item.title, each, item.starts_at, item.ends_at, location=item.location or "")
+        for each in event.sessions
+        for item in each.items
+    ]
+    new = _Booking((location or "").strip(), f"the new session “{title}”", NEW_SESSION, None, starts_at, ends_at)
+    return [w for w in _room_clashes(event, slots, event.timezone, extra=[new]) if NEW_SESSION in w.session_ids]
+
+
 def _bookings(event: Event, slots: list[_Slot], places: _SessionPlaces) -> list[_Booking]:
     """The rooms taken: each session with a location for its whole time, and each item held in another room
     than its session's (an item without a location is in its session's room). Cancelled sessions free theirs."""
@@ -220,12 +239,16 @@ def _bookings(event: Event, slots: list[_Slot], places: _SessionPlaces) -> list[
 
 
 def _room_clashes(
-    event: Event, slots: list[_Slot], zone: str, places: _SessionPlaces | None = None
+    event: Event,
+    slots: list[_Slot],
+    zone: str,
+    places: _SessionPlaces | None = None,
+    extra: list[_Booking] | None = None,
 ) -> list[TimelineWarning]:
     """Two sessions, or items of two sessions, in the same room at overlapping times. Items of one session that
     overlap are already warned as an overlap, so only bookings of different sessions clash."""
     by_room: dict[str, list[_Booking]] = defaultdict(list)
-    for booking in _bookings(event, slots, places or {}):
+    for booking in _bookings(event, slots, places or {}) + (extra or []):
         by_room[room_key(booking.room)].append(booking)
     warnings = []
     for bookings in by_room.values():

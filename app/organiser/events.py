@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from app import timeutil
 from app.agenda import reach
 from app.agenda import services as agenda
-from app.agenda.timeline import check_timeline, session_room_clashes
+from app.agenda.timeline import check_timeline, new_session_room_clashes, session_room_clashes
 from app.errors import DomainError, SessionCancelled
 from app.extensions import db
 from app.forms import keeps_input
@@ -70,8 +70,8 @@ def index():
 @login_required
 @keeps_input
 def event_new():
-    form = EventForm()
-    if form.validate_on_submit():
+    form, warnings = EventForm(), []
+    if form.validate_on_submit() and not needs_confirmation(form, bool(warnings := _event_past(form)), *_days(form)):
         try:
             with use_case():
                 event = agenda.create_event(by=current_user, now=now(), **form_fields(form, agenda.EVENT_FIELDS))
@@ -82,7 +82,18 @@ def event_new():
         else:
             flash(f"“{event.title}” is created as a draft.", "success")
             return redirect(url_for("organiser.event_detail", event_id=event.id))
-    return render_template("organiser/event_form.html", form=form, event=None)
+    return render_template("organiser/event_form.html", form=form, event=None, warnings=warnings)
+
+
+def _days(form: EventForm) -> tuple:
+    return form.starts_on.data, form.ends_on.data, form.timezone.data
+
+
+def _event_past(form: EventForm, event: Event | None = None) -> list:
+    """A warning when the event would end in the past, unless an edit leaves its days as they were."""
+    if event is not None and _days(form) == (event.starts_on, event.ends_on, event.timezone):
+        return []
+    return agenda.past_date_warnings("The event", now=now(), timezone=form.timezone.data, ends_on=form.ends_on.data)
 
 
 @bp.get("/events/<int:event_id>/")
@@ -99,6 +110,9 @@ def event_detail(event_id: int):
         flagged=flagged,
         room_clashes={session_id for w in warnings for session_id in w.session_ids},
         action_form=ConfirmForm(),
+        # Only a draft can be deleted: asking why costs queries for drafts alone.
+        deletion_refusals=agenda.event_deletion_refusals(event) if event.status == EventStatus.DRAFT else ["—"],
+        registered=agenda.sessions_with_registrations(event),
     )
 
 
@@ -107,8 +121,10 @@ def event_detail(event_id: int):
 @keeps_input
 def event_edit(event_id: int):
     event = event_or_404(event_id)
-    form = EventForm(obj=event)
-    if form.validate_on_submit():
+    form, warnings = EventForm(obj=event), []
+    if form.validate_on_submit() and not needs_confirmation(
+        form, bool(warnings := _event_past(form, event)), *_days(form)
+    ):
         try:
             with use_case():
                 agenda.update_event(event, by=current_user, now=now(), **form_fields(form, agenda.EVENT_FIELDS))
@@ -119,7 +135,7 @@ def event_edit(event_id: int):
         else:
             flash("The event is saved.", "success")
             return redirect(url_for("organiser.event_detail", event_id=event.id))
-    return render_template("organiser/event_form.html", form=form, event=event)
+    return render_template("organiser/event_form.html", form=form, event=event, warnings=warnings)
 
 
 @bp.post("/events/<int:event_id>/status/<status>")
@@ -129,6 +145,9 @@ def event_status(event_id: int, status: str):
     if status not in STATUS_MESSAGES:
         abort(400)
     check_confirm_form()
+    if status in CONFIRMED_ELSEWHERE:
+        # Back to draft and cancelling ask first: a button posting here only opens the page that asks.
+        return redirect(url_for(CONFIRMED_ELSEWHERE[status], event_id=event.id), 303)
     apply(
         lambda: agenda.set_event_status(event, EventStatus(status), by=current_user, now=now()),
         lambda _: STATUS_MESSAGES[status],
@@ -192,6 +211,72 @@ def event_publish(event_id: int):
     )
 
 
+#: The changes of status that have a page of their own saying what follows, and act only from it.
+CONFIRMED_ELSEWHERE = {"draft": "organiser.event_unpublish", "cancelled": "organiser.event_cancel"}
+
+
+@bp.route("/events/<int:event_id>/back-to-draft", methods=["GET", "POST"])
+@login_required
+def event_unpublish(event_id: int):
+    """Ask before taking a live event off the public site, saying what disappears and that nobody is told."""
+    event = event_or_404(event_id)
+    form = ConfirmForm()
+    if event.status == EventStatus.PUBLISHED and form.validate_on_submit():
+        apply(
+            lambda: agenda.set_event_status(event, EventStatus.DRAFT, by=current_user, now=now()),
+            lambda _: STATUS_MESSAGES["draft"],
+        )
+        return redirect(url_for("organiser.event_detail", event_id=event_id))
+    return render_template(
+        "organiser/event_unpublish_confirm.html", event=event, form=form, held=agenda.registrations_held(event)
+    )
+
+
+@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@login_required
+def event_cancel(event_id: int):
+    """Ask before marking the event cancelled, saying what changes and that this by itself emails nobody."""
+    event = event_or_404(event_id)
+    form = ConfirmForm()
+    if event.status != EventStatus.CANCELLED and form.validate_on_submit():
+        apply(
+            lambda: agenda.set_event_status(event, EventStatus.CANCELLED, by=current_user, now=now()),
+            lambda _: STATUS_MESSAGES["cancelled"],
+        )
+        return redirect(url_for("organiser.event_detail", event_id=event_id))
+    sessions = [(s, reach.who_is_told_of_cancellation(s)) for s in event.sessions if not s.is_cancelled]
+    return render_template(
+        "organiser/event_cancel_confirm.html",
+        event=event,
+        form=form,
+        sessions=sessions,
+        held=agenda.registrations_held(event),
+    )
+
+
+@bp.route("/events/<int:event_id>/delete", methods=["GET", "POST"])
+@login_required
+def event_delete(event_id: int):
+    """Delete a draft nothing depends on, after a page saying what goes with it (or why it cannot go)."""
+    event = event_or_404(event_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = event.title
+        if apply(
+            lambda: agenda.delete_event(event, by=current_user, now=now()),
+            lambda _: f"The draft “{title}” is deleted.",
+        ):
+            return redirect(url_for("organiser.index"))
+        return redirect(url_for("organiser.event_delete", event_id=event_id))
+    return render_template(
+        "organiser/event_delete.html",
+        event=event,
+        form=form,
+        refusals=agenda.event_deletion_refusals(event),
+        items=sum(len(s.items) for s in event.sessions),
+    )
+
+
 # --- sessions -----------------------------------------------------------------------------------
 
 
@@ -213,15 +298,38 @@ def _session_values(event: Event, form: SessionForm) -> dict:
 @keeps_input
 def session_new(event_id: int):
     event = event_or_404(event_id)
-    form = SessionForm()
+    form, warnings = SessionForm(), []
     if request.method == "GET":
         form.day.data = event.starts_on
-    if form.validate_on_submit() and apply(
-        lambda: agenda.create_session(event, by=current_user, now=now(), **_session_values(event, form)),
-        lambda created: f"The session “{created.title}” is added.",
+    if form.validate_on_submit():
+        values = _session_values(event, form)
+        # The same room check as an edit, and a date in the past: warnings shown above the form, saved anyway.
+        warnings = new_session_room_clashes(
+            event,
+            title=values["title"],
+            starts_at=values["starts_at"],
+            ends_at=values["ends_at"],
+            location=values["location"],
+        ) + _session_past(event, values)
+        key = (values["starts_at"], values["ends_at"], values["location"])
+        if not needs_confirmation(form, bool(warnings), *key) and apply(
+            lambda: agenda.create_session(event, by=current_user, now=now(), **values),
+            lambda created: f"The session “{created.title}” is added.",
+        ):
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+    return render_template("organiser/session_form.html", form=form, event=event, event_session=None, warnings=warnings)
+
+
+def _session_past(event: Event, values: dict, event_session: EventSession | None = None) -> list:
+    """A warning when the session would end in the past, unless an edit leaves its times as they were."""
+    if event_session is not None and (values["starts_at"], values["ends_at"]) == (
+        event_session.starts_at,
+        event_session.ends_at,
     ):
-        return redirect(url_for("organiser.event_detail", event_id=event.id))
-    return render_template("organiser/session_form.html", form=form, event=event, event_session=None)
+        return []
+    return agenda.past_date_warnings(
+        "The session", now=now(), timezone=event.timezone, starts_at=values["starts_at"], ends_at=values["ends_at"]
+    )
 
 
 def _fill_session_form(form: SessionForm, event_session: EventSession) -> None:
@@ -257,7 +365,7 @@ def session_edit(session_id: int):
             ends_at=values["ends_at"],
             location=values["location"],
             move_items=form.move_items.data,
-        )
+        ) + _session_past(event, values, event_session)
         key = (values["starts_at"], values["ends_at"], values["join_url"], form.move_items.data, values["location"])
         # Room clashes are shown above the form; what saving would send, in the notice.
         if needs_confirmation(form, told.anyone or bool(warnings), *key):
@@ -311,6 +419,31 @@ def session_cancel(session_id: int):
         event=event_session.event,
         event_session=event_session,
         reach=reach.who_is_told_of_cancellation(event_session),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+@login_required
+def session_delete(session_id: int):
+    """Delete a session nobody registered for, after a page saying what goes with it (or why it cannot go)."""
+    event_session = session_or_404(session_id)
+    event = event_session.event
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = event_session.title
+        if apply(
+            lambda: agenda.delete_session(event_session, by=current_user, now=now()),
+            lambda _: f"The session “{title}” is deleted with its items.",
+        ):
+            return redirect(url_for("organiser.event_detail", event_id=event.id))
+        return redirect(url_for("organiser.session_delete", session_id=session_id))
+    return render_template(
+        "organiser/session_delete.html",
+        form=form,
+        event=event,
+        event_session=event_session,
+        refusals=agenda.session_deletion_refusals(event_session),
+        told=0 if event_session.is_cancelled else len(reach.appearances_to_tell(list(event_session.items))),
     )
 
 
@@ -387,7 +520,10 @@ def item_edit(item_id: int):
         search_form.q.data = ""
     if request.method == "GET":
         _fill_item_form(form, item)
-    if form.validate_on_submit():
+    if event_session.is_cancelled and request.method == "POST":
+        # The items of a called-off session stay as they were: the page says so and shows no form.
+        flash(agenda.ItemOfCancelledSession().message, "danger")
+    elif form.validate_on_submit():
         values, shift_later = _item_values(event_session, form), form.shift_later.data
         plan = agenda.plan_item_change(item, values["starts_at"], values["ends_at"], shift_later=shift_later)
         speakers = reach.who_is_told_of_items(list(event_session.items), plan).speakers
@@ -428,17 +564,30 @@ def item_move(item_id: int, direction: str):
     return redirect(url_for("organiser.event_detail", event_id=item.session.event_id))
 
 
-@bp.post("/items/<int:item_id>/delete")
+@bp.route("/items/<int:item_id>/delete", methods=["GET", "POST"])
 @login_required
 def item_delete(item_id: int):
+    """Remove an item, after a page saying who appears in it and who is told."""
     item = item_or_404(item_id)
-    event_id, title = item.session.event_id, item.title
-    check_confirm_form()
-    apply(
-        lambda: agenda.delete_item(item, by=current_user, now=now()),
-        lambda _: f"“{title}” is removed from the agenda.",
+    event_session = item.session
+    event_id, title = event_session.event_id, item.title
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if apply(
+            lambda: agenda.delete_item(item, by=current_user, now=now()),
+            lambda _: f"“{title}” is removed from the agenda.",
+        ):
+            return redirect(url_for("organiser.event_detail", event_id=event_id))
+        return redirect(url_for("organiser.item_delete", item_id=item_id))
+    return render_template(
+        "organiser/item_delete.html",
+        form=form,
+        event=event_session.event,
+        event_session=event_session,
+        item=item,
+        told=len(reach.appearances_to_tell([item])),
+        following=agenda.sessions_following_up(item),
     )
-    return redirect(url_for("organiser.event_detail", event_id=event_id))
 
 
 # --- appearances --------------------------------------------------------------------------------

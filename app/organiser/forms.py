@@ -78,7 +78,15 @@ class ChangePasswordForm(BaseForm):
     submit = SubmitField("Change the password")
 
 
-class EventForm(BaseForm):
+class SaveAnywayForm(BaseForm):
+    """A form whose save may need a second submit once the organiser has seen what it causes (timeline
+    warnings, people told): see app.organiser.common.needs_confirmation."""
+
+    #: Set when the organiser has seen the warnings for exactly these values and saves anyway.
+    confirm = HiddenField()
+
+
+class EventForm(SaveAnywayForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         "Web address",
@@ -101,14 +109,6 @@ class EventForm(BaseForm):
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError("The last day cannot be before the first day.")
-
-
-class SaveAnywayForm(BaseForm):
-    """A form whose save may need a second submit once the organiser has seen what it causes (timeline
-    warnings, people told): see app.organiser.common.needs_confirmation."""
-
-    #: Set when the organiser has seen the warnings for exactly these values and saves anyway.
-    confirm = HiddenField()
 
 
 class SessionForm(SaveAnywayForm):

@@ -88,8 +88,8 @@ def _registrations_page(event_session: EventSession) -> tuple[Markup, ...]:
             capacity_form=CapacityForm(capacity=event_session.capacity, meta={"csrf": False}),
             csrf=_CSRF_MARK,
             # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
-            action_prefix=url_for("organiser.registration_action", registration_id=0, action="cancel").removesuffix(
-                "0/cancel"
+            action_prefix=url_for("organiser.registration_action", registration_id=0, action="confirm").removesuffix(
+                "0/confirm"
             ),
         )
         parts = tuple(Markup(part) for part in html.split(_CSRF_MARK))
@@ -113,12 +113,9 @@ def registrations_export(session_id: int):
     )
 
 
-#: What each row's buttons do: the service, and what the organiser is told once it is done.
+#: What each row's buttons do: the service, and what the organiser is told once it is done. Cancelling has a
+#: page of its own that asks first (registration_cancel).
 _ACTIONS = {
-    "cancel": (
-        registration_services.cancel_registration,
-        "The registration of {name} is cancelled; they are told.",
-    ),
     "confirm": (registration_services.promote_registration, "{name} now has a seat; they are told."),
 }
 
@@ -132,6 +129,32 @@ def registration_action(registration_id: int, action: str):
     service, done = _ACTIONS[action]
     apply(lambda: service(registration, by=current_user, now=now()), lambda _: done.format(name=registration.full_name))
     return redirect(url_for("organiser.registrations_list", session_id=registration.session_id))
+
+
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+@login_required
+def registration_cancel(registration_id: int):
+    """Cancel a registration after a page naming the person and the session, saying who is told and who moves
+    up; only that page's form cancels."""
+    registration = registration_or_404(registration_id)
+    event_session = registration.session
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        name, session_id = registration.full_name, registration.session_id
+        apply(
+            lambda: registration_services.cancel_registration(registration, by=current_user, now=now()),
+            lambda _: f"The registration of {name} is cancelled; they are told.",
+        )
+        return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    return render_template(
+        "organiser/registration_cancel_confirm.html",
+        event=event_session.event,
+        event_session=event_session,
+        registration=registration,
+        form=form,
+        refusal=registration_services.cancellation_refusal(registration),
+        moves_up=registration_services.who_moves_up(registration),
+    )
 
 
 @bp.get("/registrations/<int:registration_id>/data.json")

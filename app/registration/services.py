@@ -291,6 +291,36 @@ def cancel_registration(
     return registration
 
 
+def cancellation_refusal(registration: Registration) -> str | None:
+    """Why cancel_registration would refuse this registration now, for the page that asks first; None if not."""
+    if registration.status == RegistrationStatus.CANCELLED:
+        return "This registration is already cancelled."
+    if registration.is_anonymised:
+        return "The personal data of this registration is erased: nobody can be told."
+    return None
+
+
+def who_moves_up(registration: Registration) -> Registration | None:
+    """Who takes the seat if this registration is cancelled now (as `_cancel` and `_promote_waitlisted` decide):
+    the first on the waiting list, when the registration holds a seat, the session goes ahead and, with the seat
+    freed, there is room. For the page that asks first; the cancellation itself decides under the lock."""
+    session = registration.session
+    if not registration.is_confirmed or session.is_cancelled:
+        return None
+    if session.capacity is not None and session.seats_taken - 1 >= session.capacity:
+        return None
+    return db.session.scalar(
+        select(Registration)
+        .where(
+            Registration.session_id == session.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.anonymised_at.is_(None),
+        )
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .limit(1)
+    )
+
+
 def erase_registration(registration: Registration, *, by: Organiser | None = None, now: datetime | None = None) -> None:
     """Erase the attendee's personal data on request: cancelled as a cancellation is (the seat goes to the
     first on the waiting list in the same transaction), then anonymised with its mail (app.privacy.services).

@@ -200,7 +200,11 @@ def test_publish_then_back_to_draft(client, sign_in, agenda):
     published = client.post(f"/organiser/events/{event_id}/status/published", follow_redirects=True)
     assert "The event is published" in published.text
     assert db.session.get(Event, event_id).status == EventStatus.PUBLISHED
-    drafted = client.post(f"/organiser/events/{event_id}/status/draft", follow_redirects=True)
+    asked = client.post(f"/organiser/events/{event_id}/status/draft", follow_redirects=True)
+    assert "<h1>Return “MPF Exchange Event” to draft?</h1>" in asked.text
+    db.session.expire_all()
+    assert db.session.get(Event, event_id).status == EventStatus.PUBLISHED
+    drafted = client.post(f"/organiser/events/{event_id}/back-to-draft", follow_redirects=True)
     assert "The event is a draft again" in drafted.text
     db.session.expire_all()
     assert db.session.get(Event, event_id).status == EventStatus.DRAFT
@@ -422,8 +426,9 @@ def test_event_page_runs_the_same_number_of_queries_for_a_longer_agenda(client, 
         assert response.status_code == 200
         counts.append(len([s for s in statements if "FROM organisers" not in s.split("WHERE")[0]]))
 
-    # event, sessions, organisers, items, appearances with people, the people's other items, their names
-    assert counts == [7, 7]
+    # event, sessions, organisers, items, appearances with people, the people's other items, their names, the
+    # sessions that hold registrations (they cannot be deleted)
+    assert counts == [8, 8]
 
 
 def test_agenda_forms_carry_a_csrf_token_and_a_post_without_one_is_refused(app, agenda):
@@ -486,7 +491,9 @@ def test_session_edit_form_shows_the_registration_window_in_the_event_zone(clien
 def test_mark_an_event_cancelled(client, sign_in, agenda):
     sign_in(events=[agenda["event"]])
 
-    response = client.post(f"/organiser/events/{agenda['event'].id}/status/cancelled", follow_redirects=True)
+    asked = client.post(f"/organiser/events/{agenda['event'].id}/status/cancelled", follow_redirects=True)
+    assert "<h1>Mark “MPF Exchange Event” cancelled?</h1>" in asked.text
+    response = client.post(f"/organiser/events/{agenda['event'].id}/cancel", follow_redirects=True)
 
     assert "The event is marked cancelled." in response.text
     assert 'data-status="cancelled">Cancelled</span>' in response.text

@@ -129,17 +129,53 @@ def test_csv_export_of_the_filtered_list_parses_back(client, sign_in, setup):
     ]
 
 
-def test_cancelling_someone_gives_their_seat_to_the_waiting_list(client, sign_in, setup):
+def test_cancelling_someone_asks_first_then_gives_their_seat_to_the_waiting_list(client, sign_in, setup):
     sign_in(events=[setup["event"]])
-    bo = _registration("bo@example.com")
+    bo_id = _registration("bo@example.com").id
+    url = f"/organiser/registrations/{bo_id}/cancel"
 
-    response = client.post(f"/organiser/registrations/{bo.id}/cancel", follow_redirects=True)
+    page = client.get(url).text
+
+    assert "<h1>Cancel the registration of Bo Berg?</h1>" in page
+    assert "<p>Bo Berg (bo@example.com), confirmed for “Looking Ahead”.</p>" in page
+    assert (
+        '<p id="cancel-effects">They get an email that their registration is cancelled, with a calendar cancellation '
+        "that removes the session from their calendar. Their seat goes to Cleo Diaz, first on the waiting list, who "
+        "gets an email with their calendar invite.</p>"
+    ) in page
+    assert _registration("bo@example.com").status == RegistrationStatus.CONFIRMED
+
+    response = client.post(url, follow_redirects=True)
 
     assert "The registration of Bo Berg is cancelled; they are told." in response.text
     assert _registration("bo@example.com").status == RegistrationStatus.CANCELLED
     assert _registration("cleo@example.com").status == RegistrationStatus.CONFIRMED
-    again = client.post(f"/organiser/registrations/{bo.id}/cancel", follow_redirects=True)
-    assert "This registration is already cancelled." in again.text
+    sent = db.session.execute(
+        select(OutboxMessage.kind, OutboxMessage.to_address).where(OutboxMessage.kind.in_(["cancellation", "promoted"]))
+    ).all()
+    assert sorted(sent) == [("cancellation", "bo@example.com"), ("promoted", "cleo@example.com")]
+    again = client.get(url).text
+    assert '<p id="refusal">This registration is already cancelled.</p>' in again
+    assert "already cancelled" in client.post(url, follow_redirects=True).text
+
+
+def test_cancelling_someone_on_the_waiting_list_says_nobody_moves_up(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    cleo_id = _registration("cleo@example.com").id
+
+    page = client.get(f"/organiser/registrations/{cleo_id}/cancel").text
+
+    assert "<p>Cleo Diaz (cleo@example.com), waitlisted for “Looking Ahead”.</p>" in page
+    assert '<p id="cancel-effects">They get an email that they are off the waiting list.</p>' in page
+
+
+def test_the_list_links_each_cancel_to_the_page_that_asks(client, sign_in, setup):
+    sign_in(events=[setup["event"]])
+    ana_id = _registration("ana@example.com").id
+
+    page = client.get(f"/organiser/sessions/{setup['session'].id}/registrations/").text
+
+    assert f'<a href="/organiser/registrations/{ana_id}/cancel" class="btn btn-outline-danger btn-sm">Cancel' in page
 
 
 def test_giving_a_seat_when_full_says_why_not(client, sign_in, setup):
