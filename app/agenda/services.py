@@ -775,10 +775,10 @@ def _registration_count(*conditions) -> int:
 
 
 def was_ever_published(event: Event) -> bool:
-    """The activity log says the event was published once (set_event_status records every change of status)."""
-    published = select(ActivityEntry.id).where(
-        ActivityEntry.event_id == event.id, ActivityEntry.action == f"event.{EventStatus.PUBLISHED.value}"
-    )
+    """The activity log says the event was public once: published, or cancelled (a cancelled event is public), or
+    returned to draft, which only a published event can be (set_event_status records every change of status)."""
+    public = [f"event.{status.value}" for status in EventStatus]
+    published = select(ActivityEntry.id).where(ActivityEntry.event_id == event.id, ActivityEntry.action.in_(public))
     return db.session.scalar(published.limit(1)) is not None
 
 

@@ -300,16 +300,17 @@ def cancellation_refusal(registration: Registration) -> str | None:
     return None
 
 
-def who_moves_up(registration: Registration) -> Registration | None:
-    """Who takes the seat if this registration is cancelled now (as `_cancel` and `_promote_waitlisted` decide):
-    the first on the waiting list, when the registration holds a seat, the session goes ahead and, with the seat
-    freed, there is room. For the page that asks first; the cancellation itself decides under the lock."""
+def who_moves_up(registration: Registration) -> list[Registration]:
+    """Who takes a seat if this registration is cancelled now, as `_cancel` and `_promote_waitlisted` decide: when
+    it holds a seat and the session goes ahead, the waiting list in order, as many as there are then free seats
+    (all of them without a capacity). For the page that asks first; the cancellation decides under the lock."""
     session = registration.session
     if not registration.is_confirmed or session.is_cancelled:
-        return None
-    if session.capacity is not None and session.seats_taken - 1 >= session.capacity:
-        return None
-    return db.session.scalar(
+        return []
+    free = None if session.capacity is None else session.capacity - (session.seats_taken - 1)
+    if free is not None and free <= 0:
+        return []
+    waiting = (
         select(Registration)
         .where(
             Registration.session_id == session.id,
@@ -317,8 +318,8 @@ def who_moves_up(registration: Registration) -> Registration | None:
             Registration.anonymised_at.is_(None),
         )
         .order_by(Registration.waitlisted_at, Registration.id)
-        .limit(1)
     )
+    return list(db.session.scalars(waiting if free is None else waiting.limit(free)))
 
 
 def erase_registration(registration: Registration, *, by: Organiser | None = None, now: datetime | None = None) -> None:

@@ -58,8 +58,22 @@ def test_row_buttons_give_a_seat_and_cancel_through_the_shared_form(live_server,
     expect(row.get_by_role("cell", name="Confirmed", exact=True)).to_be_visible()
     expect(row.get_by_role("button", name="Give a seat to Person 0003")).to_have_count(0)
 
+    # Cancelling asks first, on a page that says what follows; it is accessible and fits 320 px.
+    page.get_by_role("link", name="Cancel the registration of Person 0001").click()
+    expect(page.locator("h1")).to_have_text("Cancel the registration of Person 0001?")
+    expect(page.locator("#cancel-effects")).to_have_text(
+        "They get an email that their registration is cancelled, with a calendar cancellation that removes the "
+        "session from their calendar. The session has no capacity, so all 19 on the waiting list get a seat, each "
+        "with an email and their calendar invite: Person 0006, Person 0009, Person 0012, Person 0015, Person 0018, "
+        "Person 0021, Person 0024, Person 0027, Person 0030, Person 0033, Person 0036, Person 0039, Person 0042, "
+        "Person 0045, Person 0048, Person 0051, Person 0054, Person 0057, Person 0060."
+    )
+    assert axe() == []
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert _scroll_width(page) <= 320
     page.get_by_role("button", name="Cancel the registration of Person 0001").click()
     expect(page.get_by_role("status")).to_have_text("The registration of Person 0001 is cancelled; they are told.")
+    page.set_viewport_size({"width": 1280, "height": 800})
     expect(page.locator("tr", has_text="Person 0001").get_by_role("cell", name="Cancelled", exact=True)).to_be_visible()
     assert axe() == []
 
