@@ -17,7 +17,17 @@ from app.models import (
     RegistrationStatus,
     SessionStatus,
 )
-from tests.factories import at, make_appearance, make_event, make_item, make_person, make_registration, make_session
+from app.speakers.services import list_slots
+from tests.factories import (
+    at,
+    make_appearance,
+    make_event,
+    make_item,
+    make_person,
+    make_registration,
+    make_session,
+    make_speaker,
+)
 
 
 @pytest.fixture
@@ -71,6 +81,8 @@ def test_back_to_draft_asks_first_saying_what_disappears_and_that_nobody_is_told
     assert _status(event_id) == EventStatus.PUBLISHED
     assert client.get("/events/mpf/").status_code == 200
     assert client.get("/events/mpf/agenda.ics").status_code == 200
+    speaker = make_speaker("ana.silva@example.org")
+    assert [slot.item.title for slot in list_slots(speaker)] == ["Looking Ahead"]
 
     done = client.post(f"/organiser/events/{event_id}/back-to-draft", follow_redirects=True)
 
@@ -79,6 +91,7 @@ def test_back_to_draft_asks_first_saying_what_disappears_and_that_nobody_is_told
     assert client.get("/events/mpf/").status_code == 404
     assert client.get("/events/mpf/agenda.ics").status_code == 404
     assert client.get(f"/events/mpf/sessions/{live['online'].id}/").status_code == 404
+    assert list_slots(speaker) == []
     assert _count(OutboxMessage) == mails
 
 
