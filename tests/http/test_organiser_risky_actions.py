@@ -356,6 +356,9 @@ def test_the_items_of_a_cancelled_session_cannot_be_edited_or_removed(client, si
         "called off.</p>"
     ) in removal
     assert "This item&#39;s session is cancelled" in refused.text
+    new = client.get(f"/organiser/sessions/{live['morning'].id}/items/new").text
+    assert "stay as they were when it was called off: no item can be added to it.</p>" in new
+    assert 'name="title"' not in new
     db.session.expire_all()
     item = db.session.get(AgendaItem, panel)
     assert (item.title, item.starts_at) == ("Looking Ahead", at(9))
