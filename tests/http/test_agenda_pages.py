@@ -167,7 +167,7 @@ def test_session_page_shows_aims_follow_up_online_marker_and_seats(client, demo)
     page = response.data.decode()
     text = text_of(response.data)
     assert response.status_code == 200
-    assert text.startswith("Skip to content MPF Events Events MPF Exchange Event Looking Ahead: online follow-up")
+    assert text.startswith("Skip to content MPF Events Menu Events MPF Exchange Event Looking Ahead: online follow-up")
     assert "Looking Ahead: online follow-up session Online Saturday 30 October 2027, 10:00–11:30 CEST" in text
     assert "Online session: the link to join is sent to confirmed attendees." in text
     assert f"Follows up: {PANEL}" in text
@@ -307,7 +307,9 @@ def test_unknown_slugs_and_ids_give_the_sites_404_page(client, demo, url):
     response = client.get(url)
 
     assert response.status_code == 404
-    assert text_of(response.data).startswith("Skip to content MPF Events Events Not Found We could not find that page.")
+    assert text_of(response.data).startswith(
+        "Skip to content MPF Events Menu Events Not Found We could not find that page."
+    )
 
 
 # --- time zones and bad input --------------------------------------------------------------------------------
