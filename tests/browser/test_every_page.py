@@ -200,6 +200,19 @@ CASES: dict[str, Case] = {
         send={"title": LONG_TITLE, "starts": "11:00", "ends": "11:30"},
         shows="anyway",
     ),
+    # --- organisers: the steps that ask first
+    "publish": Case("organiser.event_publish", ORGANISER, params=lambda a, x: {"event_id": a.draft_event_id}),
+    "publish-already": Case("organiser.event_publish", ORGANISER),
+    "back-to-draft": Case("organiser.event_unpublish", ORGANISER),
+    "event-cancel": Case("organiser.event_cancel", ORGANISER),
+    "event-delete": Case("organiser.event_delete", ORGANISER, params=lambda a, x: {"event_id": a.draft_event_id}),
+    "event-delete-refused": Case("organiser.event_delete", ORGANISER),
+    "session-delete": Case(
+        "organiser.session_delete", ORGANISER, params=lambda a, x: {"session_id": a.draft_session_id}
+    ),
+    "session-delete-refused": Case("organiser.session_delete", ORGANISER),
+    "registration-cancel": Case("organiser.registration_cancel", ORGANISER),
+    "item-delete": Case("organiser.item_delete", ORGANISER),
     "item-edit": Case("organiser.item_edit", ORGANISER),
     "item-edit-errors": Case("organiser.item_edit", ORGANISER, send={"title": "", "ends": ""}),
     # --- speakers
