@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: install run db demo test test-postgres lint clean bench drills
+.PHONY: install run db demo test test-postgres lint clean bench drills i18n-extract i18n-update i18n-compile i18n-check
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,24 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+
+# Translations (app/translations, domain "messages"; the compiled .mo files are committed, so a fresh machine
+# needs none of these). After changing or adding strings: extract, update, translate every .po, compile.
+I18N_DIR := app/translations
+I18N_EXTRACT := -F babel.cfg -k lazy_gettext -k _l --no-location --sort-output --no-wrap
+i18n-extract: install
+	$(BIN)/pybabel -q extract $(I18N_EXTRACT) --project="MPF Events" -o $(I18N_DIR)/messages.pot .
+
+i18n-update: i18n-extract
+	$(BIN)/pybabel -q update -i $(I18N_DIR)/messages.pot -d $(I18N_DIR) --no-wrap --ignore-obsolete
+
+i18n-compile: install
+	$(BIN)/pybabel -q compile -d $(I18N_DIR) --statistics
+
+# Fails when messages.pot is out of date with the code, a language has a missing, untranslated or fuzzy
+# message, or a compiled .mo differs from its .po (CI runs it).
+i18n-check: install
+	$(BIN)/python -m app.i18n_check
 
 clean:
 	rm -rf $(VENV) instance/events.sqlite* instance/mail

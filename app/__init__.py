@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from app import models, timeutil
+from app import i18n, models, timeutil
 from app.calendar import links as calendar_links
 from app.cli import register_commands
 from app.csrf import csrf
@@ -43,6 +43,7 @@ def create_app(config_class=None) -> Flask:
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    i18n.register(app)
     register_web(app)
     register_request_log(app)
     register_template_helpers(app)

@@ -3,14 +3,17 @@
 import math
 import time
 
-from flask import Flask, render_template
+from babel.numbers import format_decimal
+from flask import Flask, render_template, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from app.extensions import limiter
-from app.wording import count
 
 
 class DomainError(Exception):
@@ -92,10 +95,61 @@ class LinkUsed(InvalidToken):
     default_message = "This sign-in link has already been used."
 
 
+#: The names and default explanations of the HTTP errors people meet, in the catalogue (Werkzeug's own English words
+#: as msgids, so English pages say what they said before). A description given with `abort()` is shown instead.
+HTTP_NAMES = {
+    400: _l("Bad Request"),
+    401: _l("Unauthorized"),
+    403: _l("Forbidden"),
+    404: _l("Not Found"),
+    405: _l("Method Not Allowed"),
+    410: _l("Gone"),
+    413: _l("Request Entity Too Large"),
+    415: _l("Unsupported Media Type"),
+    500: _l("Internal Server Error"),
+    503: _l("Service Unavailable"),
+}
+HTTP_DESCRIPTIONS = {
+    400: _l("The browser (or proxy) sent a request that this server could not understand."),
+    401: _l(
+        "The server could not verify that you are authorized to access the URL requested. You either supplied the "
+        "wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials "
+        "required."
+    ),
+    403: _l(
+        "You don't have the permission to access the requested resource. It is either read-protected or not "
+        "readable by the server."
+    ),
+    405: _l("The method is not allowed for the requested URL."),
+    410: _l(
+        "The requested URL is no longer available on this server and there is no forwarding address. If you "
+        "followed a link from a foreign page, please contact the author of this page."
+    ),
+    415: _l("The server does not support the media type transmitted in the request."),
+    500: _l(
+        "The server encountered an internal error and was unable to complete your request. Either the server is "
+        "overloaded or there is an error in the application."
+    ),
+    503: _l(
+        "The server is temporarily unable to service your request due to maintenance downtime or capacity "
+        "problems. Please try again later."
+    ),
+}
+
+
+def http_error_words(error: HTTPException) -> tuple[str, str]:
+    """The page's heading and explanation in the page's language."""
+    name = HTTP_NAMES.get(error.code)
+    given = error.description != type(error).description
+    description = error.description if given else HTTP_DESCRIPTIONS.get(error.code, error.description)
+    return (str(name) if name is not None else error.name), str(description)
+
+
 def register_error_handlers(app: Flask) -> None:
     def render_http_error(error: HTTPException):
+        name, description = http_error_words(error)
         return (
-            render_template("errors/error.html", code=error.code, name=error.name, description=error.description),
+            _error_page("errors/error.html", code=error.code, name=name, description=description),
             error.code,
         )
 
@@ -105,8 +159,8 @@ def register_error_handlers(app: Flask) -> None:
             render_template(
                 "errors/error.html",
                 code=503,
-                name="Service Unavailable",
-                description="The service is briefly unavailable. Please try again in a moment.",
+                name=_("Service Unavailable"),
+                description=_("The service is briefly unavailable. Please try again in a moment."),
             ),
             503,
             {"Retry-After": "5"},
@@ -114,7 +168,7 @@ def register_error_handlers(app: Flask) -> None:
 
     def render_too_large(error: RequestEntityTooLarge):
         limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-        return render_template("errors/413.html", limit=_size(limit)), 413
+        return _error_page("errors/413.html", limit=_size(limit)), 413
 
     def render_too_many(error: RateLimitExceeded):
         seconds = _seconds_to_wait(error)
@@ -122,9 +176,10 @@ def register_error_handlers(app: Flask) -> None:
             render_template(
                 "errors/error.html",
                 code=429,
-                name="Please wait a little",
-                description=(
-                    f"That was tried too many times in a row. Please wait {_wait_words(seconds)}, then try again."
+                name=_("Please wait a little"),
+                description=_(
+                    "That was tried too many times in a row. Please wait %(wait)s, then try again.",
+                    wait=_wait_words(seconds),
                 ),
             ),
             429,
@@ -136,8 +191,8 @@ def register_error_handlers(app: Flask) -> None:
             render_template(
                 "errors/error.html",
                 code=400,
-                name="This page had expired",
-                description=(
+                name=_("This page had expired"),
+                description=_(
                     "It was open for a long time, or you signed in or out since. Nothing was changed: "
                     "go back, reload the page and try again."
                 ),
@@ -154,6 +209,12 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(PendingRollbackError, render_database_unavailable)
 
 
+def _error_page(template: str, **context) -> str:
+    """An error page; its language switch leads to the home page, so that the page never depends on the URL (two
+    404s, of a wrong token and of no token, are the same page)."""
+    return render_template(template, language_back=url_for("agenda.index"), **context)
+
+
 def _seconds_to_wait(error: RateLimitExceeded) -> int:
     """Until the limit that was hit lets a request through again (its whole window if the store cannot say)."""
     current = limiter.current_limit
@@ -167,17 +228,18 @@ def _wait_words(seconds: int) -> str:
     nearest)."""
     minutes, hours = round(seconds / 60), round(seconds / 3600)
     if minutes <= 1:
-        return "a minute"
+        return _("a minute")
     if minutes < 60:
-        return count(minutes, "minute")
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
     if hours < 48:
-        return "an hour" if hours == 1 else count(hours, "hour")
-    return count(round(seconds / 86400), "day")
+        return _("an hour") if hours == 1 else ngettext("%(num)d hour", "%(num)d hours", hours)
+    days = round(seconds / 86400)
+    return ngettext("%(num)d day", "%(num)d days", days)
 
 
 def _size(size_in_bytes: int) -> str:
     """1048576 -> '1 MiB', 524288 -> '512 KiB'."""
     for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
         if size_in_bytes >= size:
-            return f"{size_in_bytes / size:.3g} {unit}"
-    return f"{size_in_bytes} bytes"
+            return f"{format_decimal(float(f'{size_in_bytes / size:.3g}'), locale=get_locale())} {unit}"
+    return ngettext("%(num)d byte", "%(num)d bytes", size_in_bytes)

@@ -5,6 +5,8 @@ private feeds, keyed on a fingerprint of one speaker's slots (`app.speakers.serv
 which also remember which speaker a feed token belongs to; the people and speakers tables are watched, so the
 same invalidation applies (a reset feed address stops working at once in this process).
 
+Every key is kept per language (`_in_language`: the page's language, or a feed's), whatever the caller passes.
+
 The key holds `app.public.queries.agenda_version(slug)`, which changes with any change to what the agenda shows,
 so a stale entry is never served for a version: it is simply not asked for again and falls out of the LRU.
 
@@ -24,6 +26,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app.i18n import current_language
 from app.models import AgendaItem, Appearance, Event, EventSession, Person, Speaker
 
 #: Tables whose rows can change a public page or feed (a write naming one of them forgets the versions).
@@ -52,13 +55,13 @@ class RenderCache:
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
-            return self._entries.get(key)
+            return self._entries.get(_in_language(key))
 
     def put(self, key: Hashable, value: Any) -> None:
         if self.size <= 0:
             return
         with self._lock:
-            self._entries[key] = value
+            self._entries[_in_language(key)] = value
 
     def version(self, slug: Hashable, look_up: Callable[[Any], tuple | None]) -> tuple | None:
         """The data version of `slug`, from memory while it is fresh, else from `look_up` (the database).
@@ -86,6 +89,12 @@ class RenderCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _in_language(key: Hashable) -> tuple:
+    """Every entry is kept per language (the one being rendered now): the same URL in French and in English are two
+    entries, so no caller can forget the language in its key."""
+    return (current_language(), key)
 
 
 def render_cache() -> RenderCache:

@@ -1,10 +1,20 @@
-"""Time zones: validating names, converting UTC to a zone, formatting for pages."""
+"""Time zones: validating names, converting UTC to a zone, formatting for pages in the current language.
+
+Every date and time a person reads is formatted here with Babel (CLDR) in the language being rendered (the page's,
+or a mail's recipient's: app.i18n): "Friday 30 October 2026, 10:00–11:30 CET", "samedi 30 octobre 2027,
+10:00–11:30 CEST". Times are 24-hour in every language; the zone is named by its abbreviation as the tz database
+gives it (CET, CEST, +04). English takes its day and month forms from CLDR's Irish English (en_IE), the EU's
+English, which writes "Friday 30 October 2026" with no comma after the day.
+"""
 
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask import Flask
+from babel import Locale
+from babel import dates as babel_dates
+from flask import Flask, has_app_context
+from flask_babel import get_locale
 
 #: Zones offered first in the picker: the event's own and where the report's attendees join from.
 COMMON_ZONES = [
@@ -66,25 +76,55 @@ def to_zone(value: datetime, zone_name: str) -> datetime:
     return value.astimezone(ZoneInfo(zone_name))
 
 
+#: Where a language's date forms come from, when not from the language itself.
+_FORMAT_LOCALES = {"en": "en_IE"}
+
+
+@lru_cache(maxsize=32)
+def _formatting_locale(language: str) -> Locale:
+    return Locale.parse(_FORMAT_LOCALES.get(language, language))
+
+
+def formatting_locale() -> Locale:
+    """The CLDR locale for the language being rendered now (English outside any request or mail)."""
+    locale = get_locale() if has_app_context() else None
+    return _formatting_locale(str(locale) if locale is not None else "en")
+
+
 def format_time(value: datetime, zone_name: str) -> str:
-    return to_zone(value, zone_name).strftime("%H:%M")
+    """'10:00' (24-hour in every language)."""
+    return babel_dates.format_time(to_zone(value, zone_name), "HH:mm", locale=formatting_locale())
 
 
-def format_date(value: datetime, zone_name: str) -> str:
-    return to_zone(value, zone_name).strftime("%A %-d %B %Y")
+def format_date(value: datetime | date, zone_name: str | None = None) -> str:
+    """'Friday 30 October 2026', 'vendredi 30 octobre 2026': the day in the zone (a plain date as it is)."""
+    day = to_zone(value, zone_name).date() if isinstance(value, datetime) else value
+    return babel_dates.format_date(day, "full", locale=formatting_locale())
+
+
+def format_long_date(value: date) -> str:
+    """'30 October 2026', '30 octobre 2026': a day without its weekday (event dates on lists)."""
+    return babel_dates.format_date(value, "long", locale=formatting_locale())
+
+
+def format_short_day(value: date) -> str:
+    """'31 Oct', '31 oct.'."""
+    return babel_dates.format_date(value, "d MMM", locale=formatting_locale())
 
 
 def format_datetime(value: datetime, zone_name: str) -> str:
     """'Friday 30 October 2026, 10:00 CET'"""
     local = to_zone(value, zone_name)
-    return f"{local.strftime('%A %-d %B %Y, %H:%M')} {local.tzname()}"
+    return f"{format_date(local, zone_name)}, {format_time(local, zone_name)} {local.tzname()}"
 
 
 def format_range(start: datetime, end: datetime, zone_name: str) -> str:
-    """'10:00–11:30 CET', with the day of the end when it differs."""
+    """'10:00–11:30 CET', with the day of the end when it differs ('10:00–31 Oct 01:00 CET')."""
     s, e = to_zone(start, zone_name), to_zone(end, zone_name)
-    end_text = e.strftime("%H:%M") if s.date() == e.date() else e.strftime("%-d %b %H:%M")
-    return f"{s.strftime('%H:%M')}–{end_text} {e.tzname()}"
+    end_text = format_time(e, zone_name)
+    if s.date() != e.date():
+        end_text = f"{format_short_day(e.date())} {end_text}"
+    return f"{format_time(s, zone_name)}–{end_text} {e.tzname()}"
 
 
 def format_when(start: datetime, end: datetime, zone_name: str) -> str:
@@ -99,5 +139,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_date, "date_in")
     app.add_template_filter(format_datetime, "datetime_in")
     app.add_template_filter(format_range, "range_in")
+    app.add_template_filter(format_long_date, "long_date")  # {{ event.starts_on|long_date }}: "30 October 2026"
+    app.add_template_filter(format_short_day, "short_day")  # "31 Oct"
     app.add_template_filter(zones.label, "zone_label")
     app.add_template_global(zones.canonical_zones, "canonical_zones")

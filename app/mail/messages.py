@@ -15,15 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.calendar import identity
 from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
+from app.i18n import in_recipient_language
 from app.mail.outbox import link_placeholder, new_message
 from app.models import EventSession, EventStatus, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
 from app.security import hash_token, new_token
 from app.urls import external_url
+
+#: Every message to an attendee is written in the language they registered in, whoever causes it (the builder as a
+#: whole runs in it: subject, bodies, dates, the invite's text).
+to_attendee = in_recipient_language(lambda registration, *_args, **_kwargs: registration.language)
 
 #: The messages that carry a manage link (a new one is issued when such a message is sent again).
 MANAGE_LINK_KINDS = ("confirmation", "waitlisted", "manage_link")
@@ -48,7 +54,7 @@ def invite_ics(registration: Registration, *, method: str, now: datetime) -> str
     event = session.event
     description = f"{event.title}\n{session_url(session)}"
     if method == "REQUEST" and session.join_url:
-        description = f"Join online: {session.join_url}\n\n{description}"
+        description = f"{_('Join online:')} {session.join_url}\n\n{description}"
     slot = Slot(
         uid=identity.registration_uid(registration),
         sequence=identity.registration_sequence(registration),
@@ -128,19 +134,21 @@ def _render(template: str, registration: Registration, **context) -> tuple[str, 
     return render_template(f"mail/{template}.txt", **context), render_template(f"mail/{template}.html", **context)
 
 
+@to_attendee
 def queue_confirmation(registration: Registration, token: str, *, now: datetime) -> OutboxMessage:
     """A seat: the invite and the manage link. Its reminders are planned apart (`plan_reminders`)."""
     return _queue(
         "confirmation",
         registration,
         kind="confirmation",
-        subject=f"Registered: {registration.session.title}",
+        subject=_("Registered: %(title)s", title=registration.session.title),
         now=now,
         ics_method="REQUEST",
         manage_link=manage_url(token),
     )
 
 
+@to_attendee
 def queue_waitlisted(registration: Registration, token: str, place: int, *, now: datetime) -> OutboxMessage:
     """On the waiting list: the place and the manage link, no invite (no seat yet)."""
     return _queue(
@@ -154,6 +162,7 @@ def queue_waitlisted(registration: Registration, token: str, place: int, *, now:
     )
 
 
+@to_attendee
 def queue_promoted(registration: Registration, *, now: datetime) -> OutboxMessage:
     """A seat freed up and this waitlisted attendee took it: "you are in" with the invite."""
     return _queue(
@@ -166,6 +175,7 @@ def queue_promoted(registration: Registration, *, now: datetime) -> OutboxMessag
     )
 
 
+@to_attendee
 def queue_manage_link(registration: Registration, token: str, *, now: datetime) -> OutboxMessage:
     return _queue(
         "manage_link",
@@ -177,6 +187,7 @@ def queue_manage_link(registration: Registration, token: str, *, now: datetime) 
     )
 
 
+@to_attendee
 def queue_registration_cancelled(registration: Registration, *, now: datetime, had_seat: bool) -> OutboxMessage:
     """The attendee cancelled: METHOD:CANCEL if they held a seat (and so an invite), plain text otherwise."""
     return _queue(
@@ -190,6 +201,7 @@ def queue_registration_cancelled(registration: Registration, *, now: datetime, h
     )
 
 
+@to_attendee
 def queue_update(registration: Registration, change: str, *, now: datetime) -> OutboxMessage:
     """The session moved or its join link changed: REQUEST, same UID, higher SEQUENCE, what changed."""
     return _queue(
@@ -203,6 +215,7 @@ def queue_update(registration: Registration, change: str, *, now: datetime) -> O
     )
 
 
+@to_attendee
 def queue_waitlist_update(registration: Registration, change: str, place: int, *, now: datetime) -> OutboxMessage:
     """The session moved while this attendee waits for a seat: what changed and their place, no invite (they hold
     no seat, so there is no calendar entry to update) and no join link (only seats see it)."""
@@ -217,6 +230,7 @@ def queue_waitlist_update(registration: Registration, change: str, place: int, *
     )
 
 
+@to_attendee
 def queue_session_cancelled(registration: Registration, *, now: datetime, reason: str = "") -> OutboxMessage:
     """The session is called off: METHOD:CANCEL to confirmed attendees, a plain note to the waiting list."""
     return _queue(
@@ -347,6 +361,7 @@ def reminder_obsolete(registration: Registration | None, kind: str, *, now: date
     return None
 
 
+@to_attendee
 def compose_reminder(registration: Registration, kind: str) -> ReminderText:
     """The reminder as it goes out now, from the registration and its session as they are now, with a new
     manage link (to see, change or cancel): its bodies hold the placeholder, the link is in `private_links`."""

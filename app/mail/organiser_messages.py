@@ -16,6 +16,7 @@ from datetime import datetime
 from markupsafe import Markup, escape
 
 from app import timeutil
+from app.i18n import in_recipient_language
 from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import Appearance, AppearanceResponse, EventSession, Organiser, OutboxMessage, Registration
 from app.urls import external_url
@@ -25,7 +26,12 @@ PASSWORD_RESET_KIND = "organiser_password_reset"
 REGISTRANTS_MESSAGE_KIND = "organiser_message"
 SPEAKER_ANSWER_KIND = "organiser_speaker_answer"
 
+#: Organisers have no stored language yet: their emails are in English, never in the language of the speaker or
+#: attendee whose action caused them.
+to_organiser = in_recipient_language(lambda *_args, **_kwargs: None)
 
+
+@to_organiser
 def queue_password_reset(organiser: Organiser, link: str, *, now: datetime) -> OutboxMessage:
     """The single-use link to choose a new password, with what to do if someone else asked for it."""
     return enqueue_message(
@@ -43,6 +49,7 @@ def queue_password_reset(organiser: Organiser, link: str, *, now: datetime) -> O
     )
 
 
+@to_organiser
 def queue_speaker_answer(appearance: Appearance, *, now: datetime) -> list[OutboxMessage]:
     """Tell each active organiser of the slot's event that its speaker declined it (or accepted it after
     declining): who, which slot and when, their note, and the link to the item in the organisers' editor."""
@@ -133,6 +140,7 @@ def _linked(line: str) -> Markup:
     return Markup("").join(parts)
 
 
+@in_recipient_language(lambda registration, *_args, **_kwargs: registration.language)
 def queue_message_to_registrant(
     registration: Registration, session: EventSession, *, subject: str, body: str, now: datetime
 ) -> OutboxMessage:
@@ -154,6 +162,7 @@ def queue_message_to_registrant(
     return message
 
 
+@to_organiser
 def queue_test_message(
     organiser: Organiser, session: EventSession, *, sample_name: str, recipients: int, subject: str, body: str,
     now: datetime,

@@ -9,10 +9,13 @@ slot's calendar identity; the builder only carries it.
 from __future__ import annotations
 
 from flask import current_app, render_template
+from sqlalchemy import select
 
 from app import timeutil
+from app.extensions import db
+from app.i18n import in_recipient_language
 from app.mail.outbox import enqueue_message, link_placeholder
-from app.models import Appearance, Event, OutboxMessage, Person, SlotNotice
+from app.models import Appearance, Event, OutboxMessage, Person, SlotNotice, Speaker
 
 SIGN_IN_LINK_KIND = "speaker_link"
 #: For each change to a slot: the message's kind and its subject (the item's title follows).
@@ -24,6 +27,14 @@ SLOT_CHANGES = {
 }
 
 
+def speaker_language(address: str | None) -> str | None:
+    """The language the human with this (normalised) address last used their speaker pages in, if any."""
+    if not address:
+        return None
+    return db.session.scalar(select(Speaker.language).where(Speaker.email == address))
+
+
+@in_recipient_language(lambda to_address, *_args, **_kwargs: speaker_language(to_address))
 def queue_sign_in_link(to_address: str, person: Person | None, url: str) -> OutboxMessage:
     """The single-use link to the speaker pages, greeting the speaker by the record their pages start from."""
     name = person.display_name if person is not None else ""
@@ -51,6 +62,7 @@ def _when(item, zone: str) -> str:
     return f"{when}; {event_when} in the event's zone ({event_zone})"
 
 
+@in_recipient_language(lambda appearance, *_args, **_kwargs: speaker_language(appearance.person.email))
 def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: str, ics_method: str) -> OutboxMessage:
     """The speaker's first invite (change "added"), updated invite ("moved") or cancellation ("cancelled") of
     one slot, its times in `zone`, with the iTIP message `ics`."""
@@ -82,6 +94,7 @@ def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: s
     )
 
 
+@in_recipient_language(lambda notice, *_args, **_kwargs: speaker_language(notice.to_address))
 def queue_gone_slot_cancelled(notice: SlotNotice, event: Event, *, role: str, ics: str) -> OutboxMessage:
     """The cancellation of a slot that is gone from the programme (taken out while the event was a draft),
     from what the speaker was last sent of it (`notice`), with the iTIP CANCEL `ics`."""

@@ -53,6 +53,9 @@ class Speaker(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     #: The speaker's own IANA time zone, remembered for their pages and invites.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    #: The language of the speaker's pages when they last used them (a code such as "fr"); their emails are written
+    #: in it. None until they first sign in: English.
+    language: Mapped[str | None] = mapped_column(String(16))
     #: sha256 of the private calendar feed token.
     feed_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Kept in the signed-in browser's session; raising it ("sign out everywhere") ends every other session.

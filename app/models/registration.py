@@ -76,6 +76,9 @@ class Registration(db.Model):
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: Time zone the attendee chose, for showing the session in their own time.
     timezone: Mapped[str | None] = mapped_column(String(64))
+    #: The language the attendee registered in (a code such as "fr"); every later email to them is written in it.
+    #: None for registrations older than languages: English.
+    language: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[RegistrationStatus] = mapped_column(_enum(RegistrationStatus, "registration_status"))
     #: Order on the waiting list: when the registration was (re)placed on it.
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 
-from app import timeutil, zones
+from app import i18n, timeutil, zones
 from app.calendar.links import google_link
 from app.models.base import utcnow
 from app.public import queries
@@ -17,6 +17,8 @@ bp = Blueprint("agenda", __name__)
 #: The cookie that remembers the zone a visitor chose.
 TZ_COOKIE = zones.COOKIE
 TZ_COOKIE_MAX_AGE = 365 * 24 * 3600
+#: Cookies a kept page may be served with: the zone is part of the key, the language part of every key.
+KEPT_WITH_COOKIES = frozenset({TZ_COOKIE, i18n.COOKIE})
 #: The render cache's version key of the list of events (slugs never contain a space).
 INDEX_KEY = "all events"
 
@@ -24,7 +26,7 @@ INDEX_KEY = "all events"
 @bp.get("/")
 def index():
     today = datetime.now(UTC).date()
-    cacheable = set(request.cookies) <= {TZ_COOKIE}
+    cacheable = set(request.cookies) <= KEPT_WITH_COOKIES
     key = ("agenda.index", today, render_cache().version(INDEX_KEY, lambda _key: queries.events_version()))
     html = render_cache().get(key) if cacheable else None
     if html is None:
@@ -89,7 +91,7 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
     unknown_zone = asked if asked and chosen is None else None
     remembered = request.cookies.get(TZ_COOKIE)
     chosen = chosen or (remembered if timeutil.is_valid_zone(remembered) else None)
-    cacheable = unknown_zone is None and not search.text and set(request.cookies) <= {TZ_COOKIE}
+    cacheable = unknown_zone is None and not search.text and set(request.cookies) <= KEPT_WITH_COOKIES
     now = datetime.now(UTC)
     # The day too: the picker's labels give each zone's offset today.
     key = (request.endpoint, tuple(sorted(request.view_args.items())), chosen, version, now.date())
@@ -115,7 +117,7 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
             clocked = event.sessions if "open_sessions" in context else [context.get("session")]
             render_cache().put(key, (html, _next_change_of_any(clocked, now)))
     response = make_response(html)
-    response.vary.add("Cookie")  # the zone cookie changes the page
+    response.vary.add("Cookie")  # the zone and language cookies change the page
     if asked and unknown_zone is None:
         # Like every cookie of the site: no script reads it, never sent cross-site, HTTPS only in production.
         response.set_cookie(

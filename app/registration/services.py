@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import timeutil
+from app import i18n, timeutil
 from app.activity import record
 from app.calendar import identity
 from app.errors import (
@@ -140,6 +140,7 @@ def register_attendee(
     accessibility_needs: str = "",
     consent: bool,
     timezone: str | None = None,
+    language: str | None = None,
     now: datetime | None = None,
 ) -> RegistrationResult:
     """A seat if one is free, else a place on the waiting list (if the session has one), with the email.
@@ -161,6 +162,8 @@ def register_attendee(
         raise ValidationFailed("Please agree to the privacy notice to register.")
     group = _group(group)
     timezone = timezone if timeutil.is_valid_zone(timezone) else None
+    # The language the attendee registered in: every later email to them is written in it.
+    language = language if i18n.is_available(language) else None
 
     token = new_token()
     registration = Registration(
@@ -172,6 +175,7 @@ def register_attendee(
         group=group,
         consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
         timezone=timezone,
+        language=language,
         manage_token_hash=hash_token(token),
         **fields,
     )

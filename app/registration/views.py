@@ -8,6 +8,7 @@ from app import timeutil, zones
 from app.errors import AlreadyRegistered, DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.forms import keeps_input
+from app.i18n import current_language
 from app.models import Event, EventSession, EventStatus, Registration, utcnow
 from app.registration import services
 from app.registration.forms import CancelForm, ManageForm, RegistrationForm
@@ -53,7 +54,9 @@ def new(slug: str, session_id: int):
     if state in OPEN_STATES and form.validate_on_submit():
         try:
             with use_case():
-                result = services.register_attendee(session, consent=form.consent.data, **_details(form, email=True))
+                result = services.register_attendee(
+                    session, consent=form.consent.data, language=current_language(), **_details(form, email=True)
+                )
         except AlreadyRegistered as error:
             flash(error.message, "info")
             return redirect(url_for("registration.new", slug=slug, session_id=session_id))

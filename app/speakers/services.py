@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
-from app import timeutil
+from app import i18n, timeutil
 from app.activity import record
 from app.calendar import ical, identity
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotASpeaker, NotFound, ValidationFailed
@@ -192,13 +192,17 @@ def check_sign_in_link(token: str, *, now: datetime) -> SpeakerLoginToken:
     return record
 
 
-def sign_in_with_link(token: str, *, now: datetime) -> Speaker:
-    """Use the link once: a single conditional UPDATE, so of many concurrent uses exactly one wins."""
+def sign_in_with_link(token: str, *, now: datetime, language: str | None = None) -> Speaker:
+    """Use the link once: a single conditional UPDATE, so of many concurrent uses exactly one wins. The language
+    the speaker signs in with becomes the one their emails are written in."""
     speaker_id = use_link_once(SpeakerLoginToken, SpeakerLoginToken.speaker_id, token, now=now)
     if speaker_id is None:
         check_sign_in_link(token, now=now)  # raises the precise reason
         raise LinkUsed()  # pragma: no cover - used by another request between the two statements
-    return db.session.get_one(Speaker, speaker_id)
+    speaker = db.session.get_one(Speaker, speaker_id)
+    if i18n.is_available(language) and speaker.language != language:
+        speaker.language = language
+    return speaker
 
 
 def sign_out_everywhere(speaker: Speaker, *, now: datetime) -> int:

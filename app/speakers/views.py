@@ -22,6 +22,7 @@ from app.calendar.links import webcal
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.forms import keeps_input
+from app.i18n import current_language
 from app.models import AppearanceResponse, Speaker
 from app.render_cache import render_cache
 from app.security import hash_token
@@ -121,7 +122,7 @@ def use_link(token: str):
             services.check_sign_in_link(token, now=_now())
             return render_template("speakers/confirm_sign_in.html", form=form), 200
         with use_case():
-            speaker = services.sign_in_with_link(token, now=_now())
+            speaker = services.sign_in_with_link(token, now=_now(), language=current_language())
     except InvalidToken as error:
         return render_template("speakers/link_invalid.html", reason=error.message), 410
     _forget_speaker()

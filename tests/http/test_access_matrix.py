@@ -219,6 +219,8 @@ RULES: dict[str, Rule] = {
     "speakers.link_sent": public(),
     # Signs out whoever sends it (nobody, for an anonymous visitor): nothing of anyone's to protect.
     "speakers.sign_out": public(expect={"POST": 302}),
+    # The language switch: sets the `lang` cookie and goes back (to this site only); nothing stored.
+    "i18n.choose": public(expect={"GET": 303}, params={"code": "fr"}),
     "static": public(STATIC),
     "bootstrap.static": public(STATIC, params={"filename": "css/bootstrap.min.css"}),
     "agenda.healthz": public(HEALTH),

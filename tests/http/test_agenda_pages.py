@@ -321,7 +321,7 @@ def test_choosing_a_zone_shows_times_there_and_remembers_it_in_a_cookie(client, 
     assert "PROMETHEUS II 11:30–11:55 +04" in sections(response.data)[0]
     assert "Times are shown in Asia/Tbilisi (the event takes place in Europe/Brussels)." in text_of(response.data)
     assert response.headers["Set-Cookie"].startswith("tz=Asia/Tbilisi;")
-    assert response.headers["Vary"] == "Cookie"
+    assert response.headers["Vary"] == "Cookie, Accept-Language"
     assert "HttpOnly" in response.headers["Set-Cookie"]
 
     later = client.get(f"/events/{SLUG}/speakers/{_person('Jean-Christophe Hilaire').id}/")
@@ -466,7 +466,9 @@ def test_a_cached_session_page_is_rendered_again_once_registration_closes(app, c
     db.session.commit()
     render_cache().clear()
     client.get(f"/events/clocked/sessions/{session.id}/")
-    (key,) = render_cache()._entries
+    # Entries are kept per language (the key's first part); this visitor's page is English.
+    ((language, key),) = render_cache()._entries
+    assert language == "en"
     html, valid_until = render_cache().get(key)
 
     render_cache().put(key, (b"stale page", datetime.now(UTC) - timedelta(seconds=1)))
@@ -580,7 +582,9 @@ def test_the_cached_event_page_shows_the_block_once_registration_opens_by_the_cl
     db.session.commit()
     render_cache().clear()
     before = client.get("/events/opens-soon/").data
-    (key,) = render_cache()._entries
+    # Entries are kept per language (the key's first part); this visitor's page is English.
+    ((language, key),) = render_cache()._entries
+    assert language == "en"
     _html, valid_until = render_cache().get(key)
 
     session.registration_opens_at = datetime.now(UTC) - timedelta(minutes=1)  # the clock passes the opening,
