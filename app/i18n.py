@@ -20,9 +20,9 @@ from functools import lru_cache, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Flask, current_app, has_app_context, has_request_context, redirect, request, url_for
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, get_locale, refresh
 
 #: The source language: every msgid is English, so it needs no catalogue.
 DEFAULT_LANGUAGE = "en"
@@ -32,7 +32,6 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 #: Each language's own name, as the switch shows it (a language missing here shows its name from CLDR).
 NATIVE_NAMES = {"en": "English", "fr": "Français"}
 
-babel = Babel()
 bp = Blueprint("i18n", __name__)
 
 
@@ -50,7 +49,7 @@ def languages_in(directory: str) -> tuple[str, ...]:
 def _is_locale(name: str) -> bool:
     try:
         Locale.parse(name)
-    except (ValueError, TypeError):
+    except (UnknownLocaleError, ValueError, TypeError):
         return False
     return True
 
@@ -200,9 +199,14 @@ def register(app: Flask) -> None:
     directory = app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", os.path.join(app.root_path, "translations"))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.extensions["languages"] = languages_in(directory.split(";")[0])
-    babel.init_app(app, locale_selector=select_language)
+    # One Babel per app: its domain keeps the loaded catalogues, which must not be shared by apps reading other
+    # translation directories (the tests make some).
+    Babel().init_app(app, locale_selector=select_language)
     # {% trans %} blocks are extracted trimmed (babel.cfg), so they are rendered trimmed too.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # Flask-Babel keeps the chosen locale in `g`; a request always chooses afresh (an app context that outlives
+    # one request, as in a worker or a test, would otherwise keep the first request's language).
+    app.before_request(refresh)
     app.register_blueprint(bp)
     app.after_request(add_language_headers)
     app.add_template_global(current_language, "current_language")

@@ -22,6 +22,7 @@ from app.calendar import ical, identity
 from app.agenda.timeline import TimelineWarning
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
+from app.i18n import surname_key
 from app.mail import speaker_messages
 from app.models import (
     ActivityEntry,
@@ -715,7 +716,8 @@ def surname(person: Person) -> str:
 
 
 def _by_surname(person: Person) -> tuple:
-    return (surname(person).casefold(), person.name.casefold(), person.id)
+    """Surname, then name, in the Unicode collation order ("Škarnulis" before "Tangney"), then the id."""
+    return (*surname_key(person.name), person.id)
 
 
 def _matches(person: Person, words: list[str]) -> bool:

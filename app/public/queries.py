@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
+from app.i18n import surname_key
 from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, Person, Role
 
 
@@ -88,7 +89,8 @@ def event_speakers(event: Event) -> list[Speaker]:
             for appearance in item.appearances:
                 speaker = by_person.setdefault(appearance.person_id, Speaker(appearance.person, []))
                 speaker.slots.append(Slot(appearance, item, session))
-    return sorted(by_person.values(), key=lambda s: (s.person.name.split()[-1].casefold(), s.person.name, s.person.id))
+    # Unicode collation order ("Škarnulis" before "Tangney"), not character codes.
+    return sorted(by_person.values(), key=lambda s: (*surname_key(s.person.name), s.person.id))
 
 
 def find_speaker(event: Event, person_id: int) -> Speaker | None:
