@@ -26,7 +26,7 @@ from flask_babel import Babel, force_locale, get_locale, refresh
 
 #: The source language: every msgid is English, so it needs no catalogue.
 DEFAULT_LANGUAGE = "en"
-#: The cookie the language switch sets (not HttpOnly-sensitive, but no script needs it either).
+#: The cookie the language switch sets (HttpOnly and SameSite=Lax like every cookie here: no script needs it).
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 #: Each language's own name, as the switch shows it (a language missing here shows its name from CLDR).
