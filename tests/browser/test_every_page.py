@@ -73,6 +73,7 @@ NOT_PAGES = {
     "privacy.download": "a JSON download",
     "agenda.healthz": "JSON for load balancers",
     "web.readyz": "JSON for load balancers",
+    "i18n.choose": "a redirect that sets the language cookie",
 }
 
 ANONYMOUS, ORGANISER, SPEAKER = "anonymous", "organiser", "speaker"
