@@ -65,7 +65,7 @@ def test_home_page_in_french_for_a_french_browser(client):
     assert response.headers["Vary"] == "Accept-Language, Cookie"
     assert '<html lang="fr">' in page
     assert "<title>Événements à venir · Événements MPF</title>" in page
-    assert text_of(response.data).startswith("Aller au contenu Événements MPF Événements Événements à venir")
+    assert text_of(response.data).startswith("Aller au contenu Événements MPF Menu Événements Événements à venir")
     assert "30 octobre 2030" in page
     assert "Inscriptions aux événements d’échange" in page
 
@@ -79,7 +79,7 @@ def test_home_page_in_english_by_default(client):
     page = response.get_data(as_text=True)
     assert (response.headers["Content-Language"], '<html lang="en">' in page) == ("en", True)
     assert "Accept-Language" in response.headers["Vary"]
-    assert text_of(response.data).startswith("Skip to content MPF Events Events Upcoming events MPF Exchange Event")
+    assert text_of(response.data).startswith("Skip to content MPF Events Menu Events Upcoming events MPF Exchange Event")
     assert "30 October 2030" in page
 
 
@@ -161,7 +161,7 @@ def test_error_pages_are_in_the_visitors_language(client):
 
     assert missing.status_code == 404
     assert text_of(missing.data).startswith(
-        "Aller au contenu Événements MPF Événements Page introuvable "
+        "Aller au contenu Événements MPF Menu Événements Page introuvable "
         "Nous n’avons pas trouvé cette page. Le lien est peut-être erroné, ou ce vers quoi il pointait n’existe plus."
     )
     assert missing.headers["Content-Language"] == "fr"
