@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from app import i18n, models, timeutil
+from app import forms, i18n, models, timeutil
 from app.calendar import links as calendar_links
 from app.cli import register_commands
 from app.csrf import csrf
@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Helpers any blueprint's templates may use (the public pages show registration panels and bios)."""
     timeutil.register(app)
+    forms.register(app)  # form_problems: the error summary's lines
     app.add_template_global(registration_state, "registration_state")
     app.add_template_filter(render_bio, "bio")
     calendar_links.register(app)

@@ -2,6 +2,7 @@
 control characters in typed text, email addresses we can write to, the time zone choices."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, flash, g
@@ -162,3 +163,69 @@ def find_zone(select: str):
             )
 
     return check
+
+
+# --- the error summary ---------------------------------------------------------------------------
+
+#: The field a timeline warning of each kind is about (the times, or the room), where the form has it.
+WARNING_FIELDS = {"overlap": "starts", "outside_session": "starts", "double_booked": "starts", "room_clash": "location"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the error summary: its words, the `#id` of the field it is about (or None), the warning's kind."""
+
+    text: str
+    href: str | None = None
+    kind: str | None = None
+
+
+class Problems(list):
+    """What templates/_error_summary.html lists, with its heading; empty when the submit went through."""
+
+    heading = "There is a problem"
+    #: Bootstrap's alert class: errors are red, a "save anyway" step is a warning.
+    tone = "alert-danger"
+
+
+def _target(field) -> str | None:
+    """Where a summary link goes: the field, a radio group's first option, nothing for a hidden field."""
+    if field.type in {"HiddenField", "CSRFTokenField"} or getattr(field.widget, "input_type", "") == "hidden":
+        return None
+    if field.type == "RadioField":
+        return f"#{field.id}-0"
+    return f"#{field.id}"
+
+
+def form_problems(*forms, warnings=(), notes=(), action: str | None = None) -> Problems:
+    """The problems a page opens on after a submit that did not go through: each form's errors in the order of
+    its fields (its `field_order` where the page shows them in another order; the form-wide ones first), each
+    linked to its field; else the "save anyway" step's timeline warnings, linked to the field each is about
+    (else to `action`, the button that saves anyway), and `notes` (what saving would cause). A template sets
+    `page_problems` to this at its top level, so that base.html's title starts with "Error:", and shows it
+    with the error_summary macro."""
+    problems = Problems()
+    for form in forms:
+        problems += [Problem(text) for text in getattr(form, "form_errors", ()) or ()]
+        order = {name: i for i, name in enumerate(getattr(form, "field_order", ()))}
+        for field in sorted(form, key=lambda f: order.get(f.short_name, len(order))):
+            if field.errors:
+                text = " ".join(str(e) for e in field.errors)
+                href = _target(field)
+                problems.append(Problem(f"{field.label.text}: {text}" if href else text, href))
+    if problems:
+        return problems
+    form = forms[0] if forms else None
+    for warning in warnings:
+        name = WARNING_FIELDS.get(warning.kind)
+        field = form[name] if form is not None and name and name in form else None
+        problems.append(Problem(warning.message, _target(field) if field is not None else action, warning.kind))
+    problems += [Problem(note, action) for note in notes if note]
+    if problems:
+        problems.heading = "Check the timeline before saving" if warnings else "Check before saving"
+        problems.tone = "alert-warning"
+    return problems
+
+
+def register(app) -> None:
+    app.add_template_global(form_problems, "form_problems")

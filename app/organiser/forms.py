@@ -36,6 +36,10 @@ from app.speakers.sanitise import shallow_enough
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+#: A name or address field about someone else: the browser must not fill in the organiser's own.
+NOT_MINE = {"autocomplete": "off"}
+
+
 def choices_of(enum_class) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in enum_class.choices()]
 
@@ -49,7 +53,11 @@ class SignInForm(BaseForm):
 
 
 class ResetRequestForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), email_address(), Length(max=254)])
+    email = EmailField(
+        "Email",
+        validators=[DataRequired(), email_address(), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
     submit = SubmitField("Send a reset link")
 
 
@@ -98,8 +106,12 @@ class EventForm(SaveAnywayForm):
     timezone = StringField("Time zone", default="Europe/Brussels", validators=[DataRequired(), Length(max=64)])
     starts_on = DateField("First day", validators=[DataRequired()])
     ends_on = DateField("Last day", validators=[DataRequired()])
-    contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)])
-    contact_email = EmailField("Contact email", validators=[DataRequired(), email_address(), Length(max=254)])
+    # Someone else's name and address (the event's contact, a person of the programme): never the browser's
+    # own autofill of the organiser's.
+    contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)], render_kw=NOT_MINE)
+    contact_email = EmailField(
+        "Contact email", validators=[DataRequired(), email_address(), Length(max=254)], render_kw=NOT_MINE
+    )
     submit = SubmitField("Save event")
 
     def validate_timezone(self, field):
@@ -168,10 +180,10 @@ class ItemForm(SaveAnywayForm):
 
 class PersonForm(BaseForm):
     honorific = StringField("Honorific", validators=[Optional(), Length(max=20)], description="Ms, Mr, Dr, …")
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)], render_kw=NOT_MINE)
     position = StringField("Position", validators=[Optional(), Length(max=300)])
     organisation = StringField("Organisation", validators=[Optional(), Length(max=300)])
-    email = EmailField("Email", validators=[Optional(), email_address(), Length(max=254)])
+    email = EmailField("Email", validators=[Optional(), email_address(), Length(max=254)], render_kw=NOT_MINE)
     bio = TextAreaField("Bio", validators=[Optional(), Length(max=5000), shallow_enough])
     submit = SubmitField("Save person")
 

@@ -105,22 +105,24 @@ class RegistrationForm(_DetailsForm):
     )
     submit = SubmitField("Register")
 
+    #: The order of the page, which the error summary follows.
     field_order = (
         "full_name",
         "email",
         "organisation",
         "group",
-        "question",
-        "accessibility_needs",
         "timezone",
         "find_zone",
+        "question",
+        "accessibility_needs",
+        "consent",
     )
 
 
 class ManageForm(_DetailsForm):
     submit = SubmitField("Save changes")
 
-    field_order = ("full_name", "organisation", "group", "question", "accessibility_needs", "timezone", "find_zone")
+    field_order = ("full_name", "organisation", "group", "timezone", "find_zone", "question", "accessibility_needs")
 
 
 class CancelForm(PlainForm):

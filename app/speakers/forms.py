@@ -11,7 +11,9 @@ from app.speakers.sanitise import MAX_BIO_LENGTH, shallow_enough
 
 class SignInRequestForm(BaseForm):
     email = EmailField(
-        "Your email address", validators=[DataRequired("Enter your email address."), email_address(), Length(max=254)]
+        "Your email address",
+        validators=[DataRequired("Enter your email address."), email_address(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
     )
     submit = SubmitField("Email me a sign-in link")
 
@@ -55,9 +57,21 @@ class ResponseForm(BaseForm):
 
 
 class ProfileForm(BaseForm):
-    honorific = StringField("Honorific (optional)", validators=[Optional(), Length(max=20)])
-    name = StringField("Name, as it should be written", validators=[DataRequired("Enter your name."), Length(max=200)])
-    position = StringField("Position", validators=[Optional(), Length(max=300)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=300)])
+    honorific = StringField(
+        "Honorific (optional)",
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "honorific-prefix"},
+    )
+    name = StringField(
+        "Name, as it should be written",
+        validators=[DataRequired("Enter your name."), Length(max=200)],
+        render_kw={"autocomplete": "name"},
+    )
+    position = StringField(
+        "Position", validators=[Optional(), Length(max=300)], render_kw={"autocomplete": "organization-title"}
+    )
+    organisation = StringField(
+        "Organisation", validators=[Optional(), Length(max=300)], render_kw={"autocomplete": "organization"}
+    )
     bio = TextAreaField("Short bio", validators=[Optional(), Length(max=MAX_BIO_LENGTH), shallow_enough])
     submit = SubmitField("Save profile")

@@ -525,8 +525,8 @@ def test_an_item_put_in_a_taken_room_asks_first_and_saves_when_confirmed(client,
 
     assert "Check the timeline before saving" in first.text
     assert (
-        '<li data-warning="room_clash">“Looking Ahead” (10:00–11:00 CET) and the session “Workshop” '
-        "(10:00–11:00 CET) are both in “studio” at the same time.</li>"
+        '<li data-warning="room_clash"><a class="alert-link" href="#location">“Looking Ahead” (10:00–11:00 CET) '
+        "and the session “Workshop” (10:00–11:00 CET) are both in “studio” at the same time.</a></li>"
     ) in first.text
     assert "Save anyway" in first.text
     db.session.expire_all()
@@ -554,8 +554,8 @@ def test_moving_a_session_into_a_taken_room_asks_first_and_saves_when_confirmed(
     first = client.post(url, data=form)
 
     assert (
-        '<li data-warning="room_clash">The session “Borders &amp; Security” (09:00–12:00 CET) and the session '
-        "“Workshop” (11:00–13:00 CET) are both in “studio” at the same time.</li>"
+        '<li data-warning="room_clash"><a class="alert-link" href="#location">The session “Borders &amp; Security” '
+        "(09:00–12:00 CET) and the session “Workshop” (11:00–13:00 CET) are both in “studio” at the same time.</a></li>"
     ) in first.text
     assert "Save anyway" in first.text and 'id="notice"' not in first.text  # nobody to tell in a draft
     db.session.expire_all()
