@@ -4,7 +4,7 @@
 // Times stay in the zone the page states until the visitor submits the form.
 (function () {
   "use strict";
-  if (!window.Intl || document.getElementById("form-errors")) {
+  if (!window.Intl || document.getElementById("error-summary")) {
     return;
   }
   var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;

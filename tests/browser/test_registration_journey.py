@@ -48,7 +48,8 @@ def _journey(live_server, page, axe, mail_server):
     assert axe() == []
 
     page.get_by_role("button", name="Register").click()
-    expect(page.locator("#form-errors")).to_contain_text("Please correct the 5 fields marked below.")
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator("#error-summary li")).to_have_count(5)
     expect(page.locator("#full_name-error")).to_have_text("Please give your full name.")
     expect(page.get_by_label("Full name")).to_have_attribute("aria-invalid", "true")
     assert axe() == []
