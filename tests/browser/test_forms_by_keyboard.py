@@ -212,3 +212,21 @@ def test_a_warned_rows_buttons_and_every_focus_ring_of_the_agenda_editor(live_se
     # Every stop of the page by Tab, to the footer's last link, shows its ring.
     keys.tab_to(lambda el: el["name"] == "Organiser sign-in", limit=120)
     assert min(ratio for _, ratio in keys.rings) >= 3
+
+
+def test_an_item_page_opened_at_its_people_still_opens_on_the_summary(live_server, page, app_context):
+    session = make_session(title="Borders & Security", starts_at=at(8), ends_at=at(11))
+    item_id = make_item(session, title="Typology", starts_at=at(9), ends_at=at(10)).id
+    make_organiser("ana@example.org", events=[session.event])
+    page.goto(f"{live_server}/organiser/sign-in")
+    page.get_by_label("Email").fill("ana@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your events")
+
+    page.goto(f"{live_server}/organiser/items/{item_id}/edit#people")  # where adding a new person comes back to
+    page.get_by_label("Ends").fill("08:00")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: Edit Typology"))
