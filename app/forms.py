@@ -167,8 +167,14 @@ def find_zone(select: str):
 
 # --- the error summary ---------------------------------------------------------------------------
 
-#: The field a timeline warning of each kind is about (the times, or the room), where the form has it.
-WARNING_FIELDS = {"overlap": "starts", "outside_session": "starts", "double_booked": "starts", "room_clash": "location"}
+#: The field a warning of each kind is about (the times, the room, the date), the first of them the form has.
+WARNING_FIELDS = {
+    "overlap": ("starts",),
+    "outside_session": ("starts",),
+    "double_booked": ("starts",),
+    "room_clash": ("location",),
+    "past": ("day", "ends_on"),
+}
 
 
 @dataclass(frozen=True)
@@ -217,8 +223,8 @@ def form_problems(*forms, warnings=(), notes=(), action: str | None = None) -> P
         return problems
     form = forms[0] if forms else None
     for warning in warnings:
-        name = WARNING_FIELDS.get(warning.kind)
-        field = form[name] if form is not None and name and name in form else None
+        names = [n for n in WARNING_FIELDS.get(warning.kind, ()) if form is not None and n in form]
+        field = form[names[0]] if names else None
         problems.append(Problem(warning.message, _target(field) if field is not None else action, warning.kind))
     problems += [Problem(note, action) for note in notes if note]
     if problems:
