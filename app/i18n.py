@@ -171,6 +171,18 @@ def add_language_headers(response):
     return response
 
 
+def localised(thing: Any, field: str, language: str | None = None) -> Any:
+    """The organiser's wording of `thing`'s `field` in the current language (or `language`): the attribute
+    `<field>_<language>` (an event's `title_fr`) where `thing` has one and it is given, else `field` itself, the
+    English. In templates: `{{ event|localised('title') }}`."""
+    language = str(language or current_language()).split("_")[0]
+    if language != DEFAULT_LANGUAGE:
+        translated = getattr(thing, f"{field}_{language}", None)
+        if translated:
+            return translated
+    return getattr(thing, field)
+
+
 @lru_cache(maxsize=1)
 def _collator():
     import pyuca  # loads the Unicode collation table (a few hundred ms) once, on first use
@@ -211,3 +223,4 @@ def register(app: Flask) -> None:
     app.after_request(add_language_headers)
     app.add_template_global(current_language, "current_language")
     app.add_template_global(switch_links, "language_switch")
+    app.add_template_filter(localised, "localised")

@@ -18,8 +18,9 @@ from sqlalchemy.orm import contains_eager, selectinload
 from app import timeutil
 from app.activity import record
 from app.agenda import reach
-from app.calendar import ical, identity
 from app.agenda.timeline import TimelineWarning
+from app.agenda.translated import FIELD_NAMES, FRENCH_FIELDS, clean_translations
+from app.calendar import ical, identity
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
 from app.i18n import surname_key
@@ -55,6 +56,7 @@ EVENT_FIELDS = (
     "ends_on",
     "contact_name",
     "contact_email",
+    *FRENCH_FIELDS,
 )
 SESSION_FIELDS = (
     "title",
@@ -69,8 +71,9 @@ SESSION_FIELDS = (
     "waitlist_enabled",
     "registration_opens_at",
     "registration_closes_at",
+    *FRENCH_FIELDS,
 )
-ITEM_FIELDS = ("title", "kind", "starts_at", "ends_at", "description", "location", "typology")
+ITEM_FIELDS = ("title", "kind", "starts_at", "ends_at", "description", "location", "typology", *FRENCH_FIELDS)
 PERSON_FIELDS = ("honorific", "name", "position", "organisation", "email", "bio")
 
 
@@ -80,7 +83,9 @@ def _snapshot(obj, names: tuple[str, ...]) -> dict:
 
 def _changed(obj, before: dict) -> list[str]:
     """The names of the fields that differ from the snapshot `before`, for the activity log."""
-    return [name.replace("_", " ") for name, value in before.items() if getattr(obj, name) != value]
+    return [
+        FIELD_NAMES.get(name, name.replace("_", " ")) for name, value in before.items() if getattr(obj, name) != value
+    ]
 
 
 class SlugTaken(DomainError):
@@ -178,7 +183,7 @@ def _check_event(event: Event) -> None:
 
 def create_event(*, by: Organiser, now: datetime, **fields) -> Event:
     """A draft event, managed by whoever created it."""
-    values = {name: fields[name] for name in EVENT_FIELDS if name in fields}
+    values = clean_translations({name: fields[name] for name in EVENT_FIELDS if name in fields}, title_length=200)
     values["slug"] = slugify(values.get("slug") or values["title"])
     with db.session.no_autoflush:
         event = Event(status=EventStatus.DRAFT, created_at=now, updated_at=now, **values)
@@ -199,9 +204,10 @@ def create_event(*, by: Organiser, now: datetime, **fields) -> Event:
 def update_event(event: Event, *, by: Organiser, now: datetime, **fields) -> Event:
     """Change an event's details; the web address stays unless a new one is given."""
     before = _snapshot(event, EVENT_FIELDS)
+    fields = clean_translations(fields, title_length=200)
     with db.session.no_autoflush:
         for name in EVENT_FIELDS:
-            if name in fields and fields[name] is not None:
+            if name in fields and (fields[name] is not None or name in FRENCH_FIELDS):
                 setattr(event, name, slugify(fields[name]) if name == "slug" else fields[name])
         _check_event(event)
     event.updated_at = now
@@ -295,7 +301,7 @@ def _check_session(session: EventSession) -> None:
 
 def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> EventSession:
     """A session of the event; online ones carry a join link, open ones a capacity and a window."""
-    values = {name: fields[name] for name in SESSION_FIELDS if name in fields}
+    values = clean_translations({name: fields[name] for name in SESSION_FIELDS if name in fields}, title_length=200)
     with db.session.no_autoflush:
         session = EventSession(event=event, updated_at=now, **values)
         db.session.add(session)
@@ -381,10 +387,11 @@ def _apply_session_details(session: EventSession, fields: dict, now: datetime) -
     """Sets the session's details; returns the names of those that changed."""
     changed = []
     names = ("title", "description", "location", "is_online", "registration_enabled", "waitlist_enabled")
-    for name in (*names, "registration_opens_at", "registration_closes_at"):
+    fields = clean_translations(fields, title_length=200)
+    for name in (*names, "registration_opens_at", "registration_closes_at", *FRENCH_FIELDS):
         if name in fields and getattr(session, name) != fields[name]:
             setattr(session, name, fields[name])
-            changed.append(name.replace("_", " "))
+            changed.append(FIELD_NAMES.get(name, name.replace("_", " ")))
     opens, closes = session.registration_opens_at, session.registration_closes_at
     if opens is not None and closes is not None and closes <= opens:
         raise ValidationFailed("Registration must close after it opens.")
@@ -429,7 +436,7 @@ def create_item(session: EventSession, *, by: Organiser, now: datetime, **fields
     """An agenda item in a session; timeline warnings are checked beforehand with `check_timeline`."""
     if session.is_cancelled:
         raise ItemOfCancelledSession()
-    values = {name: fields[name] for name in ITEM_FIELDS if name in fields}
+    values = clean_translations({name: fields[name] for name in ITEM_FIELDS if name in fields}, title_length=300)
     values.setdefault("kind", ItemKind.OTHER)
     position = 1 + max((i.position for i in session.items), default=-1)
     with db.session.no_autoflush:
@@ -473,6 +480,7 @@ def update_item(item: AgendaItem, *, by: Organiser, now: datetime, shift_later: 
     by_id = {other.id: other for other in item.session.items}
     moved = reach.items_moved(list(item.session.items), plan)
     before = _snapshot(item, ITEM_FIELDS)
+    fields = clean_translations(fields, title_length=300)
     with db.session.no_autoflush:
         changed = False
         for name in ITEM_FIELDS:

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app.calendar import identity
 from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
-from app.i18n import in_recipient_language
+from app.i18n import in_recipient_language, localised
 from app.mail.outbox import link_placeholder, new_message
 from app.models import EventSession, EventStatus, OutboxMessage, OutboxStatus, Registration, RegistrationStatus
 from app.security import hash_token, new_token
@@ -52,13 +52,13 @@ def invite_ics(registration: Registration, *, method: str, now: datetime) -> str
     """The iTIP message for this attendee: same UID forever, the registration's current SEQUENCE."""
     session = registration.session
     event = session.event
-    description = f"{event.title}\n{session_url(session)}"
+    description = f"{localised(event, 'title')}\n{session_url(session)}"
     if method == "REQUEST" and session.join_url:
         description = f"{_('Join online:')} {session.join_url}\n\n{description}"
     slot = Slot(
         uid=identity.registration_uid(registration),
         sequence=identity.registration_sequence(registration),
-        summary=session.title,
+        summary=localised(session, "title"),
         start=session.starts_at,
         end=session.ends_at,
         description=description,
@@ -141,7 +141,7 @@ def queue_confirmation(registration: Registration, token: str, *, now: datetime)
         "confirmation",
         registration,
         kind="confirmation",
-        subject=_("Registered: %(title)s", title=registration.session.title),
+        subject=_("Registered: %(title)s", title=localised(registration.session, "title")),
         now=now,
         ics_method="REQUEST",
         manage_link=manage_url(token),
@@ -155,7 +155,7 @@ def queue_waitlisted(registration: Registration, token: str, place: int, *, now:
         "waitlisted",
         registration,
         kind="waitlisted",
-        subject=f"Waiting list: {registration.session.title}",
+        subject=f"Waiting list: {localised(registration.session, 'title')}",
         now=now,
         manage_link=manage_url(token),
         place=place,
@@ -169,7 +169,7 @@ def queue_promoted(registration: Registration, *, now: datetime) -> OutboxMessag
         "promoted",
         registration,
         kind="promoted",
-        subject=f"You are in: {registration.session.title}",
+        subject=f"You are in: {localised(registration.session, 'title')}",
         now=now,
         ics_method="REQUEST",
     )
@@ -181,7 +181,7 @@ def queue_manage_link(registration: Registration, token: str, *, now: datetime) 
         "manage_link",
         registration,
         kind="manage_link",
-        subject=f"Your registration link: {registration.session.title}",
+        subject=f"Your registration link: {localised(registration.session, 'title')}",
         now=now,
         manage_link=manage_url(token),
     )
@@ -194,7 +194,7 @@ def queue_registration_cancelled(registration: Registration, *, now: datetime, h
         "registration_cancelled",
         registration,
         kind="cancellation",
-        subject=f"Cancelled: {registration.session.title}",
+        subject=f"Cancelled: {localised(registration.session, 'title')}",
         now=now,
         ics_method="CANCEL" if had_seat else None,
         had_seat=had_seat,
@@ -208,7 +208,7 @@ def queue_update(registration: Registration, change: str, *, now: datetime) -> O
         "update",
         registration,
         kind="update",
-        subject=f"Updated: {registration.session.title}",
+        subject=f"Updated: {localised(registration.session, 'title')}",
         now=now,
         ics_method="REQUEST",
         change=change,
@@ -223,7 +223,7 @@ def queue_waitlist_update(registration: Registration, change: str, place: int, *
         "waitlist_update",
         registration,
         kind="waitlist_update",
-        subject=f"Changed: {registration.session.title}",
+        subject=f"Changed: {localised(registration.session, 'title')}",
         now=now,
         change=change,
         place=place,
@@ -237,7 +237,7 @@ def queue_session_cancelled(registration: Registration, *, now: datetime, reason
         "session_cancelled",
         registration,
         kind="session_cancelled",
-        subject=f"Called off: {registration.session.title}",
+        subject=f"Called off: {localised(registration.session, 'title')}",
         now=now,
         ics_method="CANCEL" if registration.is_confirmed else None,
         reason=reason,
@@ -371,7 +371,7 @@ def compose_reminder(registration: Registration, kind: str) -> ReminderText:
     body_text, body_html = _render("reminder", registration, lead=lead, manage_link=link_placeholder(1))
     return ReminderText(
         to_name=registration.full_name,
-        subject=f"Reminder: {session.title} starts {lead}",
+        subject=f"Reminder: {localised(session, 'title')} starts {lead}",
         body_text=body_text,
         body_html=body_html,
         private_links=(manage_url(token),),

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app import timeutil
 from app.extensions import db
-from app.i18n import in_recipient_language
+from app.i18n import in_recipient_language, localised
 from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import Appearance, Event, OutboxMessage, Person, SlotNotice, Speaker
 
@@ -83,7 +83,7 @@ def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: s
         kind=kind,
         to_address=person.email,
         to_name=person.display_name,
-        subject=f"{subject}: {item.title}",
+        subject=f"{subject}: {localised(item, 'title')}",
         body_text=render_template("mail/speaker_slot_changed.txt", **context),
         body_html=render_template("mail/speaker_slot_changed.html", **context),
         ics=ics,

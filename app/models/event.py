@@ -98,6 +98,9 @@ class Event(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The title and description in French, where the organiser gave them (app.i18n.localised shows them).
+    title_fr: Mapped[str | None] = mapped_column(String(200))
+    description_fr: Mapped[str | None] = mapped_column(Text)
     venue: Mapped[str] = mapped_column(String(200), default="")
     #: IANA time zone name, e.g. Europe/Brussels.
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
@@ -148,6 +151,9 @@ class EventSession(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     #: The session's aims, shown on its page.
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The title and description in French, where the organiser gave them (app.i18n.localised shows them).
+    title_fr: Mapped[str | None] = mapped_column(String(200))
+    description_fr: Mapped[str | None] = mapped_column(Text)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     location: Mapped[str] = mapped_column(String(200), default="")
@@ -214,6 +220,9 @@ class AgendaItem(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The title and description in French, where the organiser gave them (app.i18n.localised shows them).
+    title_fr: Mapped[str | None] = mapped_column(String(300))
+    description_fr: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str] = mapped_column(String(200), default="")
     #: Partnership typology of a presentation (Operational Partnerships, ...), if any.
     typology: Mapped[str | None] = mapped_column(String(100))

@@ -285,6 +285,7 @@ def _session_values(event: Event, form: SessionForm) -> dict:
         form,
         ("title", "description", "location", "is_online", "registration_enabled", "waitlist_enabled", "capacity"),
     )
+    values |= form_fields(form, agenda.FRENCH_FIELDS)
     values["join_url"] = form.join_url.data or None
     values["starts_at"] = local(event, form.day.data, form.starts.data)
     values["ends_at"] = local(event, form.day.data, form.ends.data)
@@ -454,7 +455,7 @@ def _item_values(event_session: EventSession, form: ItemForm) -> dict:
     """The item's fields from the form; its times are on the session's day, on the event's wall clock."""
     day = timeutil.to_zone(event_session.starts_at, event_session.event.timezone).date()
     return {
-        **form_fields(form, ("title", "description", "location")),
+        **form_fields(form, ("title", "description", "location", *agenda.FRENCH_FIELDS)),
         "kind": ItemKind(form.kind.data),
         "starts_at": local(event_session.event, day, form.starts.data),
         "ends_at": local(event_session.event, day, form.ends.data),

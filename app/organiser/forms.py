@@ -1,5 +1,6 @@
 """One form per organiser screen: they check shape; the services check the rules."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -35,6 +36,12 @@ from app.speakers.sanitise import shallow_enough
 #: What a datetime-local input sends (the first one is also how a value is written back into it).
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
+
+#: Under a French title: readers whose page is in French see it; left empty, they see the English.
+FRENCH_HINT = _l("Optional: French readers see it instead of the English one; left empty, they see the English.")
+
+#: What is typed there is French (screen readers read it so, spelling checkers check it so).
+IN_FRENCH = {"lang": "fr"}
 
 #: A name or address field about someone else: the browser must not fill in the organiser's own.
 NOT_MINE = {"autocomplete": "off"}
@@ -102,6 +109,12 @@ class EventForm(SaveAnywayForm):
         description="Lower-case letters, digits and dashes; made from the title when left empty.",
     )
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    title_fr = StringField(
+        _l("Title in French"), validators=[Optional(), Length(max=200)], description=FRENCH_HINT, render_kw=IN_FRENCH
+    )
+    description_fr = TextAreaField(
+        _l("Description in French"), validators=[Optional(), Length(max=5000)], render_kw=IN_FRENCH
+    )
     venue = StringField("Venue", validators=[Optional(), Length(max=200)])
     timezone = StringField("Time zone", default="Europe/Brussels", validators=[DataRequired(), Length(max=64)])
     starts_on = DateField("First day", validators=[DataRequired()])
@@ -126,6 +139,12 @@ class EventForm(SaveAnywayForm):
 class SessionForm(SaveAnywayForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Aims and description", validators=[Optional(), Length(max=5000)])
+    title_fr = StringField(
+        _l("Title in French"), validators=[Optional(), Length(max=200)], description=FRENCH_HINT, render_kw=IN_FRENCH
+    )
+    description_fr = TextAreaField(
+        _l("Description in French"), validators=[Optional(), Length(max=5000)], render_kw=IN_FRENCH
+    )
     day = DateField("Day", validators=[DataRequired()])
     starts = TimeField("Starts", validators=[DataRequired()])
     ends = TimeField("Ends", validators=[DataRequired()])
@@ -169,6 +188,12 @@ class ItemForm(SaveAnywayForm):
     starts = TimeField("Starts", validators=[DataRequired()])
     ends = TimeField("Ends", validators=[DataRequired()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    title_fr = StringField(
+        _l("Title in French"), validators=[Optional(), Length(max=300)], description=FRENCH_HINT, render_kw=IN_FRENCH
+    )
+    description_fr = TextAreaField(
+        _l("Description in French"), validators=[Optional(), Length(max=5000)], render_kw=IN_FRENCH
+    )
     location = StringField("Room or place", validators=[Optional(), Length(max=200)])
     shift_later = BooleanField("Move the later items of the session by as much as this item's end moves")
     submit = SubmitField("Check and save")

@@ -392,7 +392,8 @@ def _slot_for(appearance: Appearance) -> ical.Slot:
     """The speaker's slot as one VEVENT: the same UID and SEQUENCE in their feed, download and invites."""
     item, session = appearance.item, appearance.item.session
     event = session.event
-    lines = [f"Your role: {appearance.role.label}", f"Session: {session.title}", f"Event: {event.title}"]
+    session_title, event_title = i18n.localised(session, "title"), i18n.localised(event, "title")
+    lines = [f"Your role: {appearance.role.label}", f"Session: {session_title}", f"Event: {event_title}"]
     others = [a for a in item.appearances if a.person_id != appearance.person_id]
     if others:
         lines.append("With: " + "; ".join(f"{a.person.display_name} ({a.role.label})" for a in others))
@@ -405,7 +406,7 @@ def _slot_for(appearance: Appearance) -> ical.Slot:
     return ical.Slot(
         uid=identity.appearance_uid(appearance),
         sequence=identity.appearance_sequence(appearance),
-        summary=f"{'Declined: ' if declined else ''}{item.title} ({appearance.role.label})",
+        summary=f"{'Declined: ' if declined else ''}{i18n.localised(item, 'title')} ({appearance.role.label})",
         start=item.starts_at,
         end=item.ends_at,
         description="\n".join(lines),
