@@ -79,7 +79,9 @@ def test_home_page_in_english_by_default(client):
     page = response.get_data(as_text=True)
     assert (response.headers["Content-Language"], '<html lang="en">' in page) == ("en", True)
     assert "Accept-Language" in response.headers["Vary"]
-    assert text_of(response.data).startswith("Skip to content MPF Events Menu Events Upcoming events MPF Exchange Event")
+    assert text_of(response.data).startswith(
+        "Skip to content MPF Events Menu Events Upcoming events MPF Exchange Event"
+    )
     assert "30 October 2030" in page
 
 

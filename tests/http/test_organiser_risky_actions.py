@@ -381,7 +381,8 @@ def test_an_event_in_the_past_warns_and_is_created_once_saved_anyway(client, sig
     warned = client.post("/organiser/events/new", data=PAST_EVENT)
 
     assert (
-        '<li data-warning="past"><a class="alert-link" href="#ends_on">The event ends in the past (30 October 2020). Check the date, or save anyway.</a></li>'
+        '<li data-warning="past"><a class="alert-link" href="#ends_on">'
+        "The event ends in the past (30 October 2020). Check the date, or save anyway.</a></li>"
     ) in warned.text
     assert "Save anyway</button>" in warned.text
     assert _count(Event) == 0
@@ -415,8 +416,9 @@ def test_a_session_in_the_past_warns_and_is_added_once_saved_anyway(client, sign
     warned = client.post(f"/organiser/events/{event.id}/sessions/new", data=form)
 
     assert (
-        '<li data-warning="past"><a class="alert-link" href="#day">The session ends in the past (Friday 30 October 2020, 10:00–11:00 CET). Check the '
-        "date, or save anyway.</a></li>"
+        '<li data-warning="past"><a class="alert-link" href="#day">'
+        "The session ends in the past (Friday 30 October 2020, 10:00–11:00 CET). "
+        "Check the date, or save anyway.</a></li>"
     ) in warned.text
     assert _count(EventSession) == 0
     key = warned.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
@@ -432,8 +434,9 @@ def test_a_new_session_in_a_taken_room_warns_and_is_added_once_saved_anyway(clie
     warned = client.post(url, data=form)
 
     assert (
-        '<li data-warning="room_clash"><a class="alert-link" href="#location">The session “Borders &amp; Security” (09:00–12:00 CET) and the new session '
-        "“Workshop” (10:00–12:00 CET) are both in “Room 1” at the same time.</a></li>"
+        '<li data-warning="room_clash"><a class="alert-link" href="#location">'
+        "The session “Borders &amp; Security” (09:00–12:00 CET) and the new session “Workshop” (10:00–12:00 CET) "
+        "are both in “Room 1” at the same time.</a></li>"
     ) in warned.text
     assert _count(EventSession) == 2
     key = warned.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
