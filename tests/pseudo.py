@@ -94,7 +94,9 @@ def visible_text(page: str) -> str:
     return "\n".join(parser.parts)
 
 
-_MARKED = re.compile(f"{OPEN}[^{CLOSE}]*{CLOSE}")
+#: A message with no message inside it: a count phrase filling a sentence's placeholder is marked inside the
+#: sentence's own markers, so the innermost ones go first.
+_MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 #: What is no word: punctuation, digits, white space.
 _NOT_WORDS = re.compile(r"^[\W\d_]*$")
 
@@ -103,7 +105,10 @@ def escaped_text(page: str, *, data: tuple[str, ...] = ()) -> list[str]:
     """The visible text of `page` that is neither inside ⟦…⟧ nor one of the `data` strings (the page's own
     content), as a list of fragments; [] when every word came from the catalogue."""
     text = html_module.unescape(visible_text(page))
-    text = _MARKED.sub(" ", text)
+    while True:
+        text, found = _MARKED.subn(" ", text)
+        if not found:
+            break
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
     fragments = (fragment.strip() for fragment in re.split(r"\s{2,}|\n", text))

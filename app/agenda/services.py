@@ -12,6 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -89,7 +92,7 @@ def _changed(obj, before: dict) -> list[str]:
 
 
 class SlugTaken(DomainError):
-    default_message = "Another event already uses this web address."
+    default_message = _l("Another event already uses this web address.")
 
 
 def _tell_people(items: list[AgendaItem], change: str, now: datetime) -> int:
@@ -164,21 +167,29 @@ def slugify(text: str) -> str:
 
 def _check_event(event: Event) -> None:
     if not timeutil.is_valid_zone(event.timezone):
-        raise ValidationFailed(f"“{event.timezone}” is not a time zone we know.")
+        raise ValidationFailed(_("“%(zone)s” is not a time zone we know.", zone=event.timezone))
     if event.ends_on < event.starts_on:
-        raise ValidationFailed("The event cannot end before it starts.")
+        raise ValidationFailed(_("The event cannot end before it starts."))
     if not (timeutil.is_plausible_day(event.starts_on) and timeutil.is_plausible_day(event.ends_on)):
         raise ValidationFailed(
-            f"The event's days must lie between the years {timeutil.EARLIEST_DAY.year} and {timeutil.LATEST_DAY.year}."
+            _(
+                "The event's days must lie between the years %(first)d and %(last)d.",
+                first=timeutil.EARLIEST_DAY.year,
+                last=timeutil.LATEST_DAY.year,
+            )
         )
     if event.id is not None:
         for session in event.sessions:
             _check_within_event_days(
-                event, session.starts_at, session.ends_at, what=f"Its session “{session.title}”", hint=" Move it first."
+                event,
+                session.starts_at,
+                session.ends_at,
+                what=_("Its session “%(title)s”", title=session.title),
+                hint=" " + _("Move it first."),
             )
     clash = db.session.scalar(select(Event.id).where(Event.slug == event.slug, Event.id != (event.id or 0)))
     if clash is not None:
-        raise SlugTaken(f"Another event already uses the web address “{event.slug}”.")
+        raise SlugTaken(_("Another event already uses the web address “%(slug)s”.", slug=event.slug))
 
 
 def create_event(*, by: Organiser, now: datetime, **fields) -> Event:
@@ -231,7 +242,7 @@ def set_event_status(event: Event, status: EventStatus, *, by: Organiser, now: d
     told = reach.who_is_told_of_publishing(event) if publishing else None
     with db.session.no_autoflush:
         if status == EventStatus.PUBLISHED and not event.sessions:
-            raise ValidationFailed("Add at least one session before publishing the event.")
+            raise ValidationFailed(_("Add at least one session before publishing the event."))
         event.status = status
     event.updated_at = now
     summary = _STATUS_SUMMARIES[status]
@@ -277,26 +288,43 @@ def _check_within_event_days(
     first, last = event.starts_on, event.ends_on
     if not (timeutil.is_plausible_day(first) and timeutil.is_plausible_day(last)):
         raise ValidationFailed(
-            f"The event's days must lie between the years {timeutil.EARLIEST_DAY.year} and {timeutil.LATEST_DAY.year}."
+            _(
+                "The event's days must lie between the years %(first)d and %(last)d.",
+                first=timeutil.EARLIEST_DAY.year,
+                last=timeutil.LATEST_DAY.year,
+            )
         )
     earliest = timeutil.local_datetime(first, time.min, event.timezone)
     latest = timeutil.local_datetime(last + timedelta(days=1), time.min, event.timezone)
     if starts_at < earliest or ends_at > latest:
-        days = f"{first:%-d %B %Y}" if first == last else f"{first:%-d %B %Y} to {last:%-d %B %Y}"
-        raise ValidationFailed(f"{what} must lie within the event's days ({days}, {event.timezone}).{hint}")
+        long_date = timeutil.format_long_date
+        days = (
+            long_date(first)
+            if first == last
+            else _("%(first)s to %(last)s", first=long_date(first), last=long_date(last))
+        )
+        raise ValidationFailed(
+            _(
+                "%(what)s must lie within the event's days (%(days)s, %(zone)s).",
+                what=what,
+                days=days,
+                zone=event.timezone,
+            )
+            + hint
+        )
 
 
 def _check_session(session: EventSession) -> None:
     if session.ends_at <= session.starts_at:
-        raise ValidationFailed("The session must end after it starts.")
-    _check_within_event_days(session.event, session.starts_at, session.ends_at, what="The session")
+        raise ValidationFailed(_("The session must end after it starts."))
+    _check_within_event_days(session.event, session.starts_at, session.ends_at, what=_("The session"))
     if session.capacity is not None and session.capacity < 0:
-        raise ValidationFailed("The capacity cannot be negative.")
+        raise ValidationFailed(_("The capacity cannot be negative."))
     opens, closes = session.registration_opens_at, session.registration_closes_at
     if opens is not None and closes is not None and closes <= opens:
-        raise ValidationFailed("Registration must close after it opens.")
+        raise ValidationFailed(_("Registration must close after it opens."))
     if session.is_online and session.registration_enabled and not session.join_url:
-        raise ValidationFailed("An online session open for registration needs a join link.")
+        raise ValidationFailed(_("An online session open for registration needs a join link."))
 
 
 def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> EventSession:
@@ -346,11 +374,11 @@ def update_session(
     join_url = reach.normalised_join_url(fields.pop("join_url", session.join_url))
     capacity = fields.pop("capacity", session.capacity)
     if ends_at <= starts_at:
-        raise ValidationFailed("The session must end after it starts.")
-    _check_within_event_days(session.event, starts_at, ends_at, what="The session")
+        raise ValidationFailed(_("The session must end after it starts."))
+    _check_within_event_days(session.event, starts_at, ends_at, what=_("The session"))
     is_online = fields.get("is_online", session.is_online)
     if is_online and fields.get("registration_enabled", session.registration_enabled) and not join_url:
-        raise ValidationFailed("An online session open for registration needs a join link.")
+        raise ValidationFailed(_("An online session open for registration needs a join link."))
     change = reach.session_change(
         session, starts_at=starts_at, ends_at=ends_at, join_url=join_url, move_items=move_items
     )
@@ -394,7 +422,7 @@ def _apply_session_details(session: EventSession, fields: dict, now: datetime) -
             changed.append(FIELD_NAMES.get(name, name.replace("_", " ")))
     opens, closes = session.registration_opens_at, session.registration_closes_at
     if opens is not None and closes is not None and closes <= opens:
-        raise ValidationFailed("Registration must close after it opens.")
+        raise ValidationFailed(_("Registration must close after it opens."))
     if changed:
         session.version += 1
         session.updated_at = now
@@ -423,13 +451,13 @@ def cancel_session(session: EventSession, *, reason: str, by: Organiser, now: da
 
 def _check_item(item: AgendaItem) -> None:
     if item.ends_at <= item.starts_at:
-        raise ValidationFailed("The item must end after it starts.")
+        raise ValidationFailed(_("The item must end after it starts."))
     if not item.title.strip():
-        raise ValidationFailed("Give the item a title.")
+        raise ValidationFailed(_("Give the item a title."))
 
 
 class ItemOfCancelledSession(DomainError):
-    default_message = "This item's session is cancelled: its items stay as they were when it was called off."
+    default_message = _l("This item's session is cancelled: its items stay as they were when it was called off.")
 
 
 def create_item(session: EventSession, *, by: Organiser, now: datetime, **fields) -> AgendaItem:
@@ -527,7 +555,7 @@ def reorder_item(item: AgendaItem, direction: str, *, by: Organiser, now: dateti
     index = items.index(item)
     other_index = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= other_index < len(items):
-        raise ValidationFailed("This item cannot move further that way.")
+        raise ValidationFailed(_("This item cannot move further that way."))
     first, second = sorted((item, items[other_index]), key=lambda i: (i.starts_at, i.position, i.id))
     gap = second.starts_at - first.ends_at
     start = first.starts_at
@@ -575,7 +603,7 @@ def delete_item(item: AgendaItem, *, by: Organiser, now: datetime) -> None:
 
 def _check_person(person: Person) -> None:
     if not person.name.strip():
-        raise ValidationFailed("Give the person's name.")
+        raise ValidationFailed(_("Give the person's name."))
     if person.email:
         clash = db.session.scalar(
             select(Person.id).where(
@@ -583,7 +611,7 @@ def _check_person(person: Person) -> None:
             )
         )
         if clash is not None:
-            raise ValidationFailed(f"Someone else in this event already has the email {person.email}.")
+            raise ValidationFailed(_("Someone else in this event already has the email %(email)s.", email=person.email))
 
 
 def _normalised_email(value: str | None) -> str | None:
@@ -658,19 +686,22 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
     event = item.session.event
     if person.event_id != event.id:
         if not can_manage(by, person.event):
-            raise NotFound("No such person.")
+            raise NotFound(_("No such person."))
         with db.session.no_autoflush:
             if person.email and any(p.email == person.email for p in event.people):
                 raise ValidationFailed(
-                    f"This event already has someone with the email {person.email}: "
-                    "choose them among the people of this event."
+                    _(
+                        "This event already has someone with the email %(email)s: "
+                        "choose them among the people of this event.",
+                        email=person.email,
+                    )
                 )
             source = person.event.title
             person = _copy_person(person, event, now=now)
             summary = f"Added {person.name} to the people, copied from “{source}”."
             record(by=by, event=event, action="person.copied", summary=summary, target=person, now=now)
     if any(a.person_id == person.id for a in item.appearances):
-        raise ValidationFailed(f"{person.display_name} is already in “{item.title}”.")
+        raise ValidationFailed(_("%(name)s is already in “%(title)s”.", name=person.display_name, title=item.title))
     appearance = Appearance(item=item, person=person, role=role, position=len(item.appearances))
     db.session.add(appearance)
     item.version += 1
@@ -766,7 +797,7 @@ def get_person(event: Event, person_id: int) -> Person:
     """A person of this event; another event's person is not found."""
     person = db.session.get(Person, person_id)
     if person is None or person.event_id != event.id:
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     return person
 
 
@@ -777,7 +808,7 @@ def get_person(event: Event, person_id: int) -> Person:
 
 
 class NotDeletable(DomainError):
-    default_message = "This cannot be deleted."
+    default_message = _l("This cannot be deleted.")
 
 
 def _registration_count(*conditions) -> int:
@@ -797,14 +828,20 @@ def event_deletion_refusals(event: Event) -> list[str]:
     kind (a published event may be in people's calendars and feeds; registrations are records of people)."""
     reasons = []
     if event.status != EventStatus.DRAFT:
-        reasons.append(f"Only a draft can be deleted; this event is {event.status.label.lower()}.")
+        reasons.append(_("Only a draft can be deleted; this event is %(status)s.", status=event.status.label.lower()))
     elif was_ever_published(event):
         reasons.append(
-            "It was published once, so people may have its pages, invites or feed entries: keep it as a draft."
+            _("It was published once, so people may have its pages, invites or feed entries: keep it as a draft.")
         )
     registrations = _registration_count(Registration.session_id.in_([s.id for s in event.sessions]))
     if registrations:
-        reasons.append(f"Its sessions hold {count(registrations, 'registration')} (cancelled ones included).")
+        reasons.append(
+            ngettext(
+                "Its sessions hold %(num)d registration (cancelled ones included).",
+                "Its sessions hold %(num)d registrations (cancelled ones included).",
+                registrations,
+            )
+        )
     return reasons
 
 
@@ -812,7 +849,7 @@ def delete_event(event: Event, *, by: Organiser, now: datetime) -> None:
     """Delete a draft nothing depends on (event_deletion_refusals), with its sessions, items, people and log.
     The deletion itself is logged outside any event, so that the entry outlives it."""
     if reasons := event_deletion_refusals(event):
-        raise NotDeletable("This event cannot be deleted. " + " ".join(reasons))
+        raise NotDeletable(" ".join([_("This event cannot be deleted."), *reasons]))
     sessions = len(event.sessions)
     items = sum(len(s.items) for s in event.sessions)
     record(
@@ -845,8 +882,13 @@ def session_deletion_refusals(session: EventSession) -> list[str]:
     registrations = _registration_count(Registration.session_id == session.id)
     if registrations:
         return [
-            f"It holds {count(registrations, 'registration')} (cancelled ones included): cancel the session "
-            "instead, which tells its attendees and keeps their records."
+            ngettext(
+                "It holds %(num)d registration (cancelled ones included): cancel the session instead, which tells "
+                "its attendees and keeps their records.",
+                "It holds %(num)d registrations (cancelled ones included): cancel the session instead, which tells "
+                "its attendees and keeps their records.",
+                registrations,
+            )
         ]
     return []
 
@@ -855,7 +897,7 @@ def delete_session(session: EventSession, *, by: Organiser, now: datetime) -> No
     """Delete a session nobody registered for, with its items and their appearances; once the event is
     published, the speakers of its items get a cancellation of their slot (none again if it was cancelled)."""
     if reasons := session_deletion_refusals(session):
-        raise NotDeletable("This session cannot be deleted. " + " ".join(reasons))
+        raise NotDeletable(" ".join([_("This session cannot be deleted."), *reasons]))
     event = session.event
     if not session.is_cancelled:
         _tell_people(list(session.items), "cancelled", now)
@@ -908,7 +950,8 @@ def past_date_warnings(
     if starts_at is not None and ends_at is not None and ends_at <= now:
         when = timeutil.format_when(starts_at, ends_at, timezone)
     elif ends_on is not None and ends_on < timeutil.to_zone(now, timezone).date():
-        when = f"{ends_on:%-d %B %Y}"
+        when = timeutil.format_long_date(ends_on)
     else:
         return []
-    return [TimelineWarning("past", f"{what} ends in the past ({when}). Check the date, or save anyway.", ())]
+    message = _("%(what)s ends in the past (%(when)s). Check the date, or save anyway.", what=what, when=when)
+    return [TimelineWarning("past", message, ())]

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import timeutil
@@ -103,9 +104,13 @@ def check_timeline(
             warnings.append(
                 TimelineWarning(
                     "outside_session",
-                    f"“{slot.title}” ({timeutil.format_range(slot.starts_at, slot.ends_at, zone)}) lies outside "
-                    f"its session “{session.title}” "
-                    f"({timeutil.format_range(session.starts_at, session.ends_at, zone)}).",
+                    _(
+                        "“%(item)s” (%(item_time)s) lies outside its session “%(session)s” (%(session_time)s).",
+                        item=slot.title,
+                        item_time=timeutil.format_range(slot.starts_at, slot.ends_at, zone),
+                        session=session.title,
+                        session_time=timeutil.format_range(session.starts_at, session.ends_at, zone),
+                    ),
                     (slot.item_id,),
                 )
             )
@@ -114,8 +119,14 @@ def check_timeline(
             warnings.append(
                 TimelineWarning(
                     "overlap",
-                    f"“{a.title}” ({timeutil.format_range(a.starts_at, a.ends_at, zone)}) and “{b.title}” "
-                    f"({timeutil.format_range(b.starts_at, b.ends_at, zone)}) overlap in “{a.session.title}”.",
+                    _(
+                        "“%(first)s” (%(first_time)s) and “%(second)s” (%(second_time)s) overlap in “%(session)s”.",
+                        first=a.title,
+                        first_time=timeutil.format_range(a.starts_at, a.ends_at, zone),
+                        second=b.title,
+                        second_time=timeutil.format_range(b.starts_at, b.ends_at, zone),
+                        session=a.session.title,
+                    ),
                     (a.item_id, b.item_id),
                 )
             )
@@ -162,8 +173,13 @@ def _double_bookings(slots: list[_Slot], zone: str) -> list[TimelineWarning]:
             warnings.append(
                 TimelineWarning(
                     "double_booked",
-                    f"{names.get(person_id, 'Someone')} is in “{a.title}” and “{b.title}” at the same time "
-                    f"({timeutil.format_range(max(a.starts_at, b.starts_at), min(a.ends_at, b.ends_at), zone)}).",
+                    _(
+                        "%(name)s is in “%(first)s” and “%(second)s” at the same time (%(time)s).",
+                        name=names.get(person_id) or _("Someone"),
+                        first=a.title,
+                        second=b.title,
+                        time=timeutil.format_range(max(a.starts_at, b.starts_at), min(a.ends_at, b.ends_at), zone),
+                    ),
                     (a.item_id, b.item_id),
                 )
             )
@@ -211,7 +227,9 @@ def new_session_room_clashes(
         for each in event.sessions
         for item in each.items
     ]
-    new = _Booking((location or "").strip(), f"the new session “{title}”", NEW_SESSION, None, starts_at, ends_at)
+    new = _Booking(
+        (location or "").strip(), _("the new session “%(title)s”", title=title), NEW_SESSION, None, starts_at, ends_at
+    )
     return [w for w in _room_clashes(event, slots, event.timezone, extra=[new]) if NEW_SESSION in w.session_ids]
 
 
@@ -223,7 +241,14 @@ def _bookings(event: Event, slots: list[_Slot], places: _SessionPlaces) -> list[
         starts_at, ends_at, location = places.get(session.id, (session.starts_at, session.ends_at, session.location))
         if not session.is_cancelled and room_key(location):
             bookings.append(
-                _Booking(location.strip(), f"the session “{session.title}”", session.id, None, starts_at, ends_at)
+                _Booking(
+                    location.strip(),
+                    _("the session “%(title)s”", title=session.title),
+                    session.id,
+                    None,
+                    starts_at,
+                    ends_at,
+                )
             )
     for slot in slots:
         room = room_key(slot.location)
@@ -262,9 +287,15 @@ def _room_clashes(
                 warnings.append(
                     TimelineWarning(
                         "room_clash",
-                        f"{a.label[0].upper()}{a.label[1:]} ({timeutil.format_range(a.starts_at, a.ends_at, zone)}) "
-                        f"and {b.label} ({timeutil.format_range(b.starts_at, b.ends_at, zone)}) are both in "
-                        f"“{a.room}” at the same time.",
+                        _(
+                            "%(first)s (%(first_time)s) and %(second)s (%(second_time)s) are both in “%(room)s” at "
+                            "the same time.",
+                            first=f"{a.label[0].upper()}{a.label[1:]}",
+                            first_time=timeutil.format_range(a.starts_at, a.ends_at, zone),
+                            second=b.label,
+                            second_time=timeutil.format_range(b.starts_at, b.ends_at, zone),
+                            room=a.room,
+                        ),
                         tuple(x.item_id for x in (a, b) if x.item_id is not None),
                         tuple(x.session_id for x in (a, b) if x.item_id is None),
                     )

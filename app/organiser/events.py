@@ -1,6 +1,9 @@
 """Events and their agenda: the event, its sessions, their items and the people who appear in them."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -39,7 +42,6 @@ from app.organiser.forms import (
 )
 from app.organiser.timeline import day_timelines
 from app.transaction import use_case
-from app.wording import count
 
 #: Everything the agenda editor shows, in a fixed number of queries whatever the size of the agenda.
 AGENDA_OPTIONS = (
@@ -51,9 +53,9 @@ AGENDA_OPTIONS = (
 )
 
 STATUS_MESSAGES = {
-    "published": "The event is published: it is on the public site and in the calendar feed.",
-    "draft": "The event is a draft again: the public no longer sees it.",
-    "cancelled": "The event is marked cancelled.",
+    "published": _l("The event is published: it is on the public site and in the calendar feed."),
+    "draft": _l("The event is a draft again: the public no longer sees it."),
+    "cancelled": _l("The event is marked cancelled."),
 }
 
 
@@ -80,7 +82,7 @@ def event_new():
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash(f"“{event.title}” is created as a draft.", "success")
+            flash(_("“%(title)s” is created as a draft.", title=event.title), "success")
             return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template("organiser/event_form.html", form=form, event=None, warnings=warnings)
 
@@ -93,7 +95,7 @@ def _event_past(form: EventForm, event: Event | None = None) -> list:
     """A warning when the event would end in the past, unless an edit leaves its days as they were."""
     if event is not None and _days(form) == (event.starts_on, event.ends_on, event.timezone):
         return []
-    return agenda.past_date_warnings("The event", now=now(), timezone=form.timezone.data, ends_on=form.ends_on.data)
+    return agenda.past_date_warnings(_("The event"), now=now(), timezone=form.timezone.data, ends_on=form.ends_on.data)
 
 
 @bp.get("/events/<int:event_id>/")
@@ -133,7 +135,7 @@ def event_edit(event_id: int):
         except DomainError as error:
             flash(error.message, "danger")
         else:
-            flash("The event is saved.", "success")
+            flash(_("The event is saved."), "success")
             return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template("organiser/event_form.html", form=form, event=event, warnings=warnings)
 
@@ -150,18 +152,18 @@ def event_status(event_id: int, status: str):
         return redirect(url_for(CONFIRMED_ELSEWHERE[status], event_id=event.id), 303)
     apply(
         lambda: agenda.set_event_status(event, EventStatus(status), by=current_user, now=now()),
-        lambda _: STATUS_MESSAGES[status],
+        lambda _done: str(STATUS_MESSAGES[status]),
     )
     return redirect(url_for("organiser.event_detail", event_id=event.id))
 
 
 #: What each slot's line on the publish step says publishing sends.
 PUBLISH_SENDS = {
-    reach.ADDED: "invite",
-    reach.MOVED: "update: the time changed",
-    reach.CHANGED: "update: the details changed",
-    reach.CANCELLED: "cancellation",
-    None: "nothing: unchanged since they were told",
+    reach.ADDED: _l("invite"),
+    reach.MOVED: _l("update: the time changed"),
+    reach.CHANGED: _l("update: the details changed"),
+    reach.CANCELLED: _l("cancellation"),
+    None: _l("nothing: unchanged since they were told"),
 }
 
 
@@ -178,7 +180,7 @@ def event_publish(event_id: int):
     event = event_or_404(event_id, *AGENDA_OPTIONS)
     if event.status == EventStatus.PUBLISHED:
         if request.method == "POST":
-            flash("The event is already published.", "info")
+            flash(_("The event is already published."), "info")
             return redirect(url_for("organiser.event_detail", event_id=event.id))
         return render_template("organiser/publish.html", event=event, already=True)
     told, warnings = reach.who_is_told_of_publishing(event), check_timeline(event)
@@ -186,13 +188,18 @@ def event_publish(event_id: int):
     if not form.validate_on_submit():
         needs_confirmation(form, True, *_publish_key(told, warnings))
     elif needs_confirmation(form, True, *_publish_key(told, warnings)):
-        notice = "The programme changed since this page was opened. Check who is told again, then publish."
+        notice = _("The programme changed since this page was opened. Check who is told again, then publish.")
     elif apply(
         lambda: agenda.publish_event(event, by=current_user, now=now()),
-        lambda _: (
-            STATUS_MESSAGES["published"]
+        lambda _done: (
+            str(STATUS_MESSAGES["published"])
             + (
-                f" {count(told.emails, 'email')} to {count(told.people, 'person', 'people')} queued."
+                " "
+                + _(
+                    "%(emails)s to %(people)s queued.",
+                    emails=ngettext("%(num)d email", "%(num)d emails", told.emails),
+                    people=ngettext("%(num)d person", "%(num)d people", told.people),
+                )
                 if told.emails
                 else ""
             )
@@ -224,7 +231,7 @@ def event_unpublish(event_id: int):
     if event.status == EventStatus.PUBLISHED and form.validate_on_submit():
         apply(
             lambda: agenda.set_event_status(event, EventStatus.DRAFT, by=current_user, now=now()),
-            lambda _: STATUS_MESSAGES["draft"],
+            lambda _done: str(STATUS_MESSAGES["draft"]),
         )
         return redirect(url_for("organiser.event_detail", event_id=event_id))
     return render_template(
@@ -241,7 +248,7 @@ def event_cancel(event_id: int):
     if event.status != EventStatus.CANCELLED and form.validate_on_submit():
         apply(
             lambda: agenda.set_event_status(event, EventStatus.CANCELLED, by=current_user, now=now()),
-            lambda _: STATUS_MESSAGES["cancelled"],
+            lambda _done: str(STATUS_MESSAGES["cancelled"]),
         )
         return redirect(url_for("organiser.event_detail", event_id=event_id))
     sessions = [(s, reach.who_is_told_of_cancellation(s)) for s in event.sessions if not s.is_cancelled]
@@ -264,7 +271,7 @@ def event_delete(event_id: int):
         title = event.title
         if apply(
             lambda: agenda.delete_event(event, by=current_user, now=now()),
-            lambda _: f"The draft “{title}” is deleted.",
+            lambda _done: _("The draft “%(title)s” is deleted.", title=title),
         ):
             return redirect(url_for("organiser.index"))
         return redirect(url_for("organiser.event_delete", event_id=event_id))
@@ -315,7 +322,7 @@ def session_new(event_id: int):
         key = (values["starts_at"], values["ends_at"], values["location"])
         if not needs_confirmation(form, bool(warnings), *key) and apply(
             lambda: agenda.create_session(event, by=current_user, now=now(), **values),
-            lambda created: f"The session “{created.title}” is added.",
+            lambda created: _("The session “%(title)s” is added.", title=created.title),
         ):
             return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template("organiser/session_form.html", form=form, event=event, event_session=None, warnings=warnings)
@@ -329,7 +336,7 @@ def _session_past(event: Event, values: dict, event_session: EventSession | None
     ):
         return []
     return agenda.past_date_warnings(
-        "The session", now=now(), timezone=event.timezone, starts_at=values["starts_at"], ends_at=values["ends_at"]
+        _("The session"), now=now(), timezone=event.timezone, starts_at=values["starts_at"], ends_at=values["ends_at"]
     )
 
 
@@ -371,21 +378,36 @@ def session_edit(session_id: int):
         # Room clashes are shown above the form; what saving would send, in the notice.
         if needs_confirmation(form, told.anyone or bool(warnings), *key):
             if told.anyone:
-                waiting = f", a note of the move to {told.waitlisted} on the waiting list," if told.waitlisted else ""
-                notice = (
-                    "Saving sends an updated calendar invite to "
-                    f"{count(told.confirmed, 'confirmed attendee')}{waiting} "
-                    f"and {count(told.speakers, 'speaker')}. Save again to go ahead."
-                )
+                confirmed = ngettext("%(num)d confirmed attendee", "%(num)d confirmed attendees", told.confirmed)
+                speakers = ngettext("%(num)d speaker", "%(num)d speakers", told.speakers)
+                if told.waitlisted:
+                    notice = _(
+                        "Saving sends an updated calendar invite to %(confirmed)s, a note of the move to "
+                        "%(waitlisted)d on the waiting list, and %(speakers)s. Save again to go ahead.",
+                        confirmed=confirmed,
+                        waitlisted=told.waitlisted,
+                        speakers=speakers,
+                    )
+                else:
+                    notice = _(
+                        "Saving sends an updated calendar invite to %(confirmed)s and %(speakers)s. "
+                        "Save again to go ahead.",
+                        confirmed=confirmed,
+                        speakers=speakers,
+                    )
         elif apply(
             lambda: agenda.update_session(
                 event_session, by=current_user, now=now(), move_items=form.move_items.data, **values
             ),
-            lambda _: (
-                "The session is saved."
+            lambda _done: (
+                _("The session is saved.")
                 + (
-                    f" {count(told.confirmed + told.waitlisted, 'attendee')} "
-                    f"and {count(told.speakers, 'speaker')} will be told."
+                    " "
+                    + _(
+                        "%(attendees)s and %(speakers)s will be told.",
+                        attendees=ngettext("%(num)d attendee", "%(num)d attendees", told.confirmed + told.waitlisted),
+                        speakers=ngettext("%(num)d speaker", "%(num)d speakers", told.speakers),
+                    )
                     if told.anyone
                     else ""
                 )
@@ -411,7 +433,7 @@ def session_cancel(session_id: int):
     if form.validate_on_submit():
         apply(
             lambda: agenda.cancel_session(event_session, reason=form.reason.data or "", by=current_user, now=now()),
-            lambda _: f"“{event_session.title}” is cancelled; the attendees are being told.",
+            lambda _done: _("“%(title)s” is cancelled; the attendees are being told.", title=event_session.title),
         )
         return redirect(url_for("organiser.event_detail", event_id=event_session.event_id))
     return render_template(
@@ -434,7 +456,7 @@ def session_delete(session_id: int):
         title = event_session.title
         if apply(
             lambda: agenda.delete_session(event_session, by=current_user, now=now()),
-            lambda _: f"The session “{title}” is deleted with its items.",
+            lambda _done: _("The session “%(title)s” is deleted with its items.", title=title),
         ):
             return redirect(url_for("organiser.event_detail", event_id=event.id))
         return redirect(url_for("organiser.session_delete", session_id=session_id))
@@ -471,9 +493,18 @@ def _fill_item_form(form: ItemForm, item: AgendaItem) -> None:
 
 def _item_saved(later: int, speakers: int) -> str:
     return (
-        "The item is saved."
-        + (f" {count(later, 'later item')} moved with it." if later else "")
-        + (f" {count(speakers, 'speaker')} {'gets' if speakers == 1 else 'get'} an updated invite." if speakers else "")
+        _("The item is saved.")
+        + (
+            " " + ngettext("%(num)d later item moved with it.", "%(num)d later items moved with it.", later)
+            if later
+            else ""
+        )
+        + (
+            " "
+            + ngettext("%(num)d speaker gets an updated invite.", "%(num)d speakers get an updated invite.", speakers)
+            if speakers
+            else ""
+        )
     )
 
 
@@ -497,7 +528,7 @@ def item_new(session_id: int):
             except DomainError as error:
                 flash(error.message, "danger")
             else:
-                flash(f"“{item.title}” is added. Add the people who appear in it below.", "success")
+                flash(_("“%(title)s” is added. Add the people who appear in it below.", title=item.title), "success")
                 return redirect(url_for("organiser.item_edit", item_id=item.id))
     return render_template(
         "organiser/item_form.html",
@@ -533,7 +564,7 @@ def item_edit(item_id: int):
         key = (values["starts_at"], values["ends_at"], values["location"], shift_later)
         if not needs_confirmation(form, warned, *key) and apply(
             lambda: agenda.update_item(item, by=current_user, now=now(), shift_later=shift_later, **values),
-            lambda _: _item_saved(len(plan) - 1, speakers),
+            lambda _done: _item_saved(len(plan) - 1, speakers),
         ):
             return redirect(url_for("organiser.event_detail", event_id=event.id))
     return render_template(
@@ -559,7 +590,11 @@ def item_move(item_id: int, direction: str):
     check_confirm_form()
     apply(
         lambda: agenda.reorder_item(item, direction, by=current_user, now=now()),
-        lambda _: f"“{item.title}” moved {direction}.",
+        lambda _done: (
+            _("“%(title)s” moved up.", title=item.title)
+            if direction == "up"
+            else _("“%(title)s” moved down.", title=item.title)
+        ),
         refused="warning",
     )
     return redirect(url_for("organiser.event_detail", event_id=item.session.event_id))
@@ -576,7 +611,7 @@ def item_delete(item_id: int):
     if form.validate_on_submit():
         if apply(
             lambda: agenda.delete_item(item, by=current_user, now=now()),
-            lambda _: f"“{title}” is removed from the agenda.",
+            lambda _done: _("“%(title)s” is removed from the agenda.", title=title),
         ):
             return redirect(url_for("organiser.event_detail", event_id=event_id))
         return redirect(url_for("organiser.item_delete", item_id=item_id))
@@ -604,11 +639,14 @@ def _appearance_form(event: Event, *, search: str = "", chosen: int | None = Non
     (the person just added from this item)."""
     form = AppearanceForm()
     pick = agenda.people_to_pick(event, by=current_user, search=search)
-    own, others = "People of this event", "From your other events (a copy is added to this event)"
+    own, others = _("People of this event"), _("From your other events (a copy is added to this event)")
     choices = [SelectChoice(p.id, _person_label(p), optgroup=own) for p in pick.own] + [
-        SelectChoice(p.id, f"{_person_label(p)} (copy from “{p.event.title}”)", optgroup=others) for p in pick.others
+        SelectChoice(
+            p.id, _("%(person)s (copy from “%(event)s”)", person=_person_label(p), event=p.event.title), optgroup=others
+        )
+        for p in pick.others
     ]
-    form.person_id.choices = [SelectChoice("", "Choose a person"), *choices] if choices else []
+    form.person_id.choices = [SelectChoice("", _("Choose a person")), *choices] if choices else []
     if chosen is not None and not request.form and any(p.id == chosen for p in pick.own):
         form.person_id.data = chosen
     return form
@@ -623,12 +661,11 @@ def _double_bookings(item: AgendaItem, person: Person) -> list:
 
 
 def _person_added(item: AgendaItem, person: Person, *, copied_from: str | None) -> str:
-    copy = f" A copy of their details from “{copied_from}” is now among the people of this event."
-    invite = " They get an invite for this slot by email."
+    copy = " " + _("A copy of their details from “%(event)s” is now among the people of this event.", event=copied_from)
+    invite = " " + _("They get an invite for this slot by email.")
     told = person.email and item.session.event.status == EventStatus.PUBLISHED
-    return (
-        f"{person.display_name} is added to “{item.title}”." + (copy if copied_from else "") + (invite if told else "")
-    )
+    added = _("%(name)s is added to “%(title)s”.", name=person.display_name, title=item.title)
+    return added + (copy if copied_from else "") + (invite if told else "")
 
 
 @bp.post("/items/<int:item_id>/appearances")
@@ -638,7 +675,7 @@ def appearance_add(item_id: int):
     event = item.session.event
     form = _appearance_form(event)
     if not form.validate_on_submit():
-        flash("Choose a person and a role.", "danger")
+        flash(_("Choose a person and a role."), "danger")
         return redirect(url_for("organiser.item_edit", item_id=item.id))
     # One of the choices: a person of this event, or of another event this organiser manages.
     person = db.session.get_one(Person, form.person_id.data)
@@ -650,7 +687,7 @@ def appearance_add(item_id: int):
     copied_from = person.event.title if person.event_id != event.id else None
     apply(
         lambda: agenda.add_appearance(item, person, Role(form.role.data), by=current_user, now=now()),
-        lambda _: _person_added(item, person, copied_from=copied_from),
+        lambda _done: _person_added(item, person, copied_from=copied_from),
     )
     return redirect(url_for("organiser.item_edit", item_id=item.id))
 
@@ -666,6 +703,6 @@ def appearance_remove(appearance_id: int):
     name = appearance.person.display_name
     apply(
         lambda: agenda.remove_appearance(appearance, by=current_user, now=now()),
-        lambda _: f"{name} is taken out of “{item.title}”.",
+        lambda _done: _("%(name)s is taken out of “%(title)s”.", name=name, title=item.title),
     )
     return redirect(url_for("organiser.item_edit", item_id=item.id))

@@ -1,5 +1,6 @@
 """One form per organiser screen: they check shape; the services check the rules."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -102,115 +103,120 @@ class SaveAnywayForm(BaseForm):
 
 
 class EventForm(SaveAnywayForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(
-        "Web address",
+        _l("Web address"),
         validators=[Optional(), Length(max=80)],
-        description="Lower-case letters, digits and dashes; made from the title when left empty.",
+        description=_l("Lower-case letters, digits and dashes; made from the title when left empty."),
     )
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     title_fr = StringField(
         _l("Title in French"), validators=[Optional(), Length(max=200)], description=FRENCH_HINT, render_kw=IN_FRENCH
     )
     description_fr = TextAreaField(
         _l("Description in French"), validators=[Optional(), Length(max=5000)], render_kw=IN_FRENCH
     )
-    venue = StringField("Venue", validators=[Optional(), Length(max=200)])
-    timezone = StringField("Time zone", default="Europe/Brussels", validators=[DataRequired(), Length(max=64)])
-    starts_on = DateField("First day", validators=[DataRequired()])
-    ends_on = DateField("Last day", validators=[DataRequired()])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    timezone = StringField(_l("Time zone"), default="Europe/Brussels", validators=[DataRequired(), Length(max=64)])
+    starts_on = DateField(_l("First day"), validators=[DataRequired()])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired()])
     # Someone else's name and address (the event's contact, a person of the programme): never the browser's
     # own autofill of the organiser's.
-    contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)], render_kw=NOT_MINE)
+    contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200)], render_kw=NOT_MINE)
     contact_email = EmailField(
-        "Contact email", validators=[DataRequired(), email_address(), Length(max=254)], render_kw=NOT_MINE
+        _l("Contact email"), validators=[DataRequired(), email_address(), Length(max=254)], render_kw=NOT_MINE
     )
-    submit = SubmitField("Save event")
+    submit = SubmitField(_l("Save event"))
 
     def validate_timezone(self, field):
         if not timeutil.is_valid_zone(field.data):
-            raise ValidationError("Choose a time zone from the list, such as Europe/Brussels.")
+            raise ValidationError(_("Choose a time zone from the list, such as Europe/Brussels."))
 
     def validate_ends_on(self, field):
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
-            raise ValidationError("The last day cannot be before the first day.")
+            raise ValidationError(_("The last day cannot be before the first day."))
 
 
 class SessionForm(SaveAnywayForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Aims and description", validators=[Optional(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Aims and description"), validators=[Optional(), Length(max=5000)])
     title_fr = StringField(
         _l("Title in French"), validators=[Optional(), Length(max=200)], description=FRENCH_HINT, render_kw=IN_FRENCH
     )
     description_fr = TextAreaField(
         _l("Description in French"), validators=[Optional(), Length(max=5000)], render_kw=IN_FRENCH
     )
-    day = DateField("Day", validators=[DataRequired()])
-    starts = TimeField("Starts", validators=[DataRequired()])
-    ends = TimeField("Ends", validators=[DataRequired()])
-    location = StringField("Room or place", validators=[Optional(), Length(max=200)])
-    is_online = BooleanField("Online session")
+    day = DateField(_l("Day"), validators=[DataRequired()])
+    starts = TimeField(_l("Starts"), validators=[DataRequired()])
+    ends = TimeField(_l("Ends"), validators=[DataRequired()])
+    location = StringField(_l("Room or place"), validators=[Optional(), Length(max=200)])
+    is_online = BooleanField(_l("Online session"))
     join_url = StringField(
-        "Join link",
+        _l("Join link"),
         validators=[Optional(), URL(require_tld=False), Length(max=500)],
-        description="Shown only to confirmed attendees and the session's people.",
+        description=_l("Shown only to confirmed attendees and the session's people."),
     )
-    registration_enabled = BooleanField("Open for registration")
+    registration_enabled = BooleanField(_l("Open for registration"))
     capacity = IntegerField(
-        "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
+        _l("Capacity"), validators=[Optional(), NumberRange(min=0, max=100000)], description=_l("Empty means no limit.")
     )
-    waitlist_enabled = BooleanField("Waiting list when full", default=True)
-    registration_opens_at = DateTimeLocalField("Registration opens", format=LOCAL_FORMATS, validators=[Optional()])
-    registration_closes_at = DateTimeLocalField("Registration closes", format=LOCAL_FORMATS, validators=[Optional()])
-    move_items = BooleanField("Move the session's items with it", default=True)
-    submit = SubmitField("Save session")
+    waitlist_enabled = BooleanField(_l("Waiting list when full"), default=True)
+    registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS, validators=[Optional()])
+    registration_closes_at = DateTimeLocalField(
+        _l("Registration closes"), format=LOCAL_FORMATS, validators=[Optional()]
+    )
+    move_items = BooleanField(_l("Move the session's items with it"), default=True)
+    submit = SubmitField(_l("Save session"))
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:
-            raise ValidationError("The session must end after it starts.")
+            raise ValidationError(_("The session must end after it starts."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if self.is_online.data and self.registration_enabled.data and not self.join_url.data:
-            self.join_url.errors = [*self.join_url.errors, "An online session open for registration needs a join link."]
+            self.join_url.errors = [
+                *self.join_url.errors,
+                _("An online session open for registration needs a join link."),
+            ]
             valid = False
         return valid
 
     def validate_registration_closes_at(self, field):
         opens = self.registration_opens_at.data
         if opens and field.data and field.data <= opens:
-            raise ValidationError("Registration must close after it opens.")
+            raise ValidationError(_("Registration must close after it opens."))
 
 
 class ItemForm(SaveAnywayForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    kind = SelectField("Kind", choices=choices_of(ItemKind), default=ItemKind.PRESENTATION.value)
-    starts = TimeField("Starts", validators=[DataRequired()])
-    ends = TimeField("Ends", validators=[DataRequired()])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=choices_of(ItemKind), default=ItemKind.PRESENTATION.value)
+    starts = TimeField(_l("Starts"), validators=[DataRequired()])
+    ends = TimeField(_l("Ends"), validators=[DataRequired()])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     title_fr = StringField(
         _l("Title in French"), validators=[Optional(), Length(max=300)], description=FRENCH_HINT, render_kw=IN_FRENCH
     )
     description_fr = TextAreaField(
         _l("Description in French"), validators=[Optional(), Length(max=5000)], render_kw=IN_FRENCH
     )
-    location = StringField("Room or place", validators=[Optional(), Length(max=200)])
-    shift_later = BooleanField("Move the later items of the session by as much as this item's end moves")
-    submit = SubmitField("Check and save")
+    location = StringField(_l("Room or place"), validators=[Optional(), Length(max=200)])
+    shift_later = BooleanField(_l("Move the later items of the session by as much as this item's end moves"))
+    submit = SubmitField(_l("Check and save"))
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:
-            raise ValidationError("The item must end after it starts.")
+            raise ValidationError(_("The item must end after it starts."))
 
 
 class PersonForm(BaseForm):
-    honorific = StringField("Honorific", validators=[Optional(), Length(max=20)], description="Ms, Mr, Dr, …")
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)], render_kw=NOT_MINE)
-    position = StringField("Position", validators=[Optional(), Length(max=300)])
-    organisation = StringField("Organisation", validators=[Optional(), Length(max=300)])
-    email = EmailField("Email", validators=[Optional(), email_address(), Length(max=254)], render_kw=NOT_MINE)
-    bio = TextAreaField("Bio", validators=[Optional(), Length(max=5000), shallow_enough])
-    submit = SubmitField("Save person")
+    honorific = StringField(_l("Honorific"), validators=[Optional(), Length(max=20)], description=_l("Ms, Mr, Dr, …"))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], render_kw=NOT_MINE)
+    position = StringField(_l("Position"), validators=[Optional(), Length(max=300)])
+    organisation = StringField(_l("Organisation"), validators=[Optional(), Length(max=300)])
+    email = EmailField(_l("Email"), validators=[Optional(), email_address(), Length(max=254)], render_kw=NOT_MINE)
+    bio = TextAreaField(_l("Bio"), validators=[Optional(), Length(max=5000), shallow_enough])
+    submit = SubmitField(_l("Save person"))
 
 
 def _id_or_none(value) -> int | None:
@@ -219,9 +225,9 @@ def _id_or_none(value) -> int | None:
 
 
 class AppearanceForm(SaveAnywayForm):
-    person_id = SelectField("Person", coerce=_id_or_none, validators=[InputRequired()])
-    role = SelectField("Role", choices=choices_of(Role), default=Role.SPEAKER.value)
-    submit = SubmitField("Add to the item")
+    person_id = SelectField(_l("Person"), coerce=_id_or_none, validators=[InputRequired()])
+    role = SelectField(_l("Role"), choices=choices_of(Role), default=Role.SPEAKER.value)
+    submit = SubmitField(_l("Add to the item"))
 
 
 class PersonSearchForm(BaseForm):
@@ -231,23 +237,23 @@ class PersonSearchForm(BaseForm):
         csrf = False
 
     q = StringField(
-        "Find by surname or organisation",
+        _l("Find by surname or organisation"),
         validators=[Optional(), Length(max=100)],
-        description="Narrows the list of people to choose from.",
+        description=_l("Narrows the list of people to choose from."),
     )
 
 
 class ConfirmForm(BaseForm):
     """A button that posts: publish, delete, reorder; CSRF only."""
 
-    submit = SubmitField("Confirm")
+    submit = SubmitField(_l("Confirm"))
 
 
 class CancelSessionForm(BaseForm):
     reason = TextAreaField(
-        "Reason, sent to the attendees", validators=[Optional(), Length(max=500)], description="Optional."
+        _l("Reason, sent to the attendees"), validators=[Optional(), Length(max=500)], description=_l("Optional.")
     )
-    submit = SubmitField("Cancel the session")
+    submit = SubmitField(_l("Cancel the session"))
 
 
 class RegistrationFilterForm(BaseForm):

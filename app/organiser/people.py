@@ -1,6 +1,7 @@
 """The people of an event: speakers, moderators and others who appear in its agenda."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.agenda import services as agenda
@@ -39,7 +40,7 @@ def person_send_link(event_id: int, person_id: int):
     check_confirm_form()
     apply(
         lambda: speaker_services.send_sign_in_link(person, by=current_user, now=now()),
-        lambda _: f"A sign-in link for the speaker pages is on its way to {person.email}.",
+        lambda _done: _("A sign-in link for the speaker pages is on its way to %(email)s.", email=person.email),
     )
     return redirect(url_for("organiser.people", event_id=event.id))
 
@@ -65,12 +66,18 @@ def person_new(event_id: int):
         else:
             if item is not None:
                 flash(
-                    f"{person.display_name} is added to the people of this event. "
-                    f"Choose their role and add them to “{item.title}”.",
+                    _(
+                        "%(name)s is added to the people of this event. Choose their role and add them to “%(title)s”.",
+                        name=person.display_name,
+                        title=item.title,
+                    ),
                     "success",
                 )
                 return redirect(url_for("organiser.item_edit", item_id=item.id, person=person.id, _anchor="people"))
-            flash(f"{person.display_name} is added. Put them in an agenda item from the item's page.", "success")
+            flash(
+                _("%(name)s is added. Put them in an agenda item from the item's page.", name=person.display_name),
+                "success",
+            )
             return redirect(url_for("organiser.people", event_id=event.id))
     return render_template("organiser/person_form.html", form=form, event=event, person=None, item=item)
 
@@ -99,6 +106,6 @@ def person_edit(event_id: int, person_id: int):
         except DomainError as error:
             form.email.errors.append(error.message)
         else:
-            flash(f"{person.display_name} is saved.", "success")
+            flash(_("%(name)s is saved.", name=person.display_name), "success")
             return redirect(url_for("organiser.people", event_id=event.id))
     return render_template("organiser/person_form.html", form=form, event=event, person=person)

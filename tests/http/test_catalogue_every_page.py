@@ -35,31 +35,21 @@ NOT_YET_WRAPPED: dict[str, str] = {
     "organiser.activity_log": "organiser-office",
     "organiser.change_password": "organiser-office",
     "organiser.dashboard": "organiser-office",
-    "organiser.event_cancel": "organiser-agenda",
-    "organiser.event_delete": "organiser-agenda",
-    "organiser.event_detail": "organiser-agenda",
-    "organiser.event_edit": "organiser-agenda",
-    "organiser.event_new": "organiser-agenda",
-    "organiser.event_publish": "organiser-agenda",
-    "organiser.event_unpublish": "organiser-agenda",
+    # The agenda screens are wrapped; what still escapes on these is the enums' labels (item kinds, roles,
+    # statuses) and the time zones' labels of the zone picker.
+    "organiser.event_detail": "speakers",
+    "organiser.event_edit": "public",
+    "organiser.event_new": "public",
     "organiser.index": "organiser-office",
-    "organiser.item_delete": "organiser-agenda",
-    "organiser.item_edit": "organiser-agenda",
-    "organiser.item_new": "organiser-agenda",
+    "organiser.item_edit": "speakers",
+    "organiser.item_new": "speakers",
     "organiser.outbox": "organiser-office",
     "organiser.outbox_message": "organiser-office",
-    "organiser.people": "organiser-agenda",
-    "organiser.person_edit": "organiser-agenda",
-    "organiser.person_new": "organiser-agenda",
     "organiser.registration_cancel": "organiser-office",
     "organiser.registration_erase": "organiser-office",
     "organiser.registrations_list": "organiser-office",
     "organiser.reset_request": "organiser-office",
-    "organiser.session_cancel": "organiser-agenda",
-    "organiser.session_delete": "organiser-agenda",
-    "organiser.session_edit": "organiser-agenda",
     "organiser.session_message": "organiser-office",
-    "organiser.session_new": "organiser-agenda",
     "organiser.sign_in": "organiser-office",
     "privacy.erase": "public",
     "privacy.notice": "public",
@@ -97,7 +87,7 @@ def _stored_text() -> tuple[tuple[str, ...], set[str]]:
 #: Each language's name in itself, on the switch.
 LANGUAGE_NAMES = ("English", "Français", "Esperanto")
 #: Besides the names of months and days, what the pseudo-locale's dates and times are made of.
-_DATE_PARTS = re.compile(r"^(\d+(-a)?|la|de|[A-Z]{3,4}|UTC[+−-]?\d*)$")
+_DATE_PARTS = re.compile(r"^(\d+(-a)?|a|la|de|[A-Z]{3,4}|UTC[+−-]?\d*)$")
 
 
 def _calendar_words() -> tuple[str, ...]:
@@ -114,6 +104,12 @@ def _a_date(fragment: str, calendar: set[str]) -> bool:
     """Whether a fragment of text is only a date or time in the pseudo-locale ("vendredo, la 30-a de oktobro")."""
     words = [w for w in re.split(r"[\s,.:–/()-]+", fragment) if w]
     return all(w.lower() in calendar or _DATE_PARTS.match(w) for w in words)
+
+
+def _short_data(fragment: str, short: set[str]) -> bool:
+    """Whether a fragment is only short stored values and punctuation (": Ms", what is left of "Ms Ana Díaz")."""
+    words = re.findall(r"\w+", fragment)
+    return bool(words) and all(w in short for w in words)
 
 
 def _pages(app) -> list[tuple[str, str]]:
@@ -162,7 +158,7 @@ def test_no_visible_text_of_any_page_escapes_the_catalogue(pseudo_app):
         words = [
             w
             for w in pseudo.escaped_text(response.get_data(as_text=True), data=data)
-            if w not in short and not _a_date(w, calendar)
+            if not _short_data(w, short) and not _a_date(w, calendar)
         ]
         if words or endpoint in NOT_YET_WRAPPED:
             escaped[endpoint] = words[:6]
