@@ -26,7 +26,7 @@ from app.agenda.translated import FIELD_NAMES, FRENCH_FIELDS, clean_translations
 from app.calendar import ical, identity
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.extensions import db
-from app.i18n import surname_key
+from app.i18n import in_language, surname_key
 from app.mail import speaker_messages
 from app.models import (
     ActivityEntry,
@@ -337,7 +337,8 @@ def create_session(event: Event, *, by: Organiser, now: datetime, **fields) -> E
             session.follows_up_item_id = fields["follows_up_item_id"]
         _check_session(session)
     event.updated_at = now
-    when = timeutil.format_when(session.starts_at, session.ends_at, event.timezone)
+    with in_language("en"):  # the activity log is a record, written in English
+        when = timeutil.format_when(session.starts_at, session.ends_at, event.timezone)
     record(
         by=by,
         event=event,
@@ -472,7 +473,8 @@ def create_item(session: EventSession, *, by: Organiser, now: datetime, **fields
         db.session.add(item)
         _check_item(item)
     session.event.updated_at = now
-    when = timeutil.format_range(item.starts_at, item.ends_at, session.event.timezone)
+    with in_language("en"):  # the activity log is a record, written in English
+        when = timeutil.format_range(item.starts_at, item.ends_at, session.event.timezone)
     record(
         by=by,
         event=session.event,
@@ -544,7 +546,8 @@ def _item_change(item: AgendaItem, changed: list[str], shifted: int) -> str:
     zone = item.session.event.timezone
     summary = f"Changed the {', '.join(changed)} of “{item.title}”"
     if "starts at" in changed or "ends at" in changed:
-        summary += f" (now {timeutil.format_range(item.starts_at, item.ends_at, zone)})"
+        with in_language("en"):  # the activity log is a record, written in English
+            summary += f" (now {timeutil.format_range(item.starts_at, item.ends_at, zone)})"
     return summary + (f"; {count(shifted, 'later item')} moved with it." if shifted else ".")
 
 
@@ -710,7 +713,7 @@ def add_appearance(item: AgendaItem, person: Person, role: Role, *, by: Organise
     if item.session.event.status == EventStatus.PUBLISHED:
         db.session.flush()  # the invite's UID comes from the appearance's id
         _notify(appearance, reach.ADDED, now)
-    summary = f"Put {person.display_name} in “{item.title}” as {role.label.lower()}."
+    summary = f"Put {person.display_name} in “{item.title}” as {role.value}."
     record(by=by, event=item.session.event, action="appearance.added", summary=summary, target=appearance, now=now)
     return appearance
 

@@ -5,8 +5,10 @@ import html
 import re
 
 import pytest
+from sqlalchemy import select
 
-from app.models import EventStatus
+from app.extensions import db
+from app.models import ActivityEntry, EventStatus
 from tests.factories import at, make_event, make_item, make_person, make_session
 
 NB, NN = "\u00a0", "\u202f"
@@ -71,3 +73,15 @@ def test_a_session_to_delete_says_what_goes_with_it_in_french(client, french):
         "2 points de l’ordre du jour et les 0 participation de personnes qui y figurent (les personnes restent "
         "dans l’événement). Aucun e-mail n’est envoyé. Cette action est irréversible." in text
     )
+
+
+def test_the_activity_log_keeps_its_record_in_english_when_the_organiser_reads_french(client, french):
+    page = client.post(
+        f"/organiser/events/{french.id}/sessions/new",
+        data={"title": "Afternoon", "day": "2030-10-30", "starts": "14:00", "ends": "15:30"},
+        follow_redirects=True,
+    )
+
+    assert f"La séance «{NB}Afternoon{NB}» est ajoutée." in text_of(page.data)
+    entry = db.session.scalars(select(ActivityEntry).where(ActivityEntry.action == "session.created")).one()
+    assert entry.summary == "Added the session “Afternoon” (Wednesday 30 October 2030, 14:00–15:30 CET)."
