@@ -112,6 +112,11 @@ def format_short_day(value: date) -> str:
     return babel_dates.format_date(value, "d MMM", locale=formatting_locale())
 
 
+def format_day_month(value: date) -> str:
+    """'31 October', '31 octobre': a day of a month, without the year (the dashboard's days)."""
+    return babel_dates.format_date(value, "d MMMM", locale=formatting_locale())
+
+
 def format_datetime(value: datetime, zone_name: str) -> str:
     """'Friday 30 October 2026, 10:00 CET'"""
     local = to_zone(value, zone_name)
@@ -141,5 +146,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_range, "range_in")
     app.add_template_filter(format_long_date, "long_date")  # {{ event.starts_on|long_date }}: "30 October 2026"
     app.add_template_filter(format_short_day, "short_day")  # "31 Oct"
+    app.add_template_filter(format_day_month, "day_month")  # "31 October"
     app.add_template_filter(zones.label, "zone_label")
     app.add_template_global(zones.canonical_zones, "canonical_zones")

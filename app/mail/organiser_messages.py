@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from app import timeutil
@@ -20,7 +22,6 @@ from app.i18n import in_recipient_language
 from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import Appearance, AppearanceResponse, EventSession, Organiser, OutboxMessage, Registration
 from app.urls import external_url
-from app.wording import count
 
 PASSWORD_RESET_KIND = "organiser_password_reset"
 REGISTRANTS_MESSAGE_KIND = "organiser_message"
@@ -38,11 +39,14 @@ def queue_password_reset(organiser: Organiser, link: str, *, now: datetime) -> O
         kind=PASSWORD_RESET_KIND,
         to_address=organiser.email,
         to_name=organiser.name,
-        subject="Reset your organiser password",
+        subject=_("Reset your organiser password"),
         body_text=(
-            "Someone (we hope you) asked to reset the password of your organiser account.\n\n"
-            f"Choose a new password here within the hour:\n{link_placeholder(1)}\n\n"
-            "The link works once. If you did not ask for this, ignore this message: your password stays as it is.\n"
+            _("Someone (we hope you) asked to reset the password of your organiser account.")
+            + "\n\n"
+            + _("Choose a new password here within the hour:")
+            + f"\n{link_placeholder(1)}\n\n"
+            + _("The link works once. If you did not ask for this, ignore this message: your password stays as it is.")
+            + "\n"
         ),
         private_links=[link],
         not_before=now,
@@ -57,18 +61,24 @@ def queue_speaker_answer(appearance: Appearance, *, now: datetime) -> list[Outbo
     event = session.event
     person = appearance.person
     declined = appearance.response == AppearanceResponse.DECLINED
-    verb = "declined" if declined else "accepted"
     when = timeutil.format_range(item.starts_at, item.ends_at, event.timezone)
     note = appearance.response_note
     link = external_url("organiser.item_edit", item_id=item.id, _anchor="people")
-    body = (
-        f"{person.display_name} {verb} their slot as {appearance.role.label.lower()} in “{item.title}”"
-        + ("" if declined else " after declining it")
-        + f".\n\nSlot: {item.title}\nSession: {session.title}\nEvent: {event.title}\nWhen: {when} ({event.timezone})\n"
-        + (f"\nTheir note:\n{note}\n" if note else "\nThey left no note.\n")
-        + f"\nThe item in the agenda editor:\n{link}\n"
-    )
-    subject = f"{person.display_name} {verb} “{item.title}”"
+    who = dict(name=person.display_name, role=appearance.role.label.lower(), title=item.title)
+    if declined:
+        answer = _("%(name)s declined their slot as %(role)s in “%(title)s”.", **who)
+        subject = _("%(name)s declined “%(title)s”", name=person.display_name, title=item.title)
+    else:
+        answer = _("%(name)s accepted their slot as %(role)s in “%(title)s” after declining it.", **who)
+        subject = _("%(name)s accepted “%(title)s”", name=person.display_name, title=item.title)
+    lines = [
+        _("Slot: %(title)s", title=item.title),
+        _("Session: %(title)s", title=session.title),
+        _("Event: %(title)s", title=event.title),
+        _("When: %(when)s (%(zone)s)", when=when, zone=event.timezone),
+    ]
+    said = _("Their note:") + f"\n{note}" if note else _("They left no note.")
+    body = f"{answer}\n\n" + "\n".join(lines) + f"\n\n{said}\n\n" + _("The item in the agenda editor:") + f"\n{link}\n"
     return [
         enqueue_message(
             kind=SPEAKER_ANSWER_KIND,
@@ -89,6 +99,13 @@ def queue_speaker_answer(appearance: Appearance, *, now: datetime) -> list[Outbo
 NAME_PLACEHOLDER = "{name}"
 #: The greeting the message form starts with: part of the text the organiser sees and edits.
 GREETING = f"Dear {NAME_PLACEHOLDER},\n\n"
+
+
+def greeting() -> str:
+    """The greeting in the language of the page the organiser writes on ("Dear {name},")."""
+    return _("Dear %(name)s,", name=NAME_PLACEHOLDER) + "\n\n"
+
+
 TEST_SUBJECT_PREFIX = "[Test] "
 REGISTRANTS_TEST_KIND = "organiser_message_test"
 
@@ -170,15 +187,20 @@ def queue_test_message(
     """The organisers' message as `sample_name` would get it, to the organiser alone: the subject starts with
     "[Test]" and a line above says so; no registration is attached, so nobody counts it as sent to them."""
     composed = compose_message_to_registrant(sample_name, session, subject=subject, body=body)
-    note = (
-        f"This is a test of your message to the registrants of “{session.title}”, as {sample_name} would get it. "
-        f"Nobody else got it. Sending it for real would email {count(recipients, 'registrant')}."
+    note = ngettext(
+        "This is a test of your message to the registrants of “%(title)s”, as %(name)s would get it. "
+        "Nobody else got it. Sending it for real would email %(num)d registrant.",
+        "This is a test of your message to the registrants of “%(title)s”, as %(name)s would get it. "
+        "Nobody else got it. Sending it for real would email %(num)d registrants.",
+        recipients,
+        title=session.title,
+        name=sample_name,
     )
     message = enqueue_message(
         kind=REGISTRANTS_TEST_KIND,
         to_address=organiser.email,
         to_name=organiser.name,
-        subject=TEST_SUBJECT_PREFIX + composed.subject,
+        subject=_("[Test] %(subject)s", subject=composed.subject),
         body_text=f"{note}\n\n{composed.text}",
         body_html=Markup("<p><strong>{}</strong></p>").format(note) + composed.html,
         not_before=now,

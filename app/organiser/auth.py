@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.errors import DomainError, InvalidToken, LinkExpired, LinkUsed
@@ -67,7 +68,7 @@ def sign_in():
             session.clear()  # no session fixation: a fresh session for the signed-in organiser
             login_user(organiser)
             return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("The email or password is not right.")
+        form.password.errors.append(_("The email or password is not right."))
     return render_template("organiser/sign_in.html", form=form), 200
 
 
@@ -79,7 +80,7 @@ def sign_out():
         accounts.end_sessions(current_user._get_current_object(), now=now())
     logout_user()
     session.clear()
-    flash("You are signed out, here and in every other browser.", "info")
+    flash(_("You are signed out, here and in every other browser."), "info")
     return redirect(url_for("organiser.sign_in"))
 
 
@@ -102,7 +103,9 @@ def change_password():
         else:
             session.clear()
             login_user(organiser)  # this browser stays signed in, with the new session version
-            flash("Your password is changed. Every other browser signed in to your account is signed out.", "success")
+            flash(
+                _("Your password is changed. Every other browser signed in to your account is signed out."), "success"
+            )
             return redirect(url_for("organiser.index"))
     return render_template("organiser/change_password.html", form=form), 422 if form.errors else 200
 
@@ -115,7 +118,7 @@ def reset_request():
     if form.validate_on_submit():
         with use_case():
             accounts.request_password_reset(form.email.data, now=now())
-        flash("If an account exists for that address, we have sent it a link to choose a new password.", "info")
+        flash(_("If an account exists for that address, we have sent it a link to choose a new password."), "info")
         return redirect(url_for("organiser.sign_in"))
     return render_template("organiser/reset_request.html", form=form)
 
@@ -130,7 +133,7 @@ def reset_password(token: str):
         if form.validate_on_submit():
             with use_case():
                 accounts.reset_password(token, form.password.data, now=now())
-            flash("Your password is changed. Sign in with it now.", "success")
+            flash(_("Your password is changed. Sign in with it now."), "success")
             return redirect(url_for("organiser.sign_in"))
         accounts.check_reset_token(token, now=now())
     except InvalidToken as error:

@@ -30,7 +30,7 @@ from wtforms.validators import (
 
 from app import timeutil
 from app.forms import BaseForm, email_address
-from app.mail.organiser_messages import GREETING
+from app.mail.organiser_messages import greeting
 from app.models import AttendeeGroup, ItemKind, RegistrationStatus, Role
 from app.speakers.sanitise import shallow_enough
 
@@ -53,45 +53,51 @@ def choices_of(enum_class) -> list[SelectChoice]:
 
 
 class SignInForm(BaseForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"})
-    password = PasswordField(
-        "Password", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Length(max=254)], render_kw={"autocomplete": "username"}
     )
-    submit = SubmitField("Sign in")
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
+    submit = SubmitField(_l("Sign in"))
 
 
 class ResetRequestForm(BaseForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[DataRequired(), email_address(), Length(max=254)],
         render_kw={"autocomplete": "username"},
     )
-    submit = SubmitField("Send a reset link")
+    submit = SubmitField(_l("Send a reset link"))
 
 
 class ResetPasswordForm(BaseForm):
     password = PasswordField(
-        "New password", validators=[DataRequired(), Length(min=12, max=200)], render_kw={"autocomplete": "new-password"}
+        _l("New password"),
+        validators=[DataRequired(), Length(min=12, max=200)],
+        render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Set the password")
+    submit = SubmitField(_l("Set the password"))
 
 
 class ChangePasswordForm(BaseForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
     )
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(min=12, max=200)],
-        description="12 characters or more. Every other browser signed in to this account is signed out.",
+        description=_l("12 characters or more. Every other browser signed in to this account is signed out."),
         render_kw={"autocomplete": "new-password"},
     )
     confirm_password = PasswordField(
-        "New password again",
-        validators=[DataRequired(), EqualTo("new_password", message="The two new passwords are not the same.")],
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords are not the same."))],
         render_kw={"autocomplete": "new-password"},
     )
-    submit = SubmitField("Change the password")
+    submit = SubmitField(_l("Change the password"))
 
 
 class SaveAnywayForm(BaseForm):
@@ -263,36 +269,43 @@ class RegistrationFilterForm(BaseForm):
         csrf = False
 
     status = SelectField(
-        "Status", choices=[SelectChoice("", "Any status")] + choices_of(RegistrationStatus), validators=[Optional()]
+        _l("Status"),
+        choices=[SelectChoice("", _l("Any status"))] + choices_of(RegistrationStatus),
+        validators=[Optional()],
     )
     group = SelectField(
-        "Group", choices=[SelectChoice("", "Any group")] + choices_of(AttendeeGroup), validators=[Optional()]
+        _l("Group"), choices=[SelectChoice("", _l("Any group"))] + choices_of(AttendeeGroup), validators=[Optional()]
     )
     q = StringField(
-        "Search", validators=[Optional(), Length(max=100)], description="Name, email, organisation or question."
+        _l("Search"), validators=[Optional(), Length(max=100)], description=_l("Name, email, organisation or question.")
     )
 
 
 class CapacityForm(BaseForm):
     capacity = IntegerField(
-        "Capacity", validators=[Optional(), NumberRange(min=0, max=100000)], description="Empty means no limit."
+        _l("Capacity"), validators=[Optional(), NumberRange(min=0, max=100000)], description=_l("Empty means no limit.")
     )
-    submit = SubmitField("Change the capacity")
+    submit = SubmitField(_l("Change the capacity"))
 
 
 class MessageForm(BaseForm):
     audience = SelectField(
-        "Send to",
-        choices=[SelectChoice("confirmed", "Confirmed attendees"), SelectChoice("waitlisted", "The waiting list")],
+        _l("Send to"),
+        choices=[
+            SelectChoice("confirmed", _l("Confirmed attendees")),
+            SelectChoice("waitlisted", _l("The waiting list")),
+        ],
     )
-    subject = StringField("Subject", validators=[DataRequired(), Length(max=200)])
+    subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=200)])
     body = TextAreaField(
-        "Message",
+        _l("Message"),
         validators=[DataRequired(), Length(max=10000)],
-        default=GREETING,
-        description="“{name}” becomes each attendee’s name. A blank line starts a new paragraph; "
-        "web addresses (https://…) become links.",
+        default=greeting,
+        description=_l(
+            "“{name}” becomes each attendee’s name. A blank line starts a new paragraph; "
+            "web addresses (https://…) become links."
+        ),
     )
-    preview = SubmitField("Preview")
-    test = SubmitField("Send me a test")
-    submit = SubmitField("Send")
+    preview = SubmitField(_l("Preview"))
+    test = SubmitField(_l("Send me a test"))
+    submit = SubmitField(_l("Send"))

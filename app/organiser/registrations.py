@@ -4,6 +4,9 @@ erasure, the capacity, a message to the registrants."""
 import secrets
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf as csrf_token
 from markupsafe import Markup
@@ -11,6 +14,7 @@ from markupsafe import Markup
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import keeps_input
+from app.i18n import current_language
 from app.models import EventSession
 from app.organiser.common import apply, bp, now, registration_or_404, session_or_404
 from app.organiser.forms import CapacityForm, ConfirmForm, MessageForm, RegistrationFilterForm
@@ -19,7 +23,6 @@ from app.registration import listing
 from app.registration import services as registration_services
 from app.render_cache import render_cache
 from app.web import reads_only
-from app.wording import count
 
 #: Stands for the visitor's CSRF token in a kept rendering of the list (random: no attendee can type it).
 _CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
@@ -69,6 +72,7 @@ def _registrations_page(event_session: EventSession) -> tuple[Markup, ...]:
         event_session.updated_at,
         event_session.event.updated_at,
         request.query_string,
+        current_language(),
     )
     cache = render_cache()
     parts = cache.get(key)
@@ -116,7 +120,7 @@ def registrations_export(session_id: int):
 #: What each row's buttons do: the service, and what the organiser is told once it is done. Cancelling has a
 #: page of its own that asks first (registration_cancel).
 _ACTIONS = {
-    "confirm": (registration_services.promote_registration, "{name} now has a seat; they are told."),
+    "confirm": (registration_services.promote_registration, _l("%(name)s now has a seat; they are told.")),
 }
 
 
@@ -127,7 +131,10 @@ def registration_action(registration_id: int, action: str):
     if action not in _ACTIONS or not ConfirmForm().validate_on_submit():
         abort(400)
     service, done = _ACTIONS[action]
-    apply(lambda: service(registration, by=current_user, now=now()), lambda _: done.format(name=registration.full_name))
+    apply(
+        lambda: service(registration, by=current_user, now=now()),
+        lambda _result: done % {"name": registration.full_name},
+    )
     return redirect(url_for("organiser.registrations_list", session_id=registration.session_id))
 
 
@@ -143,7 +150,7 @@ def registration_cancel(registration_id: int):
         name, session_id = registration.full_name, registration.session_id
         apply(
             lambda: registration_services.cancel_registration(registration, by=current_user, now=now()),
-            lambda _: f"The registration of {name} is cancelled; they are told.",
+            lambda _result: _("The registration of %(name)s is cancelled; they are told.", name=name),
         )
         return redirect(url_for("organiser.registrations_list", session_id=session_id))
     return render_template(
@@ -183,7 +190,7 @@ def registration_erase(registration_id: int):
         name, session_id = registration.full_name, event_session.id
         apply(
             lambda: registration_services.erase_registration(registration, by=current_user, now=now()),
-            lambda _: f"The personal data of {name}'s registration is erased; no email was sent.",
+            lambda _result: _("The personal data of %(name)s's registration is erased; no email was sent.", name=name),
         )
         return redirect(url_for("organiser.registrations_list", session_id=session_id))
     return render_template(
@@ -201,13 +208,15 @@ def session_capacity(session_id: int):
     event_session = session_or_404(session_id)
     form = CapacityForm()
     if not form.validate_on_submit():
-        flash("The capacity must be a whole number of 0 or more, or empty for no limit.", "danger")
+        flash(_("The capacity must be a whole number of 0 or more, or empty for no limit."), "danger")
     else:
         apply(
             lambda: registration_services.change_capacity(
                 event_session, form.capacity.data, by=current_user, now=now()
             ),
-            lambda promoted: f"The capacity is changed; {len(promoted)} moved up from the waiting list.",
+            lambda promoted: _(
+                "The capacity is changed; %(count)s moved up from the waiting list.", count=len(promoted)
+            ),
         )
     return redirect(url_for("organiser.registrations_list", session_id=session_id))
 
@@ -231,11 +240,16 @@ def session_message(session_id: int):
             if preview and form.test.data:
                 apply(
                     lambda: listing.send_test_message(event_session, **values, by=current_user, now=now()),
-                    lambda _: f"A test copy is on its way to you at {current_user.email}. Nobody else got it.",
+                    lambda _result: _(
+                        "A test copy is on its way to you at %(address)s. Nobody else got it.",
+                        address=current_user.email,
+                    ),
                 )
         elif apply(
             lambda: listing.message_registrants(event_session, **values, by=current_user, now=now()),
-            lambda sent: f"The message is queued for {count(sent, 'attendee')}.",
+            lambda sent: ngettext(
+                "The message is queued for %(num)d attendee.", "The message is queued for %(num)d attendees.", sent
+            ),
         ):
             return redirect(url_for("organiser.registrations_list", session_id=session_id))
     return render_template(

@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import timeutil
@@ -62,9 +63,9 @@ def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> O
     manage link (the registration's old one stops working), a new speaker sign-in link, a new reset link.
     """
     if message.status != OutboxStatus.FAILED:
-        raise DomainError("Only a failed message can be sent again.")
+        raise DomainError(_("Only a failed message can be sent again."))
     if message.body_purged_at is not None:
-        raise DomainError("The content of this message was deleted (retention or erasure): it cannot be sent again.")
+        raise DomainError(_("The content of this message was deleted (retention or erasure): it cannot be sent again."))
     link = _fresh_link(message, now=now)
     if link is not None:
         message.private_links = link
@@ -80,7 +81,7 @@ def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> O
 
 def _fresh_link(message: OutboxMessage, *, now: datetime) -> str | None:
     """A new private link for the message if its kind carries one; None for the kinds that carry none."""
-    gone = DomainError("The private link of this message cannot be issued again: its recipient is gone.")
+    gone = DomainError(_("The private link of this message cannot be issued again: its recipient is gone."))
     if message.kind in MANAGE_LINK_KINDS:
         registration = db.session.get(Registration, message.registration_id) if message.registration_id else None
         if registration is None:

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,11 +24,11 @@ MIN_PASSWORD_LENGTH = 12
 RESET_LINK_LIFETIME = timedelta(hours=1)
 #: The kind of the reset link's message (a message sent again needs a fresh link).
 RESET_KIND = organiser_messages.PASSWORD_RESET_KIND
-_RESET_INVALID = "This reset link is not valid or has expired. Ask for a new one."
+_RESET_INVALID = _l("This reset link is not valid or has expired. Ask for a new one.")
 
 
 class WrongPassword(ValidationFailed):
-    default_message = "The current password is not right."
+    default_message = _l("The current password is not right.")
 
 
 def _address(email: str) -> str:
@@ -49,7 +51,7 @@ def active_organiser(email: str) -> Organiser | None:
 
 def _check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise ValidationFailed(_("The password must have at least %(num)s characters.", num=MIN_PASSWORD_LENGTH))
 
 
 def create_organiser(
@@ -107,7 +109,7 @@ def change_password(organiser: Organiser, current_password: str, new_password: s
         raise WrongPassword()
     _check_password_strength(new_password)
     if check_password_hash(organiser.password_hash, new_password):
-        raise ValidationFailed("Choose a password different from the current one.")
+        raise ValidationFailed(_("Choose a password different from the current one."))
     organiser.password_hash = hash_password(new_password)
     organiser.session_version += 1
     return organiser
@@ -155,9 +157,9 @@ def check_reset_token(token: str, *, now: datetime) -> PasswordResetToken:
     if record is None or record.organiser.is_disabled:
         raise InvalidToken(_RESET_INVALID)
     if record.used_at is not None:
-        raise LinkUsed("This reset link has already been used. Ask for a new one if you need to.")
+        raise LinkUsed(_("This reset link has already been used. Ask for a new one if you need to."))
     if record.expires_at <= now:
-        raise LinkExpired("This reset link has expired. Ask for a new one.")
+        raise LinkExpired(_("This reset link has expired. Ask for a new one."))
     return record
 
 
@@ -172,7 +174,7 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
     organiser = db.session.get(Organiser, organiser_id) if organiser_id is not None else None
     if organiser is None or organiser.is_disabled:  # the edge rolls back the link's use
         check_reset_token(token, now=now)  # raises the precise reason
-        raise LinkUsed("This reset link has already been used.")  # pragma: no cover - a concurrent use won
+        raise LinkUsed(_("This reset link has already been used."))  # pragma: no cover - a concurrent use won
     organiser.password_hash = hash_password(new_password)
     db.session.execute(
         update(PasswordResetToken)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, or_, select
 
 from app.activity import record
@@ -218,16 +219,16 @@ def registrations_csv(
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
-#: The name a preview and a test fill in when nobody is in the audience yet.
+#: The name a preview and a test fill in when nobody is in the audience yet (in the page's language).
 SAMPLE_NAME = "Alex Example"
 
 
 def _message_parts(audience: str, subject: str, body: str) -> tuple[str, str]:
     if audience not in AUDIENCES:
-        raise ValidationFailed("Choose who gets the message.")
+        raise ValidationFailed(_("Choose who gets the message."))
     subject, body = clean_line(subject), clean_text(body).strip()
     if not subject or not body:
-        raise ValidationFailed("Write a subject and a message.")
+        raise ValidationFailed(_("Write a subject and a message."))
     return subject, body
 
 
@@ -259,7 +260,7 @@ def preview_message(session: EventSession, *, audience: str, subject: str, body:
     subject, body = _message_parts(audience, subject, body)
     recipients = db.session.scalar(select(func.count()).select_from(_audience_query(session, audience).subquery()))
     sample = db.session.scalars(_audience_query(session, audience).limit(1)).first()
-    name = sample.full_name if sample else SAMPLE_NAME
+    name = sample.full_name if sample else _("Alex Example")
     composed = organiser_messages.compose_message_to_registrant(name, session, subject=subject, body=body)
     return MessagePreview(recipients, name, sample.email if sample else None, composed)
 
