@@ -27,9 +27,9 @@ PASSWORD_RESET_KIND = "organiser_password_reset"
 REGISTRANTS_MESSAGE_KIND = "organiser_message"
 SPEAKER_ANSWER_KIND = "organiser_speaker_answer"
 
-#: Organisers have no stored language yet: their emails are in English, never in the language of the speaker or
-#: attendee whose action caused them.
-to_organiser = in_recipient_language(lambda *_args, **_kwargs: None)
+#: An organiser's emails are in the language they last signed in with (English before that), never in the language
+#: of the speaker or attendee whose action caused them.
+to_organiser = in_recipient_language(lambda organiser, *_args, **_kwargs: organiser.language)
 
 
 @to_organiser
@@ -53,10 +53,20 @@ def queue_password_reset(organiser: Organiser, link: str, *, now: datetime) -> O
     )
 
 
-@to_organiser
 def queue_speaker_answer(appearance: Appearance, *, now: datetime) -> list[OutboxMessage]:
     """Tell each active organiser of the slot's event that its speaker declined it (or accepted it after
-    declining): who, which slot and when, their note, and the link to the item in the organisers' editor."""
+    declining): who, which slot and when, their note, and the link to the item in the organisers' editor; each
+    in their own language."""
+    organisers = appearance.item.session.event.organisers
+    return [
+        _tell_speaker_answer(organiser, appearance, now=now)
+        for organiser in sorted(organisers, key=lambda o: o.id)
+        if organiser.is_active
+    ]
+
+
+@to_organiser
+def _tell_speaker_answer(organiser: Organiser, appearance: Appearance, *, now: datetime) -> OutboxMessage:
     item, session = appearance.item, appearance.item.session
     event = session.event
     person = appearance.person
@@ -79,20 +89,16 @@ def queue_speaker_answer(appearance: Appearance, *, now: datetime) -> list[Outbo
     ]
     said = _("Their note:") + f"\n{note}" if note else _("They left no note.")
     body = f"{answer}\n\n" + "\n".join(lines) + f"\n\n{said}\n\n" + _("The item in the agenda editor:") + f"\n{link}\n"
-    return [
-        enqueue_message(
-            kind=SPEAKER_ANSWER_KIND,
-            to_address=organiser.email,
-            to_name=organiser.name,
-            subject=subject,
-            body_text=body,
-            not_before=now,
-            event=event,
-            session=session,
-        )
-        for organiser in sorted(event.organisers, key=lambda o: o.id)
-        if organiser.is_active
-    ]
+    return enqueue_message(
+        kind=SPEAKER_ANSWER_KIND,
+        to_address=organiser.email,
+        to_name=organiser.name,
+        subject=subject,
+        body_text=body,
+        not_before=now,
+        event=event,
+        session=session,
+    )
 
 
 #: What `{name}` in the organisers' message becomes: the registrant's name.

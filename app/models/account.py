@@ -29,6 +29,9 @@ class Organiser(UserMixin, db.Model):
     #: a browser's session carries the version it signed in with and is refused once the two differ.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The language of the organiser's pages when they last signed in (a code such as "fr"); their emails are
+    #: written in it. None until then: English.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     events: Mapped[list[Event]] = relationship(secondary=event_organisers, back_populates="organisers")
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.errors import DomainError, InvalidToken, LinkExpired, LinkUsed
 from app.extensions import limiter
 from app.forms import keeps_input
+from app.i18n import current_language
 from app.organiser import services as accounts
 from app.organiser.common import bp, now
 from app.organiser.forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm
@@ -65,6 +66,8 @@ def sign_in():
     if form.validate_on_submit():
         organiser = accounts.authenticate_organiser(form.email.data, form.password.data)
         if organiser is not None:
+            with use_case():
+                accounts.remember_language(organiser, current_language())
             session.clear()  # no session fixation: a fresh session for the signed-in organiser
             login_user(organiser)
             return redirect(_safe_next(request.args.get("next")))

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import i18n
 from app.activity import Actor, record
 from app.errors import InvalidToken, LinkExpired, LinkUsed, NotFound, ValidationFailed
 from app.extensions import db
@@ -124,6 +125,12 @@ def authenticate_organiser(email: str, password: str) -> Organiser | None:
     if not check_password_hash(organiser.password_hash, password) or organiser.is_disabled:
         return None
     return organiser
+
+
+def remember_language(organiser: Organiser, language: str | None) -> None:
+    """The language the organiser signs in with becomes the one their emails are written in."""
+    if i18n.is_available(language) and organiser.language != language:
+        organiser.language = language
 
 
 def request_password_reset(email: str, *, now: datetime) -> None:
