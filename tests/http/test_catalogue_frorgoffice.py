@@ -253,3 +253,60 @@ def test_command_line_accounts_stay_english(app_context):
         )
 
     assert organiser.language is None
+
+
+def test_the_reset_pages_escape_nothing_in_the_pseudo_locale(pseudo_app):
+    """The page a real reset link opens, and the one an unknown link gets."""
+    with pseudo_app.app_context():
+        organiser = make_organiser("olga@example.org")
+        with use_case():
+            link = accounts.new_reset_link(organiser, now=datetime.now(UTC))
+    browser = pseudo_app.test_client()
+    browser.set_cookie("lang", pseudo.PSEUDO)
+
+    page = browser.get(link.removeprefix("http://127.0.0.1:5000"))
+    unknown = browser.get("/organiser/reset/not-a-real-token")
+
+    assert page.status_code == 200 and "<h1>⟦" in page.text
+    assert pseudo.escaped_text(page.text, data=("English", "Esperanto")) == []
+    assert unknown.status_code == 404
+    assert pseudo.escaped_text(unknown.text, data=("English", "Esperanto")) == []
+
+
+def test_the_message_preview_and_a_refused_sign_in_escape_nothing_in_the_pseudo_locale(pseudo_app):
+    with pseudo_app.app_context():
+        session = _session_with_three()
+        organiser = make_organiser("olga@example.org", events=[session.event])
+        data = (
+            session.title,
+            session.event.title,
+            "English",
+            "Esperanto",
+            "Ana Silva",
+            "Bo Berg",
+            "Slides",
+            "{name}, Slides",
+            "--",
+        )
+        data += (session.event.contact_name or session.event.title, "Europe/Brussels")
+        with force_locale(pseudo.PSEUDO):
+            data += (timeutil.format_date(session.starts_at, session.event.timezone),)
+            data += (timeutil.format_range(session.starts_at, session.ends_at, session.event.timezone),)
+        session_id, organiser_id = session.id, organiser.id
+    browser = pseudo_app.test_client()
+    browser.set_cookie("lang", pseudo.PSEUDO)
+
+    refused = browser.post("/organiser/sign-in", data={"email": "olga@example.org", "password": "wrong"}).text
+    browser.post("/organiser/sign-in", data={"email": "olga@example.org", "password": PASSWORD})
+    form = {"audience": "confirmed", "subject": "Slides", "body": "{name}, Slides", "preview": "y"}
+    preview = browser.post(f"/organiser/sessions/{session_id}/message", data=form).text
+
+    # The error summary's heading is the shared template's (wrapped with app/forms.py, not here).
+    assert pseudo.escaped_text(refused, data=("English", "Esperanto", "olga@example.org")) in (
+        [],
+        ["There is a problem"],
+    )
+    assert 'id="preview"' in preview
+    assert pseudo.escaped_text(preview, data=data) == []
+    with pseudo_app.app_context():
+        assert db.session.get(Organiser, organiser_id).language == pseudo.PSEUDO
