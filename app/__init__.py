@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from app import forms, i18n, models, timeutil
+from app import forms, i18n, labels, models, timeutil  # noqa: F401 (labels: the enums' words)
 from app.calendar import links as calendar_links
 from app.cli import register_commands
 from app.csrf import csrf

@@ -20,9 +20,9 @@ class DomainError(Exception):
     """A broken business rule; its message is shown to the user as it is."""
 
     def __init__(self, message: str | None = None):
-        super().__init__(message or self.default_message)
+        super().__init__(str(message or self.default_message))
 
-    default_message = "That cannot be done."
+    default_message = _l("That cannot be done.")
     #: The use case's changes stand although it ends with this error: the edge commits them, then lets the
     #: error travel on (app.transaction.use_case). False for every broken rule, which leaves nothing behind.
     keeps_changes = False
@@ -33,35 +33,35 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    default_message = "Not found."
+    default_message = _l("Not found.")
 
 
 class ValidationFailed(DomainError):
-    default_message = "The data is not valid."
+    default_message = _l("The data is not valid.")
 
 
 class SessionFull(DomainError):
-    default_message = "This session is full."
+    default_message = _l("This session is full.")
 
 
 class RegistrationClosed(DomainError):
-    default_message = "Registration for this session is closed."
+    default_message = _l("Registration for this session is closed.")
 
 
 class AlreadyRegistered(DomainError):
     """The address holds a registration for the session already; says whether a fresh manage link went to it
     (at most one every few minutes: otherwise the last one is on its way)."""
 
-    SENT = (
+    SENT = _l(
         "This email address is already registered for this session. "
         "We have sent a fresh link to manage the registration to that address."
     )
-    NOT_SENT = (
+    NOT_SENT = _l(
         "This email address is already registered for this session. "
         "A link to manage the registration was sent to that address a few minutes ago: please look for it "
         "there (and in the spam folder)."
     )
-    default_message = "This email address is already registered for this session."
+    default_message = _l("This email address is already registered for this session.")
     #: The fresh manage link that went out is kept.
     keeps_changes = True
 
@@ -72,27 +72,29 @@ class AlreadyRegistered(DomainError):
 
 
 class SessionCancelled(DomainError):
-    default_message = "This session is cancelled: no seat can be given or changed; a message to its attendees is left."
+    default_message = _l(
+        "This session is cancelled: no seat can be given or changed; a message to its attendees is left."
+    )
 
 
 class CapacityTooLow(DomainError):
-    default_message = "The capacity cannot be lower than the seats already taken."
+    default_message = _l("The capacity cannot be lower than the seats already taken.")
 
 
 class InvalidToken(DomainError):
-    default_message = "This link is not valid."
+    default_message = _l("This link is not valid.")
 
 
 class NotASpeaker(DomainError):
-    default_message = "This person does not appear in a published event or has no email address."
+    default_message = _l("This person does not appear in a published event or has no email address.")
 
 
 class LinkExpired(InvalidToken):
-    default_message = "This sign-in link has expired."
+    default_message = _l("This sign-in link has expired.")
 
 
 class LinkUsed(InvalidToken):
-    default_message = "This sign-in link has already been used."
+    default_message = _l("This sign-in link has already been used.")
 
 
 #: The names and default explanations of the HTTP errors people meet, in the catalogue (Werkzeug's own English words

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, flash, g
+from flask_babel import get_translations
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
@@ -15,7 +18,7 @@ from app.csrf import KEEPS_INPUT
 from app.text import InvalidEmail, NeedsSmtputf8, has_control_characters, normalise_email
 
 TEXT_FIELDS = {"StringField", "TextAreaField", "EmailField", "PasswordField"}
-CONTROL_CHARACTERS_MESSAGE = "This contains characters that are not allowed."
+CONTROL_CHARACTERS_MESSAGE = _l("This contains characters that are not allowed.")
 
 
 def no_control_characters(*, multiline: bool = False, message: str = CONTROL_CHARACTERS_MESSAGE):
@@ -24,43 +27,68 @@ def no_control_characters(*, multiline: bool = False, message: str = CONTROL_CHA
 
     def check(form, field) -> None:
         if has_control_characters(field.data or "", multiline=multiline):
-            raise ValidationError(message)
+            raise ValidationError(str(message))
 
     return check
 
 
-EXPIRED_MESSAGE = "This form had expired; your entries are kept: send it again."
+EXPIRED_MESSAGE = _l("This form had expired; your entries are kept: send it again.")
 
-#: WTForms' own messages, in people's words (they pass through the form's translations).
+
+class _Plural:
+    """Marks a singular and plural pair for the catalogue (pybabel reads `.ngettext(...)` calls) without translating
+    it yet: WTForms asks for it at request time, with the count."""
+
+    @staticmethod
+    def ngettext(singular: str, plural: str) -> tuple[str, str]:
+        return singular, plural
+
+
+_pair = _Plural()
+
+#: WTForms' own messages, in people's words and through the catalogue (WTForms asks the form's translations).
 PLAIN_WORDS = {
-    "Field cannot be longer than %(max)d character.": "Use %(max)d character or fewer.",
-    "Field cannot be longer than %(max)d characters.": "Use %(max)d characters or fewer.",
-    "Field must be at least %(min)d character long.": "Use at least %(min)d character.",
-    "Field must be at least %(min)d characters long.": "Use at least %(min)d characters.",
-    "Field must be exactly %(max)d character long.": "Use exactly %(max)d character.",
-    "Field must be exactly %(max)d characters long.": "Use exactly %(max)d characters.",
-    "Field must be between %(min)d and %(max)d characters long.": "Use between %(min)d and %(max)d characters.",
-    "Not a valid choice.": "Choose one of the options.",
-    "Invalid Choice: could not coerce.": "Choose one of the options.",
-    "Not a valid integer value.": "Enter a whole number.",
-    "Not a valid decimal value.": "Enter a number.",
-    "Not a valid float value.": "Enter a number.",
-    "Not a valid date value.": "Enter a date.",
-    "Not a valid datetime value.": "Enter a date and a time.",
-    "Not a valid time value.": "Enter a time.",
-    "Number must be at least %(min)s.": "Enter %(min)s or more.",
-    "Number must be at most %(max)s.": "Enter %(max)s or less.",
-    "Number must be between %(min)s and %(max)s.": "Enter a number from %(min)s to %(max)s.",
+    "This field is required.": _l("This field is required."),
+    "Invalid email address.": _l("Invalid email address."),
+    "Invalid input.": _l("Invalid input."),
+    "Not a valid choice.": _l("Choose one of the options."),
+    "Invalid Choice: could not coerce.": _l("Choose one of the options."),
+    "Not a valid integer value.": _l("Enter a whole number."),
+    "Not a valid decimal value.": _l("Enter a number."),
+    "Not a valid float value.": _l("Enter a number."),
+    "Not a valid date value.": _l("Enter a date."),
+    "Not a valid datetime value.": _l("Enter a date and a time."),
+    "Not a valid time value.": _l("Enter a time."),
+    "Number must be at least %(min)s.": _l("Enter %(min)s or more."),
+    "Number must be at most %(max)s.": _l("Enter %(max)s or less."),
+    "Number must be between %(min)s and %(max)s.": _l("Enter a number from %(min)s to %(max)s."),
+    "Field must be between %(min)d and %(max)d characters long.": _l("Use between %(min)d and %(max)d characters."),
+}
+
+#: WTForms' counted messages (by their singular), as singular and plural pairs of the catalogue.
+PLAIN_PLURALS = {
+    "Field cannot be longer than %(max)d character.": _pair.ngettext(
+        "Use %(max)d character or fewer.", "Use %(max)d characters or fewer."
+    ),
+    "Field must be at least %(min)d character long.": _pair.ngettext(
+        "Use at least %(min)d character.", "Use at least %(min)d characters."
+    ),
+    "Field must be exactly %(max)d character long.": _pair.ngettext(
+        "Use exactly %(max)d character.", "Use exactly %(max)d characters."
+    ),
 }
 
 
 class _PlainWords:
-    """The translations object WTForms asks for its messages."""
+    """The translations object WTForms asks for its messages (it fills in the placeholders itself)."""
 
     def gettext(self, string: str) -> str:
-        return PLAIN_WORDS.get(string, string)
+        return str(PLAIN_WORDS.get(string, string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
+        pair = PLAIN_PLURALS.get(singular)
+        if pair is not None:
+            return get_translations().ungettext(*pair, n)
         return self.gettext(singular if n == 1 else plural)
 
 
@@ -87,9 +115,9 @@ class PlainForm(FlaskForm):
         token = getattr(self, "csrf_token", None)
         if (token is not None and token.errors) or g.get("csrf_expired"):
             if token is not None:
-                token.errors = [EXPIRED_MESSAGE]
+                token.errors = [str(EXPIRED_MESSAGE)]
             if not g.get("csrf_expired_told"):
-                flash(EXPIRED_MESSAGE, "warning")
+                flash(str(EXPIRED_MESSAGE), "warning")
                 g.csrf_expired_told = True
             return False
         return valid
@@ -107,17 +135,20 @@ class BaseForm(PlainForm):
         for field in self:
             text = field.data if isinstance(field.data, str) and field.type in TEXT_FIELDS else ""
             if has_control_characters(text, multiline=field.type == "TextAreaField"):
-                field.errors = [*field.errors, CONTROL_CHARACTERS_MESSAGE]
+                field.errors = [*field.errors, str(CONTROL_CHARACTERS_MESSAGE)]
                 valid = False
             day = field.data.date() if isinstance(field.data, datetime) else field.data
             if isinstance(day, date) and not timeutil.is_plausible_day(day):
                 first, last = timeutil.EARLIEST_DAY.year, timeutil.LATEST_DAY.year
-                field.errors = [*field.errors, f"Choose a date between the years {first} and {last}."]
+                field.errors = [
+                    *field.errors,
+                    _("Choose a date between the years %(first)s and %(last)s.", first=first, last=last),
+                ]
                 valid = False
         return valid
 
 
-def email_address(message: str = "Invalid email address."):
+def email_address(message: str = _l("Invalid email address.")):
     """A field validator: an address app.text.normalise_email takes, that our mail can reach (non-ASCII
     before the @ only when the mail server offers SMTPUTF8, the MAIL_SMTPUTF8 setting). A blank field is
     left to DataRequired or Optional."""
@@ -130,7 +161,7 @@ def email_address(message: str = "Invalid email address."):
         except NeedsSmtputf8 as error:
             raise ValidationError(error.message) from None
         except InvalidEmail:
-            raise ValidationError(message) from None
+            raise ValidationError(str(message)) from None
 
     return check
 
@@ -158,8 +189,12 @@ def find_zone(select: str):
                 raise ValidationError(search.problem())
             named = "; ".join(z.label() for z in search.matches)
             raise ValidationError(
-                f"Several time zones match “{search.text[:64]}”: {named}. They are now first in the list: "
-                "choose yours there, or type its city."
+                _(
+                    "Several time zones match “%(text)s”: %(named)s. They are now first in the list: "
+                    "choose yours there, or type its city.",
+                    text=search.text[:64],
+                    named=named,
+                )
             )
 
     return check
@@ -189,7 +224,7 @@ class Problem:
 class Problems(list):
     """What templates/_error_summary.html lists, with its heading; empty when the submit went through."""
 
-    heading = "There is a problem"
+    heading = _l("There is a problem")
     #: Bootstrap's alert class: errors are red, a "save anyway" step is a warning.
     tone = "alert-danger"
 
@@ -218,7 +253,9 @@ def form_problems(*forms, warnings=(), notes=(), action: str | None = None) -> P
             if field.errors:
                 text = " ".join(str(e) for e in field.errors)
                 href = _target(field)
-                problems.append(Problem(f"{field.label.text}: {text}" if href else text, href))
+                problems.append(
+                    Problem(_("%(field)s: %(problem)s", field=field.label.text, problem=text) if href else text, href)
+                )
     if problems:
         return problems
     form = forms[0] if forms else None
@@ -228,7 +265,7 @@ def form_problems(*forms, warnings=(), notes=(), action: str | None = None) -> P
         problems.append(Problem(warning.message, _target(field) if field is not None else action, warning.kind))
     problems += [Problem(note, action) for note in notes if note]
     if problems:
-        problems.heading = "Check the timeline before saving" if warnings else "Check before saving"
+        problems.heading = _("Check the timeline before saving") if warnings else _("Check before saving")
         problems.tone = "alert-warning"
     return problems
 

@@ -14,6 +14,8 @@ already stored keep matching.
 """
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 #: Longest address we take: what a path of SMTP carries (RFC 5321 §4.5.3.1.3, less the angle brackets).
 MAX_EMAIL_LENGTH = 254
@@ -46,7 +48,8 @@ def clean_text(text: str) -> str:
 class InvalidEmail(ValueError):
     """Not an email address we can take; the message is fit to show."""
 
-    def __init__(self, message: str = "Please give a valid email address, like name@example.org.") -> None:
+    def __init__(self, message: str | None = None) -> None:
+        message = str(message or _l("Please give a valid email address, like name@example.org."))
         super().__init__(message)
         self.message = message
 
@@ -56,7 +59,7 @@ class NeedsSmtputf8(InvalidEmail):
     SMTPUTF8 (RFC 6531) can deliver to it, so it is refused unless the MAIL_SMTPUTF8 setting says ours does."""
 
     def __init__(self) -> None:
-        super().__init__("This address cannot receive our emails: use one with only ASCII letters before the @.")
+        super().__init__(_("This address cannot receive our emails: use one with only ASCII letters before the @."))
 
 
 def normalise_email(text: str | None, *, smtputf8: bool = True) -> str:

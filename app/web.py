@@ -3,6 +3,7 @@ counter."""
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, request
+from flask_babel import gettext as _
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db
@@ -131,7 +132,7 @@ def register_nul_guard(app: Flask) -> None:
     @app.before_request
     def refuse_nul_characters():
         if "\x00" in request.path:
-            abort(400, description="The request contains a NUL character, which is never valid here.")
+            abort(400, description=_("The request contains a NUL character, which is never valid here."))
 
 
 def register_form_bodies_only(app: Flask) -> None:
@@ -142,7 +143,7 @@ def register_form_bodies_only(app: Flask) -> None:
     @app.before_request
     def refuse_json_bodies():
         if request.is_json and request.method not in ("GET", "HEAD", "OPTIONS"):
-            abort(415, description="This site takes web forms only, not JSON: send the form from its page.")
+            abort(415, description=_("This site takes web forms only, not JSON: send the form from its page."))
 
 
 def register_proxy_fix(app: Flask) -> None:

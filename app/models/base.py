@@ -39,11 +39,18 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+#: Each enum's words, filled in by app.labels (lazy strings of the catalogue: models import nothing of Flask), keyed
+#: by (enum class, value), since members of different enums may share a value.
+LABELS: dict = {}
+
+
 class StrEnumChoices(enum.StrEnum):
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
+        """(value, label) pairs, the labels lazy: a form built at import time shows them in the page's language."""
+        return [(member.value, LABELS.get((cls, member.value), member.value)) for member in cls]
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The member's words in the current language (app.labels)."""
+        return str(LABELS.get((type(self), self.value), self.value))

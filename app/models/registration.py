@@ -25,16 +25,6 @@ class AttendeeGroup(StrEnumChoices):
     PARTNER_COUNTRY = "partner_country"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return {
-            "mpf_grantee": "MPF grantee",
-            "eu_member_state": "EU Member State government",
-            "eu_service": "EU service",
-            "partner_country": "Partner country authority",
-            "other": "Other",
-        }[self.value]
-
 
 class Registration(db.Model):
     """An attendee's place in a session; at most one active (not cancelled) per email and session."""

@@ -89,7 +89,7 @@ def test_a_post_without_a_valid_token_changes_nothing_and_says_what_to_do(csrf_a
             if "CSRF" in page:
                 problems.append("names CSRF")
             if keeps_input:
-                if EXPIRED_MESSAGE not in page:
+                if str(EXPIRED_MESSAGE) not in page:
                     problems.append(f"answered {response.status_code} without {EXPIRED_MESSAGE!r}")
                 lost = [k for k in TYPED if k in form and html.escape(str(form[k]), quote=True) not in page]
                 if lost:
