@@ -9,6 +9,7 @@ slot's calendar identity; the builder only carries it.
 from __future__ import annotations
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import timeutil
@@ -18,13 +19,24 @@ from app.mail.outbox import enqueue_message, link_placeholder
 from app.models import Appearance, Event, OutboxMessage, Person, SlotNotice, Speaker
 
 SIGN_IN_LINK_KIND = "speaker_link"
-#: For each change to a slot: the message's kind and its subject (the item's title follows).
+#: For each change to a slot: the message's kind.
 SLOT_CHANGES = {
-    "added": ("speaker_invite", "You are in the programme"),
-    "moved": ("speaker_update", "Your slot has been moved"),
-    "changed": ("speaker_update", "Your slot has changed"),
-    "cancelled": ("speaker_cancel", "Your slot has been cancelled"),
+    "added": "speaker_invite",
+    "moved": "speaker_update",
+    "changed": "speaker_update",
+    "cancelled": "speaker_cancel",
 }
+
+
+def _subject(change: str, title: str) -> str:
+    """The subject of a slot's message, in the current language: what happened, then the item's title."""
+    if change == "added":
+        return _("You are in the programme: %(title)s", title=title)
+    if change == "moved":
+        return _("Your slot has been moved: %(title)s", title=title)
+    if change == "changed":
+        return _("Your slot has changed: %(title)s", title=title)
+    return _("Your slot has been cancelled: %(title)s", title=title)
 
 
 def speaker_language(address: str | None) -> str | None:
@@ -43,7 +55,7 @@ def queue_sign_in_link(to_address: str, person: Person | None, url: str) -> Outb
         kind=SIGN_IN_LINK_KIND,
         to_address=to_address,
         to_name=name,
-        subject="Your sign-in link for your speaker pages",
+        subject=_("Your sign-in link for your speaker pages"),
         body_text=render_template("mail/speaker_link.txt", **context),
         body_html=render_template("mail/speaker_link.html", **context),
         private_links=[url],
@@ -55,11 +67,13 @@ def _when(item, zone: str) -> str:
     """'18:00–19:00 JST (Asia/Tokyo); Wednesday 30 October 2030, 10:00–11:00 CET in the event's zone
     (Europe/Brussels)': the zone named, and the event's time too when the speaker's zone is another."""
     event_zone = item.session.event.timezone
-    when = f"{timeutil.format_range(item.starts_at, item.ends_at, zone)} ({zone})"
+    when = _("%(times)s (%(zone)s)", times=timeutil.format_range(item.starts_at, item.ends_at, zone), zone=zone)
     if zone == event_zone:
         return when
     event_when = timeutil.format_when(item.starts_at, item.ends_at, event_zone)
-    return f"{when}; {event_when} in the event's zone ({event_zone})"
+    return _(
+        "%(when)s; %(event_when)s in the event's zone (%(zone)s)", when=when, event_when=event_when, zone=event_zone
+    )
 
 
 @in_recipient_language(lambda appearance, *_args, **_kwargs: speaker_language(appearance.person.email))
@@ -78,12 +92,11 @@ def queue_slot_changed(appearance: Appearance, *, change: str, zone: str, ics: s
         "when": _when(item, zone),
         "day": timeutil.format_date(item.starts_at, zone),
     }
-    kind, subject = SLOT_CHANGES[change]
     return enqueue_message(
-        kind=kind,
+        kind=SLOT_CHANGES[change],
         to_address=person.email,
         to_name=person.display_name,
-        subject=f"{subject}: {localised(item, 'title')}",
+        subject=_subject(change, localised(item, "title")),
         body_text=render_template("mail/speaker_slot_changed.txt", **context),
         body_html=render_template("mail/speaker_slot_changed.html", **context),
         ics=ics,
@@ -99,12 +112,11 @@ def queue_gone_slot_cancelled(notice: SlotNotice, event: Event, *, role: str, ic
     """The cancellation of a slot that is gone from the programme (taken out while the event was a draft),
     from what the speaker was last sent of it (`notice`), with the iTIP CANCEL `ics`."""
     context = {"notice": notice, "event": event, "role": role}
-    kind, subject = SLOT_CHANGES["cancelled"]
     return enqueue_message(
-        kind=kind,
+        kind=SLOT_CHANGES["cancelled"],
         to_address=notice.to_address,
         to_name=notice.to_name,
-        subject=f"{subject}: {notice.item_title}",
+        subject=_subject("cancelled", notice.item_title),
         body_text=render_template("mail/speaker_slot_gone.txt", **context),
         body_html=render_template("mail/speaker_slot_gone.html", **context),
         ics=ics,

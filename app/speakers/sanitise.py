@@ -10,6 +10,7 @@ import re
 
 import markdown
 import nh3
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from wtforms.validators import ValidationError
 
@@ -54,9 +55,10 @@ def shallow_enough(form, field) -> None:
 def bio_nesting_problem(text: str | None) -> str | None:
     """The message for a bio nested too deeply to show as Markdown, else None (a form shows it)."""
     if bio_nesting(text) > MAX_BIO_NESTING:
-        return (
-            f"Lists and quotes may be nested at most {MAX_BIO_NESTING} levels deep: "
-            "remove some of the “-”, “*”, “>” or “1.” at the start of the lines."
+        return _(
+            "Lists and quotes may be nested at most %(levels)d levels deep: "
+            "remove some of the “-”, “*”, “>” or “1.” at the start of the lines.",
+            levels=MAX_BIO_NESTING,
         )
     return None
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -184,7 +185,7 @@ def check_sign_in_link(token: str, *, now: datetime) -> SpeakerLoginToken:
     """The link's record if it can still be used; reading it changes nothing (mail scanners open links)."""
     record = db.session.scalar(select(SpeakerLoginToken).where(SpeakerLoginToken.token_hash == hash_token(token)))
     if record is None:
-        raise InvalidToken("This sign-in link is not valid. It may have been copied incompletely.")
+        raise InvalidToken(_("This sign-in link is not valid. It may have been copied incompletely."))
     if record.used_at is not None:
         raise LinkUsed()
     if record.expires_at <= now:
@@ -302,14 +303,14 @@ def get_own_appearance(speaker: Speaker, appearance_id: int) -> Appearance:
         or not _is_own(speaker, appearance)
         or appearance.item.session.event.status != EventStatus.PUBLISHED
     ):
-        raise NotFound("This slot was not found among yours.")
+        raise NotFound(_("This slot was not found among yours."))
     return appearance
 
 
 def set_speaker_timezone(speaker: Speaker, zone_name: str, *, now: datetime) -> None:
     """Remember the zone the speaker reads their times in."""
     if not timeutil.is_valid_zone(zone_name):
-        raise ValidationFailed("Choose a time zone from the list.")
+        raise ValidationFailed(_("Choose a time zone from the list."))
     speaker.timezone = zone_name
     speaker.updated_at = now
 
@@ -317,13 +318,13 @@ def set_speaker_timezone(speaker: Speaker, zone_name: str, *, now: datetime) -> 
 def respond_to_slot(appearance: Appearance, *, response: str, note: str, by: Speaker, now: datetime) -> None:
     """The speaker confirms or declines a slot, with an optional note to the organisers."""
     if not _is_own(by, appearance):
-        raise NotFound("This slot was not found among yours.")
+        raise NotFound(_("This slot was not found among yours."))
     try:
         answer = AppearanceResponse(response)
     except ValueError:
-        raise ValidationFailed("Choose confirm or decline.") from None
+        raise ValidationFailed(_("Choose confirm or decline.")) from None
     if answer == AppearanceResponse.PENDING:
-        raise ValidationFailed("Choose confirm or decline.")
+        raise ValidationFailed(_("Choose confirm or decline."))
     declined_before = appearance.response == AppearanceResponse.DECLINED
     appearance.response = answer
     appearance.response_note = (note or "").strip()
@@ -360,9 +361,9 @@ def update_profile(
     The bio is stored as typed and sanitised when shown (app.speakers.sanitise.render_bio).
     """
     if by.id != speaker.id:
-        raise NotFound("This profile was not found.")
+        raise NotFound(_("This profile was not found."))
     if not name.strip():
-        raise ValidationFailed("Enter your name.")
+        raise ValidationFailed(_("Enter your name."))
     values = {
         "honorific": honorific.strip(),
         "name": name.strip(),
@@ -392,21 +393,29 @@ def _slot_for(appearance: Appearance) -> ical.Slot:
     """The speaker's slot as one VEVENT: the same UID and SEQUENCE in their feed, download and invites."""
     item, session = appearance.item, appearance.item.session
     event = session.event
-    session_title, event_title = i18n.localised(session, "title"), i18n.localised(event, "title")
-    lines = [f"Your role: {appearance.role.label}", f"Session: {session_title}", f"Event: {event_title}"]
+    lines = [
+        _("Your role: %(role)s", role=appearance.role.label),
+        _("Session: %(title)s", title=i18n.localised(session, "title")),
+        _("Event: %(title)s", title=i18n.localised(event, "title")),
+    ]
     others = [a for a in item.appearances if a.person_id != appearance.person_id]
     if others:
-        lines.append("With: " + "; ".join(f"{a.person.display_name} ({a.role.label})" for a in others))
+        people = _("; ").join(_("%(name)s (%(role)s)", name=a.person.display_name, role=a.role.label) for a in others)
+        lines.append(_("With: %(people)s", people=people))
     if session.is_online and session.join_url and not session.is_cancelled:
-        lines.append(f"Join: {session.join_url}")
+        lines.append(_("Join: %(url)s", url=session.join_url))
     # A declined slot still happens: it stays in the feed as it is (no STATUS:CANCELLED), its title saying so.
     declined = appearance.response == AppearanceResponse.DECLINED
     if declined:
-        lines.insert(0, "You declined this slot; the organisers were told.")
+        lines.insert(0, _("You declined this slot; the organisers were told."))
     return ical.Slot(
         uid=identity.appearance_uid(appearance),
         sequence=identity.appearance_sequence(appearance),
-        summary=f"{'Declined: ' if declined else ''}{i18n.localised(item, 'title')} ({appearance.role.label})",
+        summary=(
+            _("Declined: %(title)s (%(role)s)", title=i18n.localised(item, "title"), role=appearance.role.label)
+            if declined
+            else _("%(title)s (%(role)s)", title=i18n.localised(item, "title"), role=appearance.role.label)
+        ),
         start=item.starts_at,
         end=item.ends_at,
         description="\n".join(lines),
@@ -445,7 +454,13 @@ def _feed_name(slots: list[SpeakerSlot], speaker: Speaker) -> str:
 
 
 def speaker_feed(speaker: Speaker) -> bytes:
-    """All the speaker's slots as a subscribable feed; the same data always gives the same bytes."""
+    """All the speaker's slots as a subscribable feed, in the speaker's stored language (calendar apps poll it
+    without one); the same data always gives the same bytes."""
+    with i18n.in_language(speaker.language):
+        return _speaker_feed(speaker)
+
+
+def _speaker_feed(speaker: Speaker) -> bytes:
     slots = list_slots(speaker)
     stamps = [speaker.created_at, speaker.updated_at]
     for slot in slots:
@@ -453,7 +468,7 @@ def speaker_feed(speaker: Speaker) -> bytes:
         stamps.append(slot.event.updated_at)
     calendar = ical.feed_calendar(
         identity.feed_uid(f"speaker-{speaker.id}"),
-        f"{_feed_name(slots, speaker)}: speaking slots",
+        _("%(name)s: speaking slots", name=_feed_name(slots, speaker)),
         [_slot_for(slot.appearance) for slot in slots],
         stamp=max(stamps),
         refresh=timedelta(minutes=current_app.config["FEED_REFRESH_MINUTES"]),
@@ -558,9 +573,10 @@ def notify_slot_changed(appearance: Appearance, *, change: str, now: datetime) -
         return None
     method = "CANCEL" if change == "cancelled" else "REQUEST"
     zone = timeutil.zone_or(_speaker_zone(person.email), session.event.timezone)
-    return speaker_messages.queue_slot_changed(
-        appearance, change=change, zone=zone, ics=slot_invite(appearance, method=method, now=now), ics_method=method
-    )
+    # The invite's words (its title and description) in the speaker's language, as the message's.
+    with i18n.in_language(speaker_messages.speaker_language(_address(person.email))):
+        ics = slot_invite(appearance, method=method, now=now)
+    return speaker_messages.queue_slot_changed(appearance, change=change, zone=zone, ics=ics, ics_method=method)
 
 
 def notify_item_changed(item: AgendaItem, *, change: str, now: datetime) -> list[OutboxMessage]:

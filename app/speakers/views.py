@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 
 from app import timeutil, zones
 from app.calendar.links import webcal
@@ -60,7 +61,7 @@ def speaker_required(view):
         # A session signed out everywhere holds an older version than the speaker's: it ends here.
         if speaker is None or not isinstance(version, int) or version != speaker.session_version:
             _forget_speaker()
-            flash("Please sign in with a link sent to your email address.", "warning")
+            flash(_("Please sign in with a link sent to your email address."), "warning")
             return redirect(url_for("speakers.sign_in"))
         g.speaker = speaker
         g.speaker_person = services.profile_person(speaker)
@@ -136,7 +137,7 @@ def sign_out():
     """Ends the session of this browser."""
     if ActionForm().validate_on_submit():
         _forget_speaker()
-        flash("You are signed out.", "info")
+        flash(_("You are signed out."), "info")
     return redirect(url_for("speakers.sign_in"))
 
 
@@ -148,7 +149,7 @@ def sign_out_everywhere():
         with use_case():
             services.sign_out_everywhere(g.speaker, now=_now())
         _forget_speaker()
-        flash("You are signed out everywhere: every browser must sign in again with a new link.", "info")
+        flash(_("You are signed out everywhere: every browser must sign in again with a new link."), "info")
         return redirect(url_for("speakers.sign_in"))
     return redirect(url_for("speakers.slots"))
 
@@ -168,9 +169,9 @@ def set_timezone():
     if form.validate_on_submit():
         with use_case():
             services.set_speaker_timezone(g.speaker, form.timezone.data, now=_now())
-        flash(f"Times are now shown in {zones.label(form.timezone.data)} as well.", "success")
+        flash(_("Times are now shown in %(zone)s as well.", zone=zones.label(form.timezone.data)), "success")
     else:
-        flash(" ".join(form.find_zone.errors) or "Choose a time zone from the list.", "danger")
+        flash(" ".join(str(e) for e in form.find_zone.errors) or _("Choose a time zone from the list."), "danger")
     return redirect(url_for("speakers.slots"))
 
 
@@ -189,7 +190,7 @@ def slot(appearance_id: int):
         except DomainError as error:
             form.response.errors.append(error.message)
         else:
-            flash(f"Thank you: your answer for “{appearance.item.title}” is saved.", "success")
+            flash(_("Thank you: your answer for “%(title)s” is saved.", title=appearance.item.title), "success")
             return redirect(url_for("speakers.slots"))
     found = next(s for s in services.list_slots(g.speaker) if s.appearance.id == appearance.id)
     zone = timeutil.zone_or(g.speaker.timezone, "")
@@ -276,8 +277,8 @@ def profile():
         except DomainError as error:
             form.name.errors.append(error.message)
         else:
-            titles = "; ".join(f"“{event.title}”" for event in events)
-            flash(f"Your profile is saved for every event you appear in: {titles}.", "success")
+            titles = _("; ").join(_("“%(title)s”", title=event.title) for event in events)
+            flash(_("Your profile is saved for every event you appear in: %(titles)s.", titles=titles), "success")
             return redirect(url_for("speakers.profile"))
     preview = render_bio(me.bio if me is not None else "")
     return (

@@ -48,14 +48,7 @@ NOT_YET_WRAPPED: dict[str, str] = {
     "registration.confirmation": "public",
     "registration.manage": "public",
     "registration.new": "public",
-    "speakers.calendar": "speakers",
-    "speakers.link_sent": "speakers",
-    "speakers.profile": "speakers",
-    "speakers.questions": "speakers",
-    "speakers.sign_in": "speakers",
-    "speakers.slot": "speakers",
-    "speakers.slots": "speakers",
-    "speakers.use_link": "speakers",
+    "speakers.slots": "public",  # its time zone picker's labels (app/zones.py); every other word is wrapped
 }
 
 
@@ -94,7 +87,7 @@ def _calendar_words() -> tuple[str, ...]:
 
 def _a_date(fragment: str, calendar: set[str]) -> bool:
     """Whether a fragment of text is only a date or time in the pseudo-locale ("vendredo, la 30-a de oktobro")."""
-    words = [w for w in re.split(r"[\s,.:–/()-]+", fragment) if w]
+    words = [w for w in re.split(r"[\s,.:–/()·]+|-(?!a\b)", fragment) if w]
     return all(w.lower() in calendar or _DATE_PARTS.match(w) for w in words)
 
 
