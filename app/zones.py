@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app import timeutil
@@ -42,7 +43,7 @@ class Zone:
     def label(self, now: datetime | None = None) -> str:
         """'Tbilisi, Georgia (UTC+4)'; 'Cape Verde (UTC-1)' where the city is the country."""
         if self.name == "UTC":
-            return "UTC (Coordinated Universal Time)"
+            return _("UTC (Coordinated Universal Time)")
         place = self.city if self.city == self.countries[0] else f"{self.city}, {self.countries[0]}"
         return f"{place} ({utc_offset(self.name, now)})"
 
@@ -67,8 +68,8 @@ class Search:
         if not self.text or self.zone:
             return None
         if not self.matches:
-            return f"No time zone matches “{self.text[:64]}”: type a city, such as Lisbon, or a country."
-        return f"Several time zones match “{self.text[:64]}”: choose one, or type its city."
+            return _("No time zone matches “%(text)s”: type a city, such as Lisbon, or a country.", text=self.text[:64])
+        return _("Several time zones match “%(text)s”: choose one, or type its city.", text=self.text[:64])
 
 
 def utc_offset(name: str, now: datetime | None = None) -> str:
@@ -98,7 +99,7 @@ def canonical_zones() -> tuple[Zone, ...]:
         if row[2] in _links():
             aliases.setdefault(_links()[row[2]], []).append(_city(row[2]))
     zones = []
-    for codes, _, name, *note in _data("zone1970.tab"):
+    for codes, _coordinates, name, *note in _data("zone1970.tab"):
         codes = codes.split(",")
         renamed = [iso_names[code] for code in codes if code in COUNTRY_NAMES]
         zones.append(

@@ -15,6 +15,7 @@ with the same UID can never disagree on how new they are or on where the slot is
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.models import AgendaItem, Appearance, EventSession, EventStatus, Registration
 
@@ -109,7 +110,7 @@ def location(session: EventSession, *, item: AgendaItem | None = None, join_link
     if session.is_online:
         if join_link and session.join_url and not session.is_cancelled:
             return session.join_url
-        return "Online"
+        return _("Online")
     place = (item.location if item is not None else "") or session.location
     return ", ".join(part for part in (place, session.event.venue) if part)
 

@@ -18,6 +18,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app import timeutil
 from app.calendar import identity
 from app.calendar.ical import Slot, invite_calendar, to_bytes
 from app.extensions import db
@@ -36,7 +37,38 @@ MANAGE_LINK_KINDS = ("confirmation", "waitlisted", "manage_link")
 #: Reminder kinds and how long before the session each one leaves.
 REMINDERS = {"reminder_24h": timedelta(hours=24), "reminder_1h": timedelta(hours=1)}
 #: How each reminder says when the session starts.
-_LEADS = {"reminder_24h": "tomorrow", "reminder_1h": "in one hour"}
+_LEADS = {"reminder_24h": lambda: _("tomorrow"), "reminder_1h": lambda: _("in one hour")}
+
+
+@dataclass(frozen=True)
+class SessionChange:
+    """What changed in a session, written out in each recipient's own language when their message is built.
+
+    `moved` is the old and new (start, end); `link` is "changed" or "removed" when the join link changed."""
+
+    moved: tuple[tuple[datetime, datetime], tuple[datetime, datetime]] | None = None
+    link: str | None = None
+
+    def without_link(self) -> SessionChange:
+        return SessionChange(moved=self.moved)
+
+    def text(self, zone: str) -> str:
+        """'it moved from Wednesday 30 October 2030, 09:00–10:30 CET to …. The link to join online changed.'"""
+        parts = []
+        if self.moved is not None:
+            (old_start, old_end), (new_start, new_end) = self.moved
+            parts.append(
+                _(
+                    "it moved from %(old)s to %(new)s.",
+                    old=timeutil.format_when(old_start, old_end, zone),
+                    new=timeutil.format_when(new_start, new_end, zone),
+                )
+            )
+        if self.link == "changed":
+            parts.append(_("The link to join online changed.") if parts else _("the link to join online changed."))
+        elif self.link == "removed":
+            parts.append(_("The join link was removed.") if parts else _("the join link was removed."))
+        return " ".join(parts)
 
 
 def manage_url(token: str) -> str:
@@ -52,7 +84,7 @@ def invite_ics(registration: Registration, *, method: str, now: datetime) -> str
     """The iTIP message for this attendee: same UID forever, the registration's current SEQUENCE."""
     session = registration.session
     event = session.event
-    description = f"{localised(event, 'title')}\n{session_url(session)}"
+    description = f"{localised(event, "title")}\n{session_url(session)}"
     if method == "REQUEST" and session.join_url:
         description = f"{_('Join online:')} {session.join_url}\n\n{description}"
     slot = Slot(
@@ -155,7 +187,7 @@ def queue_waitlisted(registration: Registration, token: str, place: int, *, now:
         "waitlisted",
         registration,
         kind="waitlisted",
-        subject=f"Waiting list: {localised(registration.session, 'title')}",
+        subject=_("Waiting list: %(title)s", title=localised(registration.session, "title")),
         now=now,
         manage_link=manage_url(token),
         place=place,
@@ -169,7 +201,7 @@ def queue_promoted(registration: Registration, *, now: datetime) -> OutboxMessag
         "promoted",
         registration,
         kind="promoted",
-        subject=f"You are in: {localised(registration.session, 'title')}",
+        subject=_("You are in: %(title)s", title=localised(registration.session, "title")),
         now=now,
         ics_method="REQUEST",
     )
@@ -181,7 +213,7 @@ def queue_manage_link(registration: Registration, token: str, *, now: datetime) 
         "manage_link",
         registration,
         kind="manage_link",
-        subject=f"Your registration link: {localised(registration.session, 'title')}",
+        subject=_("Your registration link: %(title)s", title=localised(registration.session, "title")),
         now=now,
         manage_link=manage_url(token),
     )
@@ -194,7 +226,7 @@ def queue_registration_cancelled(registration: Registration, *, now: datetime, h
         "registration_cancelled",
         registration,
         kind="cancellation",
-        subject=f"Cancelled: {localised(registration.session, 'title')}",
+        subject=_("Cancelled: %(title)s", title=localised(registration.session, "title")),
         now=now,
         ics_method="CANCEL" if had_seat else None,
         had_seat=had_seat,
@@ -202,30 +234,32 @@ def queue_registration_cancelled(registration: Registration, *, now: datetime, h
 
 
 @to_attendee
-def queue_update(registration: Registration, change: str, *, now: datetime) -> OutboxMessage:
+def queue_update(registration: Registration, change: SessionChange, *, now: datetime) -> OutboxMessage:
     """The session moved or its join link changed: REQUEST, same UID, higher SEQUENCE, what changed."""
     return _queue(
         "update",
         registration,
         kind="update",
-        subject=f"Updated: {localised(registration.session, 'title')}",
+        subject=_("Updated: %(title)s", title=localised(registration.session, "title")),
         now=now,
         ics_method="REQUEST",
-        change=change,
+        change=change.text(registration.session.event.timezone),
     )
 
 
 @to_attendee
-def queue_waitlist_update(registration: Registration, change: str, place: int, *, now: datetime) -> OutboxMessage:
+def queue_waitlist_update(
+    registration: Registration, change: SessionChange, place: int, *, now: datetime
+) -> OutboxMessage:
     """The session moved while this attendee waits for a seat: what changed and their place, no invite (they hold
     no seat, so there is no calendar entry to update) and no join link (only seats see it)."""
     return _queue(
         "waitlist_update",
         registration,
         kind="waitlist_update",
-        subject=f"Changed: {localised(registration.session, 'title')}",
+        subject=_("Changed: %(title)s", title=localised(registration.session, "title")),
         now=now,
-        change=change,
+        change=change.text(registration.session.event.timezone),
         place=place,
     )
 
@@ -237,7 +271,7 @@ def queue_session_cancelled(registration: Registration, *, now: datetime, reason
         "session_cancelled",
         registration,
         kind="session_cancelled",
-        subject=f"Called off: {localised(registration.session, 'title')}",
+        subject=_("Called off: %(title)s", title=localised(registration.session, "title")),
         now=now,
         ics_method="CANCEL" if registration.is_confirmed else None,
         reason=reason,
@@ -366,12 +400,12 @@ def compose_reminder(registration: Registration, kind: str) -> ReminderText:
     """The reminder as it goes out now, from the registration and its session as they are now, with a new
     manage link (to see, change or cancel): its bodies hold the placeholder, the link is in `private_links`."""
     session = registration.session
-    lead = _LEADS[kind]
+    lead = _LEADS[kind]()
     token = new_token()
     body_text, body_html = _render("reminder", registration, lead=lead, manage_link=link_placeholder(1))
     return ReminderText(
         to_name=registration.full_name,
-        subject=f"Reminder: {localised(session, 'title')} starts {lead}",
+        subject=_("Reminder: %(title)s starts %(lead)s", title=localised(session, "title"), lead=lead),
         body_text=body_text,
         body_html=body_html,
         private_links=(manage_url(token),),

@@ -1,6 +1,7 @@
 """The privacy notice of an event, and an attendee's own data behind their private link: download, erase."""
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.errors import DomainError, InvalidToken
@@ -48,7 +49,7 @@ def erase(token: str):
         except DomainError as error:
             flash(error.message, "warning")
             return redirect(url_for("registration.manage", token=token))
-        flash("Your registration and its data are erased. We have sent no email.", "success")
+        flash(_("Your registration and its data are erased. We have sent no email."), "success")
         return redirect(url_for("agenda.session_page", slug=session.event.slug, session_id=session.id))
     return _private(
         render_template(

@@ -1,5 +1,6 @@
 """Forms for attendees: shape only (required, lengths, email, no control characters); rules live in services."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -10,45 +11,45 @@ from app.models import AttendeeGroup
 from app.registration.services import LIMITS
 
 #: Attendees are told what to do about it.
-SPECIAL_CHARACTERS = "Please remove the special characters (such as line breaks) from this field."
+SPECIAL_CHARACTERS = _l("Please remove the special characters (such as line breaks) from this field.")
 
 
 def known_zone(form, field) -> None:
     if field.data and not timeutil.is_valid_zone(field.data):
-        raise ValidationError("Please choose a time zone from the list.")
+        raise ValidationError(_l("Please choose a time zone from the list."))
 
 
 def _group_choices() -> list[SelectChoice]:
-    return [SelectChoice("", "Choose a group")] + [SelectChoice(v, label) for v, label in AttendeeGroup.choices()]
+    return [SelectChoice("", _l("Choose a group"))] + [SelectChoice(v, label) for v, label in AttendeeGroup.choices()]
 
 
 class _DetailsForm(PlainForm):
     full_name = StringField(
-        "Full name",
+        _l("Full name"),
         validators=[
-            DataRequired("Please give your full name."),
+            DataRequired(_l("Please give your full name.")),
             Length(max=LIMITS["full_name"]),
             no_control_characters(message=SPECIAL_CHARACTERS),
         ],
         render_kw={"autocomplete": "name", "maxlength": LIMITS["full_name"]},
     )
     organisation = StringField(
-        "Organisation",
+        _l("Organisation"),
         validators=[
-            DataRequired("Please give your organisation."),
+            DataRequired(_l("Please give your organisation.")),
             Length(max=LIMITS["organisation"]),
             no_control_characters(message=SPECIAL_CHARACTERS),
         ],
         render_kw={"autocomplete": "organization", "maxlength": LIMITS["organisation"]},
     )
     group = SelectField(
-        "Which group do you belong to?",
+        _l("Which group do you belong to?"),
         choices=_group_choices,
         validate_choice=False,
-        validators=[InputRequired("Please choose the group you belong to.")],
+        validators=[InputRequired(_l("Please choose the group you belong to."))],
     )
     question = TextAreaField(
-        "Your question for the panel (optional)",
+        _l("Your question for the panel (optional)"),
         validators=[
             Optional(),
             Length(max=LIMITS["question"]),
@@ -57,8 +58,8 @@ class _DetailsForm(PlainForm):
         render_kw={"rows": 4, "maxlength": LIMITS["question"]},
     )
     accessibility_needs = TextAreaField(
-        "Accessibility needs (optional)",
-        description="For example live captions or sign language interpretation.",
+        _l("Accessibility needs (optional)"),
+        description=_l("For example live captions or sign language interpretation."),
         validators=[
             Optional(),
             Length(max=LIMITS["accessibility_needs"]),
@@ -67,14 +68,14 @@ class _DetailsForm(PlainForm):
         render_kw={"rows": 2, "maxlength": LIMITS["accessibility_needs"]},
     )
     timezone = SelectField(
-        "Your time zone",
-        description="We show the session's time in this zone too.",
+        _l("Your time zone"),
+        description=_l("We show the session's time in this zone too."),
         validators=[Optional(), known_zone],
         validate_choice=False,
         render_kw={"data-preselect-zone": True},
     )
     find_zone = StringField(
-        "Not in the list? Type your city or country",
+        _l("Not in the list? Type your city or country"),
         validators=[Optional(), Length(max=200), find_zone("timezone")],
         render_kw={"autocomplete": "off", "maxlength": 200, "type": "search"},
     )
@@ -85,25 +86,25 @@ class _DetailsForm(PlainForm):
 
     def validate_group(self, field) -> None:
         if field.data not in {value for value, _ in AttendeeGroup.choices()}:
-            raise ValidationError("Please choose the group you belong to.")
+            raise ValidationError(_l("Please choose the group you belong to."))
 
 
 class RegistrationForm(_DetailsForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Please give your email address."),
+            DataRequired(_l("Please give your email address.")),
             Length(max=LIMITS["email"]),
             no_control_characters(message=SPECIAL_CHARACTERS),
-            email_address("Please give a valid email address, like name@example.org."),
+            email_address(_l("Please give a valid email address, like name@example.org.")),
         ],
         render_kw={"autocomplete": "email", "maxlength": LIMITS["email"]},
     )
     consent = BooleanField(
-        "I agree that my details are processed as the privacy notice describes.",
-        validators=[DataRequired("Please agree to the privacy notice to register.")],
+        _l("I agree that my details are processed as the privacy notice describes."),
+        validators=[DataRequired(_l("Please agree to the privacy notice to register."))],
     )
-    submit = SubmitField("Register")
+    submit = SubmitField(_l("Register"))
 
     #: The order of the page, which the error summary follows.
     field_order = (
@@ -120,10 +121,10 @@ class RegistrationForm(_DetailsForm):
 
 
 class ManageForm(_DetailsForm):
-    submit = SubmitField("Save changes")
+    submit = SubmitField(_l("Save changes"))
 
     field_order = ("full_name", "organisation", "group", "timezone", "find_zone", "question", "accessibility_needs")
 
 
 class CancelForm(PlainForm):
-    submit = SubmitField("Cancel my registration")
+    submit = SubmitField(_l("Cancel my registration"))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -159,7 +160,7 @@ def register_attendee(
     )
     email, email_normalised = _clean_email(email)
     if not consent:
-        raise ValidationFailed("Please agree to the privacy notice to register.")
+        raise ValidationFailed(_("Please agree to the privacy notice to register."))
     group = _group(group)
     timezone = timezone if timeutil.is_valid_zone(timezone) else None
     # The language the attendee registered in: every later email to them is written in it.
@@ -189,9 +190,9 @@ def register_attendee(
         raise RegistrationClosed()
     if state == RegistrationState.NOT_YET_OPEN:
         opens = timeutil.format_datetime(session.registration_opens_at, session.event.timezone)
-        raise RegistrationClosed(f"Registration for this session opens on {opens}.")
+        raise RegistrationClosed(_("Registration for this session opens on %(when)s.", when=opens))
     if state == RegistrationState.FULL:
-        raise SessionFull("This session is full and has no waiting list.")
+        raise SessionFull(_("This session is full and has no waiting list."))
 
     try:
         # The partial unique index is the duplicate check: one active registration per address and session. The
@@ -255,7 +256,7 @@ def update_registration(
 ) -> Registration:
     """The attendee corrects their details or question; the email address (the key) stays."""
     if registration.status == RegistrationStatus.CANCELLED:
-        raise DomainError("This registration is cancelled and can no longer be changed.")
+        raise DomainError(_("This registration is cancelled and can no longer be changed."))
     fields = _clean_fields(
         full_name=full_name, organisation=organisation, question=question, accessibility_needs=accessibility_needs
     )
@@ -287,9 +288,9 @@ def cancel_registration(
     session = _lock(registration.session)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
-        raise DomainError("This registration is already cancelled.")
+        raise DomainError(_("This registration is already cancelled."))
     if registration.is_anonymised:
-        raise DomainError("The personal data of this registration is erased: nobody can be told.")
+        raise DomainError(_("The personal data of this registration is erased: nobody can be told."))
     promoted = _cancel(registration, session, now=now, notify=True)
     _record_cancelled(registration, session, promoted, by=by, now=now)
     return registration
@@ -337,7 +338,7 @@ def erase_registration(registration: Registration, *, by: Organiser | None = Non
     session = _lock(registration.session)
     db.session.refresh(registration)
     if registration.is_anonymised:
-        raise DomainError("The personal data of this registration is already erased.")
+        raise DomainError(_("The personal data of this registration is already erased."))
     promoted = []
     if registration.status != RegistrationStatus.CANCELLED:
         promoted = _cancel(registration, session, now=now, notify=False)
@@ -362,7 +363,7 @@ def change_capacity(session: EventSession, capacity: int | None, *, by, now: dat
     if session.is_cancelled:
         raise SessionCancelled()
     if capacity is not None and capacity < 0:
-        raise ValidationFailed("The capacity cannot be negative.")
+        raise ValidationFailed(_("The capacity cannot be negative."))
     if capacity is not None and capacity < session.seats_taken:
         raise CapacityTooLow(
             f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
@@ -397,7 +398,7 @@ def reschedule_session(
     link (only seats see it)."""
     now = now or utcnow()
     if ends_at <= starts_at:
-        raise ValidationFailed("The session must end after it starts.")
+        raise ValidationFailed(_("The session must end after it starts."))
     if join_url is not KEEP_LINK:
         join_url = _checked_join_url(join_url)
     session = _lock(session)
@@ -405,22 +406,23 @@ def reschedule_session(
         if (session.starts_at, session.ends_at) == (starts_at, ends_at):
             return change_join_link(session, join_url, by=by, now=now)
         _set_join_link(session, join_url, by=by, now=now)
-        link_note = " " + _link_change(join_url).capitalize()
+        link = _link_change(join_url)
     else:
-        link_note = ""
+        link = None
     if session.is_cancelled:
-        raise DomainError("This session is cancelled.")
+        raise DomainError(_("This session is cancelled."))
     if (session.starts_at, session.ends_at) == (starts_at, ends_at):
         return session
     old = timeutil.format_when(session.starts_at, session.ends_at, session.event.timezone)
+    change = messages.SessionChange(moved=((session.starts_at, session.ends_at), (starts_at, ends_at)), link=link)
     session.starts_at, session.ends_at = starts_at, ends_at
     if session.registration_closes_at is not None and session.registration_closes_at > starts_at:
         session.registration_closes_at = starts_at
         if session.registration_opens_at is not None and session.registration_opens_at >= starts_at:
             session.registration_opens_at = None
     new = timeutil.format_when(starts_at, ends_at, session.event.timezone)
-    confirmed = _update_confirmed(session, f"it moved from {old} to {new}.{link_note}", now=now)
-    _update_waitlisted(session, f"it moved from {old} to {new}.", now=now)
+    confirmed = _update_confirmed(session, change, now=now)
+    _update_waitlisted(session, change.without_link(), now=now)
     messages.retime_reminders(session, confirmed, now=now)
     summary = f"Moved the session “{session.title}” from {old} to {new}."
     record(by=by, event=session.event, action="session.moved", summary=summary, target=session, now=now)
@@ -437,14 +439,14 @@ def change_join_link(session: EventSession, join_url: str | None, *, by, now: da
     if session.is_cancelled:
         raise SessionCancelled()
     _set_join_link(session, join_url, by=by, now=now)
-    _update_confirmed(session, _link_change(join_url), now=now)
+    _update_confirmed(session, messages.SessionChange(link=_link_change(join_url)), now=now)
     return session
 
 
 def _checked_join_url(join_url: str | None) -> str | None:
     join_url = (join_url or "").strip() or None
     if join_url is not None and (not join_url.startswith(("https://", "http://")) or has_control_characters(join_url)):
-        raise ValidationFailed("The join link must be a web address starting with https://.")
+        raise ValidationFailed(_("The join link must be a web address starting with https://."))
     return join_url
 
 
@@ -455,8 +457,8 @@ def _set_join_link(session: EventSession, join_url: str | None, *, by, now: date
 
 
 def _link_change(join_url: str | None) -> str:
-    """What an attendee's update says of a new join link."""
-    return "the link to join online changed." if join_url else "the join link was removed."
+    """What an attendee's update says of a new join link (messages.SessionChange writes it out)."""
+    return "changed" if join_url else "removed"
 
 
 def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime | None = None) -> EventSession:
@@ -464,7 +466,7 @@ def cancel_session(session: EventSession, *, reason: str = "", by, now: datetime
     now = now or utcnow()
     session = _lock(session)
     if session.is_cancelled:
-        raise DomainError("This session is already cancelled.")
+        raise DomainError(_("This session is already cancelled."))
     session.status = SessionStatus.CANCELLED
     session.version += 1
     reason = clean_line(reason)[:500]
@@ -495,9 +497,13 @@ def promote_registration(registration: Registration, *, by: Organiser, now: date
     if session.is_cancelled:
         raise SessionCancelled()
     if registration.status != RegistrationStatus.WAITLISTED or registration.is_anonymised:
-        raise DomainError(f"{registration.full_name or 'This registration'} is not on the waiting list.")
+        raise DomainError(
+            _("%(name)s is not on the waiting list.", name=registration.full_name)
+            if registration.full_name
+            else _("This registration is not on the waiting list.")
+        )
     if session.capacity is not None and session.seats_taken >= session.capacity:
-        raise SessionFull("No seat is free: raise the capacity first, or cancel someone.")
+        raise SessionFull(_("No seat is free: raise the capacity first, or cancel someone."))
     _give_seat(registration, now=now)
     summary = f"Gave registration {registration.id} a seat in “{session.title}”, out of turn."
     record(by=by, event=session.event, action="registration.promoted", summary=summary, target=registration, now=now)
@@ -606,7 +612,7 @@ def _give_seat(registration: Registration, *, now: datetime) -> None:
     messages.plan_reminders(registration, now=now)
 
 
-def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> list[Registration]:
+def _update_confirmed(session: EventSession, change: messages.SessionChange, *, now: datetime) -> list[Registration]:
     """An updated invite to each confirmed attendee (higher SEQUENCE); returns them."""
     session.version += 1
     confirmed = [registration for registration in _active_registrations(session) if registration.is_confirmed]
@@ -616,7 +622,7 @@ def _update_confirmed(session: EventSession, change: str, *, now: datetime) -> l
     return confirmed
 
 
-def _update_waitlisted(session: EventSession, change: str, *, now: datetime) -> None:
+def _update_waitlisted(session: EventSession, change: messages.SessionChange, *, now: datetime) -> None:
     """Those waiting for a seat hear of a move too (they may still get one), with their place in the queue."""
     waiting = db.session.scalars(
         reached_registrations(session)
@@ -680,6 +686,18 @@ def new_manage_url(registration: Registration) -> str:
     return messages.manage_url(token)
 
 
+def _field_name(name: str) -> str:
+    """A field's name inside a sentence, in the current language."""
+    names = {
+        "full_name": _("full name"),
+        "email": _("email"),
+        "organisation": _("organisation"),
+        "question": _("question"),
+        "accessibility_needs": _("accessibility needs"),
+    }
+    return names.get(name, name.replace("_", " "))
+
+
 def _clean_fields(**fields: str) -> dict[str, str]:
     """Trimmed, within limits, no control characters (line breaks and tabs only in the free texts, as LF)."""
     cleaned = {}
@@ -687,12 +705,16 @@ def _clean_fields(**fields: str) -> dict[str, str]:
         value = (value or "").strip()
         multiline = name in ("question", "accessibility_needs")
         if has_control_characters(value, multiline=multiline):
-            raise ValidationFailed(f"The {name.replace('_', ' ')} contains characters that are not allowed.")
+            raise ValidationFailed(
+                _("The %(field)s contains characters that are not allowed.", field=_field_name(name))
+            )
         if len(value) > LIMITS[name]:
-            raise ValidationFailed(f"The {name.replace('_', ' ')} is longer than {LIMITS[name]} characters.")
+            raise ValidationFailed(
+                _("The %(field)s is longer than %(num)d characters.", field=_field_name(name), num=LIMITS[name])
+            )
         cleaned[name] = clean_text(value) if multiline else value
     if not cleaned.get("full_name", "x"):
-        raise ValidationFailed("Please give your full name.")
+        raise ValidationFailed(_("Please give your full name."))
     return cleaned
 
 
@@ -702,11 +724,11 @@ def _clean_email(email: str) -> tuple[str, str]:
     try:
         return email, normalise_email(email)
     except InvalidEmail:
-        raise ValidationFailed("Please give a valid email address.") from None
+        raise ValidationFailed(_("Please give a valid email address.")) from None
 
 
 def _group(group: AttendeeGroup | str) -> AttendeeGroup:
     try:
         return AttendeeGroup(group)
     except ValueError as error:
-        raise ValidationFailed("Please choose the group you belong to.") from error
+        raise ValidationFailed(_("Please choose the group you belong to.")) from error

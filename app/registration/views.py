@@ -1,6 +1,7 @@
 """Attendees register for a session and manage their registration through a private link."""
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -101,7 +102,7 @@ def manage(token: str):
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
-            flash("Your changes are saved.", "success")
+            flash(_("Your changes are saved."), "success")
             return redirect(url_for("registration.manage", token=token))
     status = 422 if form.errors or form.form_errors else 200
     return _private(_render_manage(registration, token, form, CancelForm()), status)
@@ -118,7 +119,7 @@ def cancel(token: str):
         except DomainError as error:
             flash(error.message, "warning")
         else:
-            flash("Your registration is cancelled. We have sent you a confirmation.", "success")
+            flash(_("Your registration is cancelled. We have sent you a confirmation."), "success")
     return redirect(url_for("registration.manage", token=token))
 
 
