@@ -84,7 +84,7 @@ def invite_ics(registration: Registration, *, method: str, now: datetime) -> str
     """The iTIP message for this attendee: same UID forever, the registration's current SEQUENCE."""
     session = registration.session
     event = session.event
-    description = f"{localised(event, "title")}\n{session_url(session)}"
+    description = f"{localised(event, 'title')}\n{session_url(session)}"
     if method == "REQUEST" and session.join_url:
         description = f"{_('Join online:')} {session.join_url}\n\n{description}"
     slot = Slot(

@@ -88,7 +88,7 @@ def _registrations_page(event_session: EventSession) -> tuple[Markup, ...]:
             counts=shown.counts,
             # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
             filters={name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)},
-            labels=listing.LABELS,
+            labels=listing.labels(),
             capacity_form=CapacityForm(capacity=event_session.capacity, meta={"csrf": False}),
             csrf=_CSRF_MARK,
             # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.

@@ -52,8 +52,11 @@ LIST_COLUMNS = (
     Registration.anonymised_at,
 )
 
-#: Labels of the list's statuses and groups, looked up once: `labels.status[row.status]`.
-LABELS = SimpleNamespace(status={s: s.label for s in RegistrationStatus}, group={g: g.label for g in AttendeeGroup})
+
+def labels() -> SimpleNamespace:
+    """Labels of the list's statuses and groups in the current language, looked up once per page:
+    `labels.status[row.status]`."""
+    return SimpleNamespace(status={s: s.label for s in RegistrationStatus}, group={g: g.label for g in AttendeeGroup})
 
 
 #: The list's two queries without filters (the page as first opened), built once with bound parameters:
