@@ -151,7 +151,7 @@ def test_a_french_attendees_session_moved_email_is_french_when_an_english_organi
         "Le lien pour rejoindre la séance en ligne a changé.\n"
     ) in french.body_text
     assert f"Participer en ligne{NBSP}: https://meet.example.org/new\n" in french.body_text
-    assert "L'invitation jointe met à jour l'entrée de votre agenda." in french.body_text
+    assert "L’invitation jointe met à jour l’entrée de votre agenda." in french.body_text
     assert english.subject == "Updated: Suivi en ligne"
     assert (
         f'"Suivi en ligne" ({event_title}) has changed: it moved from '
