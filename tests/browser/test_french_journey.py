@@ -51,7 +51,7 @@ def _journey(live_server, page, axe, mail_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("Événements à venir")
     page.get_by_role("link", name=event_title).click()
 
-    expect(page.get_by_role("heading", name="Inscriptions ouvertes")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ouverte aux inscriptions")).to_be_visible()
     expect(page.get_by_role("link", name="Intervenants", exact=True)).to_be_visible()
     assert axe() == []
     page.get_by_role("link", name=f"S'inscrire pour {TITLE}").click()
