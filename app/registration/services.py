@@ -287,10 +287,8 @@ def cancel_registration(
     now = now or utcnow()
     session = _lock(registration.session)
     db.session.refresh(registration)
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise DomainError(_("This registration is already cancelled."))
-    if registration.is_anonymised:
-        raise DomainError(_("The personal data of this registration is erased: nobody can be told."))
+    if refusal := cancellation_refusal(registration):
+        raise DomainError(refusal)
     promoted = _cancel(registration, session, now=now, notify=True)
     _record_cancelled(registration, session, promoted, by=by, now=now)
     return registration
@@ -299,9 +297,9 @@ def cancel_registration(
 def cancellation_refusal(registration: Registration) -> str | None:
     """Why cancel_registration would refuse this registration now, for the page that asks first; None if not."""
     if registration.status == RegistrationStatus.CANCELLED:
-        return "This registration is already cancelled."
+        return _("This registration is already cancelled.")
     if registration.is_anonymised:
-        return "The personal data of this registration is erased: nobody can be told."
+        return _("The personal data of this registration is erased: nobody can be told.")
     return None
 
 
@@ -315,15 +313,7 @@ def who_moves_up(registration: Registration) -> list[Registration]:
     free = None if session.capacity is None else session.capacity - (session.seats_taken - 1)
     if free is not None and free <= 0:
         return []
-    waiting = (
-        select(Registration)
-        .where(
-            Registration.session_id == session.id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            Registration.anonymised_at.is_(None),
-        )
-        .order_by(Registration.waitlisted_at, Registration.id)
-    )
+    waiting = _waiting_list(session)
     return list(db.session.scalars(waiting if free is None else waiting.limit(free)))
 
 
@@ -586,21 +576,25 @@ def _promote_waitlisted(session: EventSession, *, now: datetime) -> list[Registr
     if session.is_cancelled:
         return promoted
     while session.capacity is None or session.seats_taken < session.capacity:
-        registration = db.session.scalar(
-            select(Registration)
-            .where(
-                Registration.session_id == session.id,
-                Registration.status == RegistrationStatus.WAITLISTED,
-                Registration.anonymised_at.is_(None),
-            )
-            .order_by(Registration.waitlisted_at, Registration.id)
-            .limit(1)
-        )
+        registration = db.session.scalar(_waiting_list(session).limit(1))
         if registration is None:
             break
         _give_seat(registration, now=now)
         promoted.append(registration)
     return promoted
+
+
+def _waiting_list(session: EventSession):
+    """The session's waiting list in the order seats go to it (erased registrations wait for nothing)."""
+    return (
+        select(Registration)
+        .where(
+            Registration.session_id == session.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.anonymised_at.is_(None),
+        )
+        .order_by(Registration.waitlisted_at, Registration.id)
+    )
 
 
 def _give_seat(registration: Registration, *, now: datetime) -> None:
