@@ -18,7 +18,7 @@ from app.models.event import (
 )
 from app.models.notice import SlotNotice
 from app.models.outbox import OutboxMessage, OutboxStatus
-from app.models.registration import AttendeeGroup, Registration, RegistrationStatus
+from app.models.registration import AttendanceSource, AttendeeGroup, Registration, RegistrationStatus
 
 __all__ = [
     "ActivityEntry",
@@ -26,6 +26,7 @@ __all__ = [
     "AgendaItem",
     "Appearance",
     "AppearanceResponse",
+    "AttendanceSource",
     "AttendeeGroup",
     "Event",
     "EventSession",

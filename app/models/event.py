@@ -171,6 +171,10 @@ class EventSession(db.Model):
     waitlist_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The session's recording, shown to its registrants on their manage page from `recording_available_at`
+    #: (None: as soon as it is set).
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_available_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The agenda item this session follows up (the "Looking Ahead" panel for the online session).
     follows_up_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("agenda_items.id", ondelete="SET NULL", use_alter=True)
@@ -226,6 +230,9 @@ class AgendaItem(db.Model):
     location: Mapped[str] = mapped_column(String(200), default="")
     #: Partnership typology of a presentation (Operational Partnerships, ...), if any.
     typology: Mapped[str | None] = mapped_column(String(100))
+    #: The item's own recording, where it differs from its session's (same rule for when it shows).
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    recording_available_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Order among items that start at the same time.
     position: Mapped[int] = mapped_column(Integer, default=0)
     uid: Mapped[str] = mapped_column(String(64), unique=True, default=new_uid)

@@ -18,6 +18,15 @@ class RegistrationStatus(StrEnumChoices):
     CANCELLED = "cancelled"
 
 
+class AttendanceSource(StrEnumChoices):
+    """Where an attendance mark came from: a video platform's report, or an organiser's tick."""
+
+    ZOOM = "zoom"
+    TEAMS = "teams"
+    WEBEX = "webex"
+    HAND = "hand"
+
+
 class AttendeeGroup(StrEnumChoices):
     MPF_GRANTEE = "mpf_grantee"
     EU_MEMBER_STATE = "eu_member_state"
@@ -82,6 +91,16 @@ class Registration(db.Model):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: When the attendee was seen at the session (the platform's join time, or when an organiser ticked them);
+    #: None: not marked as attended. A confirmed registration of a past session with None is a no-show.
+    attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_source: Mapped[AttendanceSource | None] = mapped_column(
+        _enum(AttendanceSource, "attendance_source"), nullable=True
+    )
+    #: When the attendance was last set or cleared.
+    attendance_marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the attendee was sent the after-session follow-up (thank-you or sorry-we-missed-you); once only.
+    followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the personal data was erased (on request, or at the retention date); status, group and times stay
     #: so that counts and the dashboard stay right.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -91,6 +110,10 @@ class Registration(db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def attended(self) -> bool:
+        return self.attended_at is not None
 
     @property
     def is_anonymised(self) -> bool:
