@@ -164,15 +164,17 @@ def slots():
 
 @bp.post("/timezone")
 @speaker_required
+@keeps_input
 def set_timezone():
     form = TimezoneForm()
     if form.validate_on_submit():
         with use_case():
             services.set_speaker_timezone(g.speaker, form.timezone.data, now=_now())
         flash(_("Times are now shown in %(zone)s as well.", zone=zones.label(form.timezone.data)), "success")
-    else:
-        flash(" ".join(str(e) for e in form.find_zone.errors) or _("Choose a time zone from the list."), "danger")
-    return redirect(url_for("speakers.slots"))
+        return redirect(url_for("speakers.slots"))
+    zone = timeutil.zone_or(g.speaker.timezone, "")
+    page = render_template("speakers/slots.html", slots=services.list_slots(g.speaker), zone=zone, form=form)
+    return page, 400
 
 
 @bp.route("/slots/<int:appearance_id>/", methods=["GET", "POST"])
