@@ -23,7 +23,7 @@ from app.calendar.links import webcal
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.forms import keeps_input
-from app.i18n import current_language
+from app.i18n import current_language, on_language_chosen
 from app.models import AppearanceResponse, Speaker
 from app.render_cache import render_cache
 from app.security import hash_token
@@ -68,6 +68,18 @@ def speaker_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _remember_language(code: str) -> None:
+    """The switch, used by a signed-in speaker: their emails follow the language they now read their pages in."""
+    speaker_id, version = session.get(SESSION_KEY), session.get(VERSION_KEY)
+    speaker = db.session.get(Speaker, speaker_id) if isinstance(speaker_id, int) else None
+    if speaker is not None and version == speaker.session_version:
+        with use_case():
+            services.remember_language(speaker, code)
+
+
+on_language_chosen(bp, _remember_language)
 
 
 def _forget_speaker() -> None:

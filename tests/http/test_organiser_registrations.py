@@ -481,3 +481,25 @@ def test_raising_the_capacity_in_the_session_form_says_who_moves_up_before_savin
         select(OutboxMessage.kind).where(OutboxMessage.to_address == "cleo@example.com").order_by(OutboxMessage.id)
     ).all()
     assert invites == ["waitlisted", "promoted", "reminder_24h", "reminder_1h"]  # the reminders of a seat, planned
+
+
+def test_the_cancel_page_of_a_cancelled_or_erased_registration_refuses_in_the_organisers_language(
+    client, sign_in, setup
+):
+    sign_in(events=[setup["event"]])
+    cancelled = make_registration(setup["session"], status=RegistrationStatus.CANCELLED, email="dee@example.com")
+    erased = make_registration(setup["session"], email="eve@example.com")
+    erased.anonymised_at = NOW
+    db.session.commit()
+    french = {"Accept-Language": "fr"}
+
+    refusals = [client.get(f"/organiser/registrations/{r.id}/cancel", headers=french).text for r in (cancelled, erased)]
+    english = client.get(f"/organiser/registrations/{cancelled.id}/cancel").text
+
+    assert "Cette inscription est déjà annulée." in refusals[0]
+    assert (
+        "Les données personnelles de cette inscription sont effacées\u00a0: personne ne peut être prévenu."
+        in (refusals[1])
+    )
+    assert "This registration is already cancelled." in english
+    assert all("already cancelled" not in page and "is erased" not in page for page in refusals)
