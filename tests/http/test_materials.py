@@ -9,11 +9,19 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.materials import checks, services, storage
+from app.materials import checks, storage
 from app.models import ActivityEntry, EventStatus, Material, MaterialVisibility, RegistrationStatus
-from app.models.base import utcnow
 from tests import material_samples as samples
-from tests.factories import at, make_appearance, make_event, make_item, make_person, make_registration, make_session
+from tests.factories import (
+    at,
+    make_appearance,
+    make_event,
+    make_item,
+    make_material,
+    make_person,
+    make_registration,
+    make_session,
+)
 from tests.http.conftest import make_organiser
 from tests.http.test_speaker_pages import sign_in_as as sign_in_as_speaker
 
@@ -23,18 +31,6 @@ PAST = date(2025, 10, 30)
 
 def _text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def add_material(session, item=None, *, visibility="public", by, data=None, name="slides.pdf") -> Material:
-    """A material stored as an upload would store it (checked, written, one commit)."""
-    data = data if data is not None else samples.pdf()
-    checked = checks.check_file(io.BytesIO(data), name, max_bytes=services.max_bytes())
-    stored = storage.write(io.BytesIO(data), checked.kind)
-    material = services.add_material(
-        session, item=item, checked=checked, stored_name=stored, visibility=visibility, by=by, now=utcnow()
-    )
-    db.session.commit()
-    return material
 
 
 @pytest.fixture
@@ -90,7 +86,7 @@ def registrant_url(token: str, material) -> str:
 
 
 def test_a_public_file_of_a_session_that_is_over_is_listed_and_downloads_for_anyone(client, world):
-    material = add_material(world["past"], world["panel"], by=world["ana"], name="Looking Ahead slides.pdf")
+    material = make_material(world["past"], world["panel"], by=world["ana"], name="Looking Ahead slides.pdf")
 
     event_page = _text(client.get(f"/events/{world['event'].slug}/"))
     session_page = _text(client.get(f"/events/{world['event'].slug}/sessions/{world['past'].id}/"))
@@ -104,7 +100,7 @@ def test_a_public_file_of_a_session_that_is_over_is_listed_and_downloads_for_any
 
 
 def test_a_public_file_of_a_session_still_to_come_is_neither_listed_nor_served(client, world):
-    material = add_material(world["future"], world["future_item"], by=world["organiser"])
+    material = make_material(world["future"], world["future_item"], by=world["organiser"])
 
     page = _text(client.get(f"/events/{world['event'].slug}/"))
     response = client.get(public_url(world, material))
@@ -114,7 +110,7 @@ def test_a_public_file_of_a_session_still_to_come_is_neither_listed_nor_served(c
 
 
 def test_a_public_file_of_a_draft_event_is_not_served(client, world):
-    material = add_material(world["past"], world["panel"], by=world["organiser"])
+    material = make_material(world["past"], world["panel"], by=world["organiser"])
     world["event"].status = EventStatus.DRAFT
     db.session.commit()
 
@@ -122,14 +118,14 @@ def test_a_public_file_of_a_draft_event_is_not_served(client, world):
 
 
 def test_a_file_is_not_served_under_another_events_address(client, world):
-    material = add_material(world["past"], world["panel"], by=world["organiser"])
+    material = make_material(world["past"], world["panel"], by=world["organiser"])
     other = make_event(title="Elsewhere")
 
     assert client.get(f"/events/{other.slug}/materials/{material.id}").status_code == 404
 
 
 def test_a_registrants_file_opens_only_to_confirmed_registrants_of_its_session_once_over(client, world):
-    material = add_material(world["past"], visibility="registrants", by=world["organiser"], name="notes.pdf")
+    material = make_material(world["past"], visibility="registrants", by=world["organiser"], name="notes.pdf")
 
     answers = {
         token: client.get(registrant_url(token, material)).status_code
@@ -154,9 +150,9 @@ def test_a_registrants_file_opens_only_to_confirmed_registrants_of_its_session_o
 
 
 def test_the_manage_page_lists_the_registrants_and_public_files_once_the_session_is_over(client, world):
-    public = add_material(world["past"], world["panel"], by=world["organiser"], name="public.pdf")
-    theirs = add_material(world["past"], visibility="registrants", by=world["organiser"], name="theirs.pdf")
-    hidden = add_material(world["past"], visibility="organisers", by=world["organiser"], name="hidden.pdf")
+    public = make_material(world["past"], world["panel"], by=world["organiser"], name="public.pdf")
+    theirs = make_material(world["past"], visibility="registrants", by=world["organiser"], name="theirs.pdf")
+    hidden = make_material(world["past"], visibility="organisers", by=world["organiser"], name="hidden.pdf")
 
     confirmed = _text(client.get("/registrations/past-confirmed/"))
     waitlisted = _text(client.get("/registrations/past-waitlisted/"))
@@ -169,7 +165,7 @@ def test_the_manage_page_lists_the_registrants_and_public_files_once_the_session
 
 
 def test_the_manage_page_lists_nothing_before_the_session_is_over(client, world):
-    add_material(world["future"], visibility="registrants", by=world["organiser"], name="early.pdf")
+    make_material(world["future"], visibility="registrants", by=world["organiser"], name="early.pdf")
 
     page = _text(client.get("/registrations/future-confirmed/"))
 
@@ -177,14 +173,14 @@ def test_the_manage_page_lists_nothing_before_the_session_is_over(client, world)
 
 
 def test_an_organisers_only_file_is_not_public_nor_for_registrants(client, world):
-    material = add_material(world["past"], world["panel"], visibility="organisers", by=world["organiser"])
+    material = make_material(world["past"], world["panel"], visibility="organisers", by=world["organiser"])
 
     assert client.get(public_url(world, material)).status_code == 404
     assert client.get(registrant_url("past-confirmed", material)).status_code == 404
 
 
 def test_an_organisers_only_file_opens_to_the_events_organisers(client, world, sign_in):
-    material = add_material(world["past"], world["panel"], visibility="organisers", by=world["organiser"])
+    material = make_material(world["past"], world["panel"], visibility="organisers", by=world["organiser"])
     sign_in(world["organiser"])
 
     response = client.get(f"/organiser/materials/{material.id}/file")
@@ -194,7 +190,7 @@ def test_an_organisers_only_file_opens_to_the_events_organisers(client, world, s
 
 
 def test_another_events_organiser_gets_404_for_a_file(client, world, sign_in):
-    material = add_material(world["past"], world["panel"], visibility="public", by=world["organiser"])
+    material = make_material(world["past"], world["panel"], visibility="public", by=world["organiser"])
     sign_in(world["other_organiser"])
 
     assert client.get(f"/organiser/materials/{material.id}/file").status_code == 404
@@ -204,8 +200,8 @@ def test_another_events_organiser_gets_404_for_a_file(client, world, sign_in):
 
 
 def test_a_speaker_downloads_their_own_upload_and_no_other_speakers(app, client, world):
-    anas = add_material(world["past"], world["panel"], visibility="organisers", by=world["ana"])
-    bens = add_material(world["past"], world["other_item"], visibility="organisers", by=world["ben"])
+    anas = make_material(world["past"], world["panel"], visibility="organisers", by=world["ana"])
+    bens = make_material(world["past"], world["other_item"], visibility="organisers", by=world["ben"])
 
     sign_in_as_speaker(client, world["ana"])
 
@@ -215,7 +211,7 @@ def test_a_speaker_downloads_their_own_upload_and_no_other_speakers(app, client,
 
 
 def test_a_file_whose_bytes_are_gone_answers_404(client, world):
-    material = add_material(world["past"], world["panel"], by=world["organiser"])
+    material = make_material(world["past"], world["panel"], by=world["organiser"])
     storage.discard(material.stored_name)
 
     assert client.get(public_url(world, material)).status_code == 404
@@ -225,7 +221,7 @@ def test_a_file_whose_bytes_are_gone_answers_404(client, world):
 
 
 def test_a_download_is_an_attachment_of_its_checked_type_never_sniffed(client, world):
-    material = add_material(world["past"], world["panel"], by=world["ana"], name="../Présentation finale.pdf")
+    material = make_material(world["past"], world["panel"], by=world["ana"], name="../Présentation finale.pdf")
 
     response = client.get(public_url(world, material))
 
@@ -242,7 +238,7 @@ def test_a_download_is_an_attachment_of_its_checked_type_never_sniffed(client, w
 def test_each_kind_is_served_with_its_own_content_type(client, world, kind):
     make, name = samples.SAMPLES[kind]
     data = make()  # once: a ZIP holds the time it was written
-    material = add_material(world["past"], world["panel"], by=world["organiser"], data=data, name=name)
+    material = make_material(world["past"], world["panel"], by=world["organiser"], data=data, name=name)
 
     response = client.get(public_url(world, material))
 
@@ -251,7 +247,7 @@ def test_each_kind_is_served_with_its_own_content_type(client, world, kind):
 
 
 def test_the_stored_name_is_generated_never_the_uploaders(app, world):
-    material = add_material(world["past"], world["panel"], by=world["organiser"], name="../../evil.pdf")
+    material = make_material(world["past"], world["panel"], by=world["organiser"], name="../../evil.pdf")
 
     assert "evil" not in material.stored_name
     assert os.listdir(app.config["MATERIALS_DIR"]).count(material.stored_name) == 1
@@ -316,7 +312,7 @@ def test_an_organiser_uploads_a_file_for_the_session_itself(client, world, sign_
 
 
 def test_replacing_a_file_keeps_the_old_ones_name_size_and_checksum_in_the_log(app, client, world, sign_in):
-    material = add_material(world["past"], world["panel"], by=world["organiser"], name="v1.pdf")
+    material = make_material(world["past"], world["panel"], by=world["organiser"], name="v1.pdf")
     old_stored, old_sha = material.stored_name, material.sha256
     sign_in(world["organiser"])
 
@@ -342,7 +338,7 @@ def test_replacing_a_file_keeps_the_old_ones_name_size_and_checksum_in_the_log(a
 
 
 def test_changing_only_who_may_download_it_keeps_the_file(app, client, world, sign_in):
-    material = add_material(world["past"], world["panel"], by=world["organiser"])
+    material = make_material(world["past"], world["panel"], by=world["organiser"])
     sign_in(world["organiser"])
 
     response = client.post(
@@ -359,7 +355,7 @@ def test_changing_only_who_may_download_it_keeps_the_file(app, client, world, si
 
 
 def test_deleting_a_file_removes_it_and_the_log_keeps_what_it_was(app, client, world, sign_in):
-    material = add_material(world["past"], world["panel"], by=world["ana"], name="gone.pdf")
+    material = make_material(world["past"], world["panel"], by=world["ana"], name="gone.pdf")
     stored, material_id, sha = material.stored_name, material.id, material.sha256
     sign_in(world["organiser"])
 
@@ -377,7 +373,7 @@ def test_deleting_a_file_removes_it_and_the_log_keeps_what_it_was(app, client, w
 
 
 def test_another_events_organiser_can_neither_upload_nor_delete(client, world, sign_in):
-    material = add_material(world["past"], world["panel"], by=world["organiser"])
+    material = make_material(world["past"], world["panel"], by=world["organiser"])
     sign_in(world["other_organiser"])
 
     uploaded = upload(client, f"/organiser/items/{world['panel'].id}/materials/", samples.pdf(), "x.pdf")
@@ -406,7 +402,7 @@ def test_a_speaker_uploads_slides_for_their_slot_and_sees_them_on_the_slot_page(
 
 
 def test_a_speaker_replaces_and_deletes_their_own_file(app, client, world):
-    material = add_material(world["past"], world["panel"], by=world["ana"], name="old.pdf")
+    material = make_material(world["past"], world["panel"], by=world["ana"], name="old.pdf")
     old = material.stored_name
     sign_in_as_speaker(client, world["ana"])
 
@@ -425,7 +421,7 @@ def test_a_speaker_replaces_and_deletes_their_own_file(app, client, world):
 
 
 def test_a_speaker_cannot_touch_an_organisers_file_of_their_own_item(client, world):
-    material = add_material(world["past"], world["panel"], by=world["organiser"])
+    material = make_material(world["past"], world["panel"], by=world["organiser"])
     sign_in_as_speaker(client, world["ana"])
 
     assert client.get(f"/speaker/materials/{material.id}/file").status_code == 404
@@ -527,11 +523,11 @@ def test_an_unknown_visibility_is_refused(client, world, sign_in):
 
 
 def test_the_event_page_lists_files_in_a_fixed_number_of_queries(client, world, count_queries):
-    add_material(world["past"], world["panel"], by=world["organiser"])
+    make_material(world["past"], world["panel"], by=world["organiser"])
     with count_queries() as one:
         client.get(f"/events/{world['event'].slug}/?tz=UTC")
     for n in range(5):
-        add_material(world["past"], world["other_item"], by=world["organiser"], name=f"more-{n}.pdf")
+        make_material(world["past"], world["other_item"], by=world["organiser"], name=f"more-{n}.pdf")
     with count_queries() as six:
         page = _text(client.get(f"/events/{world['event'].slug}/?tz=UTC"))
 
@@ -543,6 +539,6 @@ def test_a_kept_public_page_shows_a_new_file_at_once(client, world):
     url = f"/events/{world['event'].slug}/sessions/{world['past'].id}/"
     assert "late.pdf" not in _text(client.get(url))
 
-    add_material(world["past"], world["panel"], by=world["organiser"], name="late.pdf")
+    make_material(world["past"], world["panel"], by=world["organiser"], name="late.pdf")
 
     assert "late.pdf" in _text(client.get(url))
