@@ -89,6 +89,10 @@ class Config:
     REGISTRATION_RETENTION_DAYS = _int("REGISTRATION_RETENTION_DAYS", 90)
     #: Days after a message was delivered (or given up) until its body is deleted from the outbox.
     MAIL_RETENTION_DAYS = _int("MAIL_RETENTION_DAYS", 30)
+    #: Where uploaded materials are kept (generated names only); several machines need one shared volume here.
+    MATERIALS_DIR = os.environ.get("MATERIALS_DIR", str(INSTANCE_DIR / "materials"))
+    #: The largest material accepted, in bytes (50 MiB); the upload pages alone accept a request this large.
+    MATERIALS_MAX_BYTES = _int("MATERIALS_MAX_BYTES", 50 * 1024 * 1024)
     #: How long a speaker's sign-in link works, in minutes.
     SPEAKER_LINK_MINUTES = _int("SPEAKER_LINK_MINUTES", 30)
     #: Flask-Limiter limits on asking for a speaker sign-in link, per email address and per client IP.

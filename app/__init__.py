@@ -8,7 +8,7 @@ from app import forms, i18n, labels, models, timeutil  # noqa: F401 (labels: the
 from app.calendar import links as calendar_links
 from app.cli import register_commands
 from app.csrf import csrf
-from app.errors import register_error_handlers
+from app.errors import register_error_handlers, size_words
 from app.extensions import (
     bootstrap,
     configure_sqlite,
@@ -19,7 +19,7 @@ from app.extensions import (
     migrate,
     ping_idle_connections,
 )
-from app.organiser import auth, dashboard, events, outbox, people, registrations  # noqa: F401 (their routes)
+from app.organiser import auth, dashboard, events, materials, outbox, people, registrations  # noqa: F401 (routes)
 from app.organiser import services as accounts
 from app.organiser.common import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp
@@ -101,6 +101,7 @@ def register_template_helpers(app: Flask) -> None:
     forms.register(app)  # form_problems: the error summary's lines
     app.add_template_global(registration_state, "registration_state")
     app.add_template_filter(render_bio, "bio")
+    app.add_template_filter(size_words, "filesize")  # {{ material.size_bytes|filesize }}: "1.5 MiB"
     calendar_links.register(app)
     app.add_template_filter(count, "counted")  # {{ n|counted("attendee") }}: "1 attendee", "3 attendees"
     app.add_template_filter(plural, "plural")  # {{ n }} {{ n|plural("item") }}

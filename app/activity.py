@@ -21,6 +21,7 @@ from app.models import (
     Appearance,
     Event,
     EventSession,
+    Material,
     Organiser,
     OutboxMessage,
     Person,
@@ -55,6 +56,7 @@ _TARGET_TYPES = {
     Registration: "registration",
     OutboxMessage: "message",
     Organiser: "organiser",
+    Material: "material",
 }
 
 

@@ -4,7 +4,7 @@ import math
 import time
 
 from babel.numbers import format_decimal
-from flask import Flask, render_template, url_for
+from flask import Flask, has_request_context, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -169,8 +169,12 @@ def register_error_handlers(app: Flask) -> None:
         )
 
     def render_too_large(error: RequestEntityTooLarge):
-        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-        return _error_page("errors/413.html", limit=_size(limit)), 413
+        # An upload page's request may be larger (app.web.accepts_upload): it says the materials' own limit.
+        upload = has_request_context() and getattr(
+            app.view_functions.get(request.endpoint or ""), "accepts_upload", False
+        )
+        limit = app.config["MATERIALS_MAX_BYTES"] if upload else app.config.get("MAX_CONTENT_LENGTH") or 0
+        return _error_page("errors/413.html", limit=_size(limit), upload=upload), 413
 
     def render_too_many(error: RateLimitExceeded):
         seconds = _seconds_to_wait(error)
@@ -239,9 +243,15 @@ def _wait_words(seconds: int) -> str:
     return ngettext("%(num)d day", "%(num)d days", days)
 
 
-def _size(size_in_bytes: int) -> str:
-    """1048576 -> '1 MiB', 524288 -> '512 KiB'."""
-    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+def size_words(size_in_bytes: int) -> str:
+    """1048576 -> '1 MiB', 524288 -> '512 KiB', 1536 -> '1.5 KiB' (in French '1,5 Kio'); the request limits and
+    the materials' sizes say it so."""
+    units = ((1024**3, _l("%(num)s GiB")), (1024**2, _l("%(num)s MiB")), (1024, _l("%(num)s KiB")))
+    for size, unit in units:
         if size_in_bytes >= size:
-            return f"{format_decimal(float(f'{size_in_bytes / size:.3g}'), locale=get_locale())} {unit}"
+            number = format_decimal(float(f"{size_in_bytes / size:.3g}"), locale=get_locale())
+            return str(unit) % {"num": number}
     return ngettext("%(num)d byte", "%(num)d bytes", size_in_bytes)
+
+
+_size = size_words

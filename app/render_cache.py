@@ -27,10 +27,12 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.i18n import current_language
-from app.models import AgendaItem, Appearance, Event, EventSession, Person, Speaker
+from app.models import AgendaItem, Appearance, Event, EventSession, Material, Person, Speaker
 
 #: Tables whose rows can change a public page or feed (a write naming one of them forgets the versions).
-WATCHED_TABLES = tuple(model.__tablename__ for model in (Event, EventSession, AgendaItem, Appearance, Person, Speaker))
+WATCHED_TABLES = tuple(
+    model.__tablename__ for model in (Event, EventSession, AgendaItem, Appearance, Person, Speaker, Material)
+)
 _WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "DROP")
 _CHANGED = "public_agenda_changed"
 #: Raised after every commit that changed a watched row in this process; versions looked up before are forgotten.

@@ -198,8 +198,33 @@ def register_read_only_requests(app: Flask) -> None:
             db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+#: What a form that carries a file sends besides the file (its fields, the multipart framing).
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
+
+
+def accepts_upload(view):
+    """Marks a view whose form carries a material: its request may be as large as MATERIALS_MAX_BYTES (and the
+    form's other fields), every other request stays within MAX_REQUEST_BYTES. Set before any before_request
+    handler (CSRF protection reads the form), since URL value preprocessors run first."""
+    view.accepts_upload = True
+    return view
+
+
+def is_upload_request() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "accepts_upload", False))
+
+
+def register_upload_limits(app: Flask) -> None:
+    @app.url_value_preprocessor
+    def allow_uploads(_endpoint, _values):
+        if is_upload_request():
+            request.max_content_length = app.config["MATERIALS_MAX_BYTES"] + UPLOAD_OVERHEAD_BYTES
+
+
 def register_web(app: Flask) -> None:
     app.register_blueprint(bp)
+    register_upload_limits(app)
     register_read_only_requests(app)
     register_security_headers(app)
     register_private_headers(app)

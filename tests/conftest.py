@@ -37,7 +37,12 @@ def free_port() -> int:
 
 def make_config(**overrides) -> type:
     """A TestingConfig subclass on the test database, with overrides."""
-    values = {"SQLALCHEMY_DATABASE_URI": DATABASE_URL, "MAIL_FILE_DIR": f"{_DB_DIR}/mail", **overrides}
+    values = {
+        "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+        "MAIL_FILE_DIR": f"{_DB_DIR}/mail",
+        "MATERIALS_DIR": f"{_DB_DIR}/materials",
+        **overrides,
+    }
     return type("TestConfig", (TestingConfig,), values)
 
 

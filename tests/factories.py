@@ -1,9 +1,11 @@
 """Plain builders for test data: obvious defaults, every field overridable, committed."""
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
 from app.extensions import db
+from app.materials import checks, services, storage
 from app.models import (
     AgendaItem,
     Appearance,
@@ -12,13 +14,16 @@ from app.models import (
     EventSession,
     EventStatus,
     ItemKind,
+    Material,
     Person,
     Registration,
     RegistrationStatus,
     Role,
     Speaker,
 )
+from app.models.base import utcnow
 from app.security import hash_token
+from tests.material_samples import pdf
 
 _seq = count(1)
 #: A fixed day well in the future, so nothing is "past" by accident.
@@ -136,3 +141,24 @@ def make_registration(session: EventSession, token: str | None = None, **fields)
     )
     values.update(fields)
     return _save(Registration(session=session, **values))
+
+
+def make_material(
+    session: EventSession,
+    item: AgendaItem | None = None,
+    *,
+    by,
+    visibility: str = "public",
+    data: bytes | None = None,
+    name: str = "slides.pdf",
+) -> Material:
+    """A material stored as an upload stores it (checked by content, written to MATERIALS_DIR, recorded, committed);
+    by default a small PDF."""
+    data = data if data is not None else pdf()
+    checked = checks.check_file(io.BytesIO(data), name, max_bytes=services.max_bytes())
+    stored = storage.write(io.BytesIO(data), checked.kind)
+    material = services.add_material(
+        session, item=item, checked=checked, stored_name=stored, visibility=visibility, by=by, now=utcnow()
+    )
+    db.session.commit()
+    return material

@@ -16,6 +16,7 @@ from app.models.event import (
     SessionStatus,
     event_organisers,
 )
+from app.models.material import Material, MaterialKind, MaterialVisibility
 from app.models.notice import SlotNotice
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.registration import AttendanceSource, AttendeeGroup, Registration, RegistrationStatus
@@ -32,6 +33,9 @@ __all__ = [
     "EventSession",
     "EventStatus",
     "ItemKind",
+    "Material",
+    "MaterialKind",
+    "MaterialVisibility",
     "Organiser",
     "OutboxMessage",
     "OutboxStatus",

@@ -112,8 +112,9 @@ def last_change(event: Event) -> datetime:
 
 
 #: One round trip that changes whenever anything the public agenda shows changes: the event row, the
-#: sessions, items and appearances (counts, last updated_at, versions, checksums of ids, roles and order)
-#: and the people on it. Plain SQL, so that building it costs nothing on the hot path.
+#: sessions, items and appearances (counts, last updated_at, versions, checksums of ids, roles and order),
+#: the people on it and its materials (which of them are public). Plain SQL, so that building it costs
+#: nothing on the hot path.
 _AGENDA_VERSION_SQL = text(
     f"""
 SELECT 0, e.id, e.updated_at, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
@@ -132,6 +133,10 @@ SELECT 3, count(a.id), max(p.updated_at), sum(a.id * (a.position + 1)),
   FROM events e JOIN event_sessions s ON s.event_id = e.id JOIN agenda_items i ON i.session_id = s.id
   JOIN appearances a ON a.item_id = i.id JOIN people p ON p.id = a.person_id
  WHERE e.slug = :slug
+UNION ALL
+SELECT 4, count(m.id), max(m.updated_at), sum(m.id * CASE m.visibility WHEN 'public' THEN 1 ELSE 2 END),
+       CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
+  FROM events e JOIN materials m ON m.event_id = e.id WHERE e.slug = :slug
 """
 )
 
@@ -145,3 +150,8 @@ def agenda_version(slug: str) -> tuple | None:
     if not rows or rows[0][0] != 0:
         return None
     return tuple(rows)
+
+
+def has_materials(version: tuple) -> bool:
+    """Whether the event of an agenda version (`agenda_version`) has any material, public or not."""
+    return any(row[0] == 4 and row[1] for row in version)

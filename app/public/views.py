@@ -7,6 +7,9 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 
 from app import i18n, timeutil, zones
 from app.calendar.links import google_link
+from app.errors import DomainError
+from app.materials import services as materials
+from app.materials.uploads import download
 from app.models.base import utcnow
 from app.public import queries
 from app.registration.services import RegistrationState, registration_state
@@ -38,7 +41,9 @@ def index():
 
 @bp.get("/events/<slug>/")
 def event(slug: str):
-    return _agenda_page(slug, "agenda/event.html", lambda event: {"open_sessions": _open_sessions(event)})
+    return _agenda_page(
+        slug, "agenda/event.html", lambda event: {"open_sessions": _open_sessions(event)}, with_materials=True
+    )
 
 
 def _open_sessions(event) -> list[tuple[object, RegistrationState]]:
@@ -53,8 +58,21 @@ def _open_sessions(event) -> list[tuple[object, RegistrationState]]:
 @bp.get("/events/<slug>/sessions/<int:session_id>/")
 def session_page(slug: str, session_id: int):
     return _agenda_page(
-        slug, "agenda/session.html", lambda event: {"session": queries.find_session(event, session_id) or abort(404)}
+        slug,
+        "agenda/session.html",
+        lambda event: {"session": queries.find_session(event, session_id) or abort(404)},
+        with_materials=True,
     )
+
+
+@bp.get("/events/<slug>/materials/<int:material_id>")
+def material(slug: str, material_id: int):
+    """A public file, once its session is over; before, and for any other file, 404."""
+    try:
+        found = materials.public_material(slug, material_id, now=utcnow())
+    except DomainError:
+        abort(404)
+    return download(found)
 
 
 @bp.get("/events/<slug>/speakers/")
@@ -74,13 +92,15 @@ def healthz():
     return {"status": "ok"}
 
 
-def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]):
+def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict], *, with_materials: bool = False):
     """Render a page of the event's agenda in the visitor's zone, from the cache when nothing changed.
 
     The zone comes from ?tz= (then remembered in a cookie), else the cookie, else the event's own.
     ?find_zone= searches by city or country: one match shows the page in that zone (its own ?tz= URL),
     several are listed to choose from.
     Only visitors without a session share cached pages, so nothing personal is ever served to another.
+    `with_materials`: the page lists the public files of the sessions that are over (one query, and none for an
+    event without files, which the version already says); a kept page lasts until the next session ends.
     """
     version = render_cache().version(slug, queries.agenda_version) or abort(404)
     search = zones.find(request.args.get("find_zone"))
@@ -100,6 +120,9 @@ def _agenda_page(slug: str, template: str, context_for: Callable[[object], dict]
     if html is None:
         event = queries.public_event(slug) or abort(404)
         context = context_for(event)
+        if with_materials:
+            listed = queries.has_materials(version)
+            context["materials"] = materials.public_materials(event, now=now) if listed else {}
         zone = chosen or event.timezone
         html = render_template(
             template,

@@ -10,6 +10,8 @@ from app.errors import AlreadyRegistered, DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.forms import keeps_input
 from app.i18n import current_language
+from app.materials import services as materials
+from app.materials.uploads import download
 from app.models import Event, EventSession, EventStatus, Registration, utcnow
 from app.registration import services
 from app.registration.forms import CancelForm, ManageForm, RegistrationForm
@@ -133,7 +135,18 @@ def _render_manage(registration: Registration, token: str, form: ManageForm, can
         form=form,
         cancel_form=cancel_form,
         token=token,
+        materials=materials.registrant_materials(registration, now=utcnow()),
     )
+
+
+@bp.get("/registrations/<token>/materials/<int:material_id>")
+def material(token: str, material_id: int):
+    """A file of the registrant's session, once it is over, while they hold a confirmed seat (else 404)."""
+    registration = _by_token(token)
+    try:
+        return download(materials.registrant_material(registration, material_id, now=utcnow()))
+    except DomainError:
+        abort(404)
 
 
 def _details(form, *, email: bool = False) -> dict:

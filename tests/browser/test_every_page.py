@@ -27,6 +27,7 @@ from app.models import (
     EventSession,
     EventStatus,
     ItemKind,
+    Material,
     Organiser,
     OutboxMessage,
     OutboxStatus,
@@ -74,6 +75,10 @@ NOT_PAGES = {
     "agenda.healthz": "JSON for load balancers",
     "web.readyz": "JSON for load balancers",
     "i18n.choose": "a redirect that sets the language cookie",
+    "agenda.material": "a file download",
+    "registration.material": "a file download",
+    "organiser.material_file": "a file download",
+    "speakers.material_file": "a file download",
 }
 
 ANONYMOUS, ORGANISER, SPEAKER = "anonymous", "organiser", "speaker"
@@ -126,6 +131,12 @@ CASES: dict[str, Case] = {
     "event-cancelled": Case("agenda.event", params=lambda a, x: {"slug": "alpha-cancelled"}),
     "session": Case("agenda.session_page"),
     "session-cancelled": Case("agenda.session_page", params=_cancelled_session),
+    "event-past-with-files": Case("agenda.event", params=lambda a, x: {"slug": a.past_slug}, shows="Slides and"),
+    "session-past-with-files": Case(
+        "agenda.session_page",
+        params=lambda a, x: {"slug": a.past_slug, "session_id": a.past_session_id},
+        shows="Slides and",
+    ),
     "speakers": Case("agenda.speakers"),
     "speaker": Case("agenda.speaker"),
     "privacy-notice": Case("privacy.notice"),
@@ -136,6 +147,9 @@ CASES: dict[str, Case] = {
     "manage": Case("registration.manage", params=lambda a, x: {"token": a.registration_token}),
     "manage-errors": Case(
         "registration.manage", params=lambda a, x: {"token": a.registration_token}, send={"full_name": ""}
+    ),
+    "manage-with-files": Case(
+        "registration.manage", params=lambda a, x: {"token": a.past_registration_token}, shows="Slides and documents"
     ),
     "manage-cancelled-session": Case(
         "registration.manage", params=lambda a, x: {"token": x.cancelled_registration_token}
@@ -204,6 +218,16 @@ CASES: dict[str, Case] = {
         send={"title": LONG_TITLE, "starts": "11:00", "ends": "11:30"},
         shows="anyway",
     ),
+    "item-files": Case("organiser.item_materials", ORGANISER, params=lambda a, x: {"item_id": a.past_item_id}),
+    "item-files-empty": Case("organiser.item_materials", ORGANISER),
+    "item-files-errors": Case(
+        "organiser.item_materials", ORGANISER, send={"visibility": "nobody"}, shows="Choose a file to upload."
+    ),
+    "session-files": Case("organiser.session_materials", ORGANISER),
+    "material-edit": Case("organiser.material_edit", ORGANISER),
+    "material-edit-errors": Case(
+        "organiser.material_edit", ORGANISER, send={"visibility": "nobody"}, shows="Choose one of the options."
+    ),
     # --- organisers: the steps that ask first
     "publish": Case("organiser.event_publish", ORGANISER, params=lambda a, x: {"event_id": a.draft_event_id}),
     "publish-already": Case("organiser.event_publish", ORGANISER),
@@ -229,6 +253,11 @@ CASES: dict[str, Case] = {
     "speaker-slots": Case("speakers.slots", SPEAKER),
     "speaker-slots-errors": Case("speakers.slots", SPEAKER, send={"timezone": ""}, shows="Choose a time zone."),
     "speaker-slot": Case("speakers.slot", SPEAKER),
+    "speaker-slot-files": Case("speakers.slot_materials", SPEAKER),
+    "speaker-slot-files-errors": Case(
+        "speakers.slot_materials", SPEAKER, send={"visibility": "nobody"}, shows="Choose a file to upload."
+    ),
+    "speaker-material-edit": Case("speakers.material_edit", SPEAKER),
     "speaker-calendar": Case("speakers.calendar", SPEAKER),
     "speaker-profile": Case("speakers.profile", SPEAKER),
     "speaker-profile-errors": Case("speakers.profile", SPEAKER, send={"name": ""}),
@@ -278,6 +307,8 @@ def _lengthen(world: World) -> None:
             summary=unbroken(500, "Changedtheitem"),
         )
     )
+    material = db.session.get(Material, a.material_id)
+    material.file_name = unbroken(196, "Presentationslides") + ".pdf"
     # The warning: an item at the panel's time in the same session.
     morning = db.session.get(EventSession, a.morning_session_id)
     db.session.add(

@@ -8,6 +8,7 @@ sign-in links and feed address). Alpha also has a person placed nowhere yet and 
 session, an item and a person of its own. Alpha's private words (`Side.private`) must never show to Beta.
 """
 
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
+from app.materials import checks, storage
 from app.models import (
     AgendaItem,
     Appearance,
@@ -26,6 +28,8 @@ from app.models import (
     EventSession,
     EventStatus,
     ItemKind,
+    Material,
+    MaterialVisibility,
     Organiser,
     OutboxMessage,
     OutboxStatus,
@@ -39,6 +43,7 @@ from app.models import (
 from app.security import hash_token
 from tests.factories import DAY, at
 from tests.http.conftest import PASSWORD
+from tests.material_samples import pdf
 
 #: The organisers sign in through the form with the usual test password, hashed cheaply: the default scrypt
 #: costs a tenth of a second per sign-in, and every route's test signs two organisers in.
@@ -80,6 +85,14 @@ class Side:
     speaker_sign_in_token: str
     speaker_link_token: str
     feed_token: str
+    #: A public file the speaker uploaded for their talk in a session long over (`past_session_id`, in the
+    #: organiser's earlier event `past_slug`), and a confirmed registrant of that session (who may download it
+    #: through their link).
+    material_id: int
+    past_slug: str
+    past_session_id: int
+    past_item_id: int
+    past_registration_token: str
     #: Words only this organiser, their speaker and their registrant may read.
     private: list[str] = field(default_factory=list)
     # Alpha only: a person not yet placed in any item, and a draft event with a session, item and person.
@@ -91,6 +104,7 @@ class Side:
     draft_session_id: int | None = None
     draft_item_id: int | None = None
     draft_person_id: int | None = None
+    draft_material_id: int | None = None
 
     def value(self, name: str):
         """The value of the URL parameter `name` for this side's rows."""
@@ -140,6 +154,30 @@ def _person(event: Event, name: str, email: str) -> Person:
 
 def _appearance(item: AgendaItem, person: Person, position: int = 0) -> Appearance:
     return _add(Appearance(item=item, person=person, role=Role.PANELLIST, position=position))
+
+
+#: The day of the sessions that are over (their materials may be offered).
+PAST_DAY = DAY.replace(year=2025)
+
+
+def _material(event: Event, session: EventSession, item: AgendaItem, person: Person | None, name: str) -> Material:
+    """A public PDF of the item, its bytes written to the materials folder as an upload would be."""
+    data = pdf(name)
+    checked = checks.check_file(io.BytesIO(data), name, max_bytes=len(data))
+    return _add(
+        Material(
+            event=event,
+            session=session,
+            item=item,
+            visibility=MaterialVisibility.PUBLIC,
+            kind=checked.kind,
+            file_name=checked.file_name,
+            stored_name=storage.write(io.BytesIO(data), checked.kind),
+            size_bytes=checked.size_bytes,
+            sha256=checked.sha256,
+            uploaded_by_person=person,
+        )
+    )
 
 
 def _build_side(name: str, *, extras: bool = False) -> Side:
@@ -197,6 +235,38 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
             manage_token_hash=hash_token(registration_token),
         )
     )
+    # An earlier event of the same organiser, long over, in which the same speaker gave a talk and left slides.
+    past_event = _event(f"{name}-past", f"{title} Earlier Meeting")
+    past_event.starts_on = past_event.ends_on = PAST_DAY
+    organiser.events.append(past_event)
+    earlier = _add(
+        EventSession(
+            event=past_event,
+            title=f"{title} earlier session",
+            starts_at=at(8, day=PAST_DAY),
+            ends_at=at(12, day=PAST_DAY),
+            registration_enabled=True,
+            seats_taken=1,
+        )
+    )
+    earlier_talk = _item(earlier, f"{title} earlier talk", at(9, day=PAST_DAY), at(10, day=PAST_DAY))
+    earlier_speaker = _person(past_event, f"{title} Speaker", speaker_email)
+    _appearance(earlier_talk, earlier_speaker)
+    material = _material(past_event, earlier, earlier_talk, earlier_speaker, f"{title} earlier slides.pdf")
+    past_registration_token = f"{name}-past-manage-token-for-the-route-tests"
+    _add(
+        Registration(
+            session=earlier,
+            full_name=f"{title} Past Registrant",
+            email=f"{name}.past@example.com",
+            email_normalised=f"{name}.past@example.com",
+            organisation="Ministry of Interior",
+            group=AttendeeGroup.PARTNER_COUNTRY,
+            consent_version="2026-11",
+            status=RegistrationStatus.CONFIRMED,
+            manage_token_hash=hash_token(past_registration_token),
+        )
+    )
     sign_in_token = f"{name}-sign-in-link-token-for-the-route-tests"
     link_token = f"{name}-second-link-token-for-the-route-tests"
     expires = datetime.now(UTC) + timedelta(hours=2)
@@ -238,6 +308,11 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
         speaker_sign_in_token=sign_in_token,
         speaker_link_token=link_token,
         feed_token=feed_token,
+        material_id=material.id,
+        past_slug=past_event.slug,
+        past_session_id=earlier.id,
+        past_item_id=earlier_talk.id,
+        past_registration_token=past_registration_token,
         private=[
             speaker_email,
             join_url,
@@ -255,7 +330,9 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
         draft_item = _item(draft_session, f"{title} draft item", at(8), at(9))
         draft_person = _person(draft, f"{title} Draft Person", f"{name}.draft@example.org")
         _appearance(draft_item, draft_person)
+        draft_material = _material(draft, draft_session, draft_item, draft_person, f"{title} draft slides.pdf")
         db.session.flush()
+        side.draft_material_id = draft_material.id
         side.unplaced_person_id, side.draft_person_id = unplaced.id, draft_person.id
         side.draft_event_id, side.draft_slug = draft.id, draft.slug
         side.draft_session_id, side.draft_item_id = draft_session.id, draft_item.id

@@ -36,11 +36,13 @@ route (a value, or a function of the Side), `expect` the rightful user's statuse
 How URL parameters are filled: by name, from the `Side` attributes of tests/http/route_world.py: `event_id`,
 `slug`, `session_id` (the online session, with a registrant), `item_id` (a panel), `appearance_id` (the
 speaker in the panel), `person_id` (that speaker), `registration_id`, `message_id` (a failed outbox
-message), `token` (per TOKEN rule); `status`, `direction`, `action` and `filename` are fixed
+message), `material_id` (the speaker's public file of a session that is over), `token` (per TOKEN rule);
+`status`, `direction`, `action` and `filename` are fixed
 (route_world.FIXED_PARAMS). A new parameter name: add a Side attribute of that name (and its row in
 `_build_side`), or a FIXED_PARAMS entry.
 """
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,6 +56,7 @@ from app.extensions import db
 from app.models import Event
 from app.organiser.common import _confirmation_key
 from app.organiser.events import _publish_key
+from tests import material_samples
 from tests.conftest import make_config
 from tests.http.route_world import (
     EVENT_DAY,
@@ -172,6 +175,19 @@ def _publish_form(side: Side) -> dict:
     return {"confirm": key}
 
 
+class ReusableFile(io.BytesIO):
+    """A file for a form that some tests send more than once: the test client closes what it sent, and this one
+    only goes back to its start."""
+
+    def close(self) -> None:
+        self.seek(0)
+
+
+def _upload_form(name: str) -> dict:
+    """A material's upload form with a small PDF."""
+    return {"visibility": "public", "file": (ReusableFile(material_samples.pdf(name)), name)}
+
+
 def _in_beta_event(world: World) -> dict:
     return {"event_id": world.beta.event_id}
 
@@ -202,6 +218,8 @@ RULES: dict[str, Rule] = {
     "calendar.agenda_ics": public(),
     "calendar.session_ics": public(),
     "calendar.item_ics": public(),
+    # A public file of a session that is over (tests/http/test_materials.py tries every visibility and time).
+    "agenda.material": public(params={"slug": lambda side: side.past_slug}),
     "registration.new": public(
         expect={"GET": 200, "POST": 302},
         form=lambda a: {
@@ -247,6 +265,8 @@ RULES: dict[str, Rule] = {
         POST=(404, "Ask for a new reset link"),
     ),
     "privacy.download": token("registration_token", GET=(404, NOT_FOUND)),
+    # The registrant of the session that is over downloads its public file.
+    "registration.material": token("past_registration_token", GET=(404, NOT_FOUND)),
     "privacy.erase": token("registration_token", GET=(404, NOT_FOUND), POST=(404, NOT_FOUND)),
     # --- organisers: their account and their own events
     "organiser.index": Rule(ORGANISER_SELF),
@@ -320,6 +340,11 @@ RULES: dict[str, Rule] = {
         form=lambda a: _person_form("Speaker, renamed", a.speaker_email), attempts=(ALPHAS_UNPLACED_PERSON,)
     ),
     "organiser.person_send_link": organiser(attempts=(ALPHAS_UNPLACED_PERSON,)),
+    "organiser.item_materials": organiser(form=lambda a: _upload_form("Matrix slides.pdf")),
+    "organiser.session_materials": organiser(form=lambda a: _upload_form("Matrix notes.pdf")),
+    "organiser.material_edit": organiser(form=lambda a: {"visibility": "organisers"}),
+    "organiser.material_delete": organiser(),
+    "organiser.material_file": organiser(),
     # --- speakers
     "speakers.slots": Rule(SPEAKER_SELF),
     "speakers.set_timezone": Rule(SPEAKER_SELF, form=lambda a: {"timezone": "Asia/Tbilisi"}),
@@ -330,6 +355,10 @@ RULES: dict[str, Rule] = {
     "speakers.sign_out_everywhere": Rule(SPEAKER_SELF),
     "speakers.slot": speaker(form=lambda a: {"response": "confirmed", "note": "Glad to."}),
     "speakers.slot_invite": speaker(),
+    "speakers.slot_materials": speaker(form=lambda a: _upload_form("Matrix speaker slides.pdf")),
+    "speakers.material_edit": speaker(form=lambda a: {"visibility": "registrants"}),
+    "speakers.material_delete": speaker(),
+    "speakers.material_file": speaker(),
 }
 
 #: Cases another branch of issue 11 was to fix, kept out of the failures until then. Each entry is (endpoint,
@@ -661,6 +690,7 @@ def _draft_values(side: Side) -> dict:
         "session_id": side.draft_session_id,
         "item_id": side.draft_item_id,
         "person_id": side.draft_person_id,
+        "material_id": side.draft_material_id,
     }
 
 

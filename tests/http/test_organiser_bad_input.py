@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, Person
-from tests.factories import make_appearance, make_item
+from tests.factories import make_appearance, make_item, make_material
 from tests.http.test_organiser_registrations import setup  # noqa: F401 (the fixture)
 
 JUNK = {
@@ -40,6 +40,7 @@ def test_no_organiser_page_fails_on_junk_or_nothing(client, sign_in, setup, app)
     session = setup["session"]
     item = make_item(session)
     appearance = make_appearance(item)
+    material = make_material(session, item, by=appearance.person)
     sign_in(events=[setup["event"]])
     values = {
         "event_id": session.event_id,
@@ -49,6 +50,7 @@ def test_no_organiser_page_fails_on_junk_or_nothing(client, sign_in, setup, app)
         "person_id": appearance.person_id,
         "registration_id": 1,
         "message_id": setup["failed"].id,
+        "material_id": material.id,
         "token": "abc",
         "status": "published",
         "direction": "up",
