@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from app import timeutil, zones
+from app.attendance.recordings import recordings_for
 from app.errors import AlreadyRegistered, DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.forms import keeps_input
@@ -133,6 +134,7 @@ def _render_manage(registration: Registration, token: str, form: ManageForm, can
         form=form,
         cancel_form=cancel_form,
         token=token,
+        recordings=recordings_for(registration, utcnow()),
     )
 
 
