@@ -114,7 +114,10 @@ def attendance_confirm(session_id: int):
 
 
 def _import_page(event_session: EventSession, form: AttendanceUploadForm, preview):
-    confirm_form = AttendanceConfirmForm(preview=preview.token) if preview is not None else None
+    confirm_form = None
+    if preview is not None:
+        confirm_form = AttendanceConfirmForm()
+        confirm_form.preview.data = preview.token  # the new preview's, not the one a confirm posted
     return render_template(
         "organiser/attendance_import.html",
         event=event_session.event,
