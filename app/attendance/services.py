@@ -108,6 +108,7 @@ def problem_message(problem: ReportProblem) -> str:
             "as CSV from the video platform, not as a spreadsheet or PDF."
         )
     if problem.kind == ReportProblem.MISSING_COLUMNS:
+        columns = ", ".join(_("“%(column)s”", column=c) for c in details["columns"])
         return ngettext(
             "This looks like a %(platform)s report, but it has no column %(columns)s: export the report with "
             "participants' emails.",
@@ -115,7 +116,7 @@ def problem_message(problem: ReportProblem) -> str:
             "participants' emails.",
             len(details["columns"]),
             platform=reports.PLATFORM_NAMES[details["platform"]],
-            columns=", ".join(f"“{c}”" for c in details["columns"]),
+            columns=columns,
         )
     if problem.kind == ReportProblem.NO_PARTICIPANTS:
         return _(

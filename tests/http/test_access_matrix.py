@@ -50,8 +50,8 @@ from flask import has_app_context
 
 from app import create_app
 from app.agenda import reach
-from app.attendance import services as attendance
 from app.agenda.timeline import check_timeline
+from app.attendance import services as attendance
 from app.extensions import db
 from app.models import Event, EventSession
 from app.organiser.common import _confirmation_key

@@ -126,12 +126,8 @@ def test_a_bad_file_is_refused_next_to_the_field_and_nothing_changes(client, sig
     assert response.status_code == 422
     page = response.text
     assert "<title>Error: Import attendance · " in page
-    assert (
-        re.search(r'id="report-error" class="invalid-feedback">([^<]*)<', page)
-        .group(1)
-        .startswith(message.replace("“", "&#34;").replace("”", "&#34;")[:40])
-        or message[:40] in page
-    )
+    error = re.search(r'id="report-error" class="invalid-feedback">([^<]*)<', page).group(1)
+    assert error.startswith(message)
     assert 'href="#report">Attendance report: ' in page  # in the error summary, linked to the field
     assert "Preview: nothing is saved yet" not in page
     assert attended(*people.values()) == [(None, None)] * 4
