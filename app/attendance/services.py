@@ -238,6 +238,8 @@ def import_attendance(session: EventSession, token: str, *, by: Organiser, now: 
     """Mark attended the confirmed registrants the preview showed as newly attended, at their join time (the
     session's start where the report gives none), all of them or, if the preview no longer holds, none."""
     payload = _unsigned(session, token)
+    # Two confirms at once (two tabs) take turns: the second then finds the marks made and shows its new preview.
+    db.session.execute(select(EventSession.id).where(EventSession.id == session.id).with_for_update())
     participants = [
         Participant(line, name, email, datetime.fromisoformat(joined) if joined else None)
         for line, name, email, joined in payload["r"]

@@ -2,6 +2,7 @@
 merged rows, ticks by hand; which recordings a registration may see (app.attendance.recordings); the dashboard's
 attendance figures."""
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from app.attendance import recordings
 from app.attendance import services as attendance
 from app.errors import DomainError
 from app.extensions import db
-from app.models import ActivityEntry, AttendanceSource, Registration, RegistrationStatus
+from app.models import ActivityEntry, AttendanceSource, EventSession, Organiser, Registration, RegistrationStatus
 from app.organiser import reports
 from app.transaction import use_case
 from tests.factories import at, make_item, make_online_session, make_registration
@@ -345,3 +346,46 @@ def test_an_empty_link_removes_the_recording_and_its_time(session, organiser):
 
     db.session.refresh(session)
     assert (session.recording_url, session.recording_available_at) == (None, None)
+
+
+def test_five_confirms_of_one_preview_at_once_import_it_exactly_once(app, session, people, organiser):
+    """Two tabs (here five threads) confirming the same preview take turns on the session's row: the first saves,
+    the others find the marks made, save nothing and get the new preview."""
+    token = attendance.preview_import(session, sample("webex_attendees.csv")).token
+    session_id, organiser_id = session.id, organiser.id
+    ana_id, erik_id = people["ana"].id, people["erik"].id
+    db.session.remove()
+    barrier = threading.Barrier(5)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def confirm():
+        with app.app_context():
+            barrier.wait()
+            try:
+                with use_case():
+                    attendance.import_attendance(
+                        db.session.get(EventSession, session_id), token, by=db.session.get(Organiser, organiser_id),
+                        now=AFTER,
+                    )  # fmt: skip
+                outcome = "imported"
+            except attendance.PreviewOutdated as error:
+                outcome = f"outdated: {len(error.preview.already_attended)} already"
+            finally:
+                db.session.remove()
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=confirm) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["imported"] + ["outdated: 2 already"] * 4
+    assert marks(db.session.get(Registration, ana_id), db.session.get(Registration, erik_id)) == [
+        (at(8, 3), AttendanceSource.WEBEX, AFTER),
+        (at(8, 0), AttendanceSource.WEBEX, AFTER),
+    ]
+    imports = select(ActivityEntry).where(ActivityEntry.action == "attendance.imported")
+    assert len(db.session.scalars(imports).all()) == 1
