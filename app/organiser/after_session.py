@@ -87,7 +87,6 @@ def attendance_import(session_id: int):
 
 @bp.post("/sessions/<int:session_id>/attendance/confirm")
 @login_required
-@keeps_input
 def attendance_confirm(session_id: int):
     event_session = session_or_404(session_id)
     form = AttendanceConfirmForm()
