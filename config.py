@@ -73,6 +73,11 @@ class Config:
     MAX_REQUEST_BYTES = _int("MAX_REQUEST_BYTES", 1024 * 1024)
     MAX_CONTENT_LENGTH = MAX_REQUEST_BYTES
     MAX_FORM_MEMORY_SIZE = MAX_REQUEST_BYTES
+    #: The largest attendance report (a video platform's CSV) an organiser may import, in bytes; below
+    #: MAX_REQUEST_BYTES, so that a larger file gets the import form's own message.
+    ATTENDANCE_MAX_BYTES = _int("ATTENDANCE_MAX_BYTES", 512 * 1024)
+    #: How long an import's preview can be confirmed; after that the file is uploaded again.
+    ATTENDANCE_PREVIEW_MINUTES = _int("ATTENDANCE_PREVIEW_MINUTES", 60)
     #: Adds an X-Query-Count header (SQL statements per request) for the benchmark; off in production.
     QUERY_COUNT_HEADER = _bool("QUERY_COUNT_HEADER")
 

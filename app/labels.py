@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from app.models import (
     ActorKind,
     AppearanceResponse,
+    AttendanceSource,
     AttendeeGroup,
     EventStatus,
     ItemKind,
@@ -72,6 +73,7 @@ _TABLES = {
         "gif": _l("GIF image"),
         "webp": _l("WebP image"),
     },
+    AttendanceSource: {"zoom": _l("Zoom"), "teams": _l("Microsoft Teams"), "webex": _l("Webex"), "hand": _l("by hand")},
     OutboxStatus: {
         "queued": _l("Queued"),
         "sending": _l("Sending"),

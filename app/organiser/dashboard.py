@@ -6,7 +6,7 @@ from flask_login import login_required
 from app import activity
 from app.models import ActorKind
 from app.organiser import reports
-from app.organiser.common import bp, event_or_404
+from app.organiser.common import bp, event_or_404, now
 
 
 @bp.get("/events/<int:event_id>/activity")
@@ -30,7 +30,7 @@ def dashboard(event_id: int):
     return render_template(
         "organiser/dashboard.html",
         event=event,
-        figures=reports.event_dashboard(event),
+        figures=reports.event_dashboard(event, now=now()),
         chart_width=reports.CHART_WIDTH,
         chart_height=reports.CHART_HEIGHT,
     )

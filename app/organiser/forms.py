@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -309,3 +310,61 @@ class MessageForm(BaseForm):
     preview = SubmitField(_l("Preview"))
     test = SubmitField(_l("Send me a test"))
     submit = SubmitField(_l("Send"))
+
+
+class RecordingForm(BaseForm):
+    """A session's or an item's recording link, and when registrants may see it (in the event's zone)."""
+
+    recording_url = StringField(
+        _l("Recording link"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("A web address (https://…). Leave it empty to remove the recording."),
+        render_kw={"inputmode": "url", "autocomplete": "off"},
+    )
+    recording_available_at = DateTimeLocalField(
+        _l("Available from"),
+        format=LOCAL_FORMATS,
+        validators=[Optional()],
+        description=_l("In the event’s time zone. Empty: registrants see it at once."),
+    )
+    submit = SubmitField(_l("Save the recording"))
+
+
+class AttendanceUploadForm(BaseForm):
+    """The attendance report exported by the video platform; it is read and previewed, not yet saved."""
+
+    report = FileField(
+        _l("Attendance report"),
+        validators=[FileRequired(_l("Choose the file the video platform exported."))],
+        description=_l("The CSV file exported by Zoom, Microsoft Teams or Webex."),
+        render_kw={"accept": ".csv,.txt,text/csv,text/plain"},
+    )
+    submit = SubmitField(_l("Preview the import"))
+
+
+class AttendanceConfirmForm(BaseForm):
+    """Saves what the preview showed: the signed preview goes back whole."""
+
+    preview = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Confirm the import"))
+
+
+class CheckInSearchForm(BaseForm):
+    """Narrows the check-in list, sent with GET (nothing changes, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Find a registrant"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("Name, email or organisation."),
+        render_kw={"autocomplete": "off", "type": "search"},
+    )
+
+
+class AttendanceMarkForm(BaseForm):
+    """One tick on the check-in list: `attended` is "1" to mark, "0" to unmark."""
+
+    attended = HiddenField(validators=[DataRequired()])
+    q = HiddenField()

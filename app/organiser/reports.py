@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -109,8 +109,17 @@ class SessionFigures:
     confirmed: int
     waitlisted: int
     cancelled: int
+    #: Confirmed registrants marked as attended (by a platform's report or by hand).
+    attended: int = 0
+    #: Confirmed registrants not marked as attended once the session has ended (None before it ends).
+    no_show: int | None = None
     #: Questions of confirmed and waitlisted attendees: (name, organisation, question).
     questions: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def registered(self) -> int:
+        """Everyone who registered, whatever became of it (confirmed, waiting, cancelled)."""
+        return self.confirmed + self.waitlisted + self.cancelled
 
 
 @dataclass
@@ -133,8 +142,9 @@ class Dashboard:
 CHART_WIDTH, CHART_HEIGHT = 700, 160
 
 
-def event_dashboard(event: Event) -> Dashboard:
-    """Seats taken and waiting per session, registrations per day, the split by group, the questions."""
+def event_dashboard(event: Event, *, now: datetime | None = None) -> Dashboard:
+    """Seats taken and waiting per session, who attended and who did not come once it has ended, registrations
+    per day, the split by group, the questions."""
     session_ids = [s.id for s in event.sessions if s.registration_enabled]
     registrations = (
         list(
@@ -156,6 +166,7 @@ def event_dashboard(event: Event) -> Dashboard:
         figures = by_session[r.session_id]
         if r.status == RegistrationStatus.CONFIRMED:
             figures.confirmed += 1
+            figures.attended += r.attended_at is not None
         elif r.status == RegistrationStatus.WAITLISTED:
             figures.waitlisted += 1
         else:
@@ -165,6 +176,10 @@ def event_dashboard(event: Event) -> Dashboard:
             groups[r.group] += 1
             if r.question.strip():
                 figures.questions.append((r.full_name, r.organisation, r.question.strip()))
+    now = now or datetime.now(UTC)
+    for figures in by_session.values():
+        if figures.session.ends_at <= now:
+            figures.no_show = figures.confirmed - figures.attended
     days = _day_bars(per_day)
     total = sum(groups.values())
     group_rows = [

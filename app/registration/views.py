@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from app import timeutil, zones
+from app.attendance.recordings import recordings_for
 from app.errors import AlreadyRegistered, DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.forms import keeps_input
@@ -136,6 +137,7 @@ def _render_manage(registration: Registration, token: str, form: ManageForm, can
         cancel_form=cancel_form,
         token=token,
         materials=materials.registrant_materials(registration, now=utcnow()),
+        recordings=recordings_for(registration, utcnow()),
     )
 
 

@@ -59,6 +59,7 @@ LONG_TITLE = unbroken(300, "Partnershipapproaches")
 LONG_EMAIL = unbroken(64, "registrant") + "@" + unbroken(177, "ministryofinterior") + ".example.org"
 LONG_URL = "https://example.org/" + unbroken(1980, "slides")
 QUESTION = unbroken(2000, "Whatisthecallforproposalstimeline")
+RECORDING_URL = "https://example.org/" + unbroken(480, "recording")
 
 #: GET routes that are not HTML pages, and why the sweep leaves them out.
 NOT_PAGES = {
@@ -144,7 +145,7 @@ CASES: dict[str, Case] = {
     "register-errors": Case("registration.new", send={"full_name": "", "email": "not an address"}),
     # --- attendees, by their private link
     "confirmation": Case("registration.confirmation", params=lambda a, x: {"token": a.registration_token}),
-    "manage": Case("registration.manage", params=lambda a, x: {"token": a.registration_token}),
+    "manage": Case("registration.manage", params=lambda a, x: {"token": a.registration_token}, shows="Recordings"),
     "manage-errors": Case(
         "registration.manage", params=lambda a, x: {"token": a.registration_token}, send={"full_name": ""}
     ),
@@ -244,6 +245,14 @@ CASES: dict[str, Case] = {
     "item-edit": Case("organiser.item_edit", ORGANISER),
     "item-edit-errors": Case("organiser.item_edit", ORGANISER, send={"title": "", "ends": ""}),
     "item-edit-picker-errors": Case("organiser.item_edit", ORGANISER, send={"person_id": ""}, shows="Choose a person."),
+    # --- organisers: after the session (the import's preview is looked at by tests/browser/test_attendance_journey.py)
+    "session-recording": Case("organiser.session_recording", ORGANISER, shows="Recordings of the items"),
+    "session-recording-errors": Case("organiser.session_recording", ORGANISER, send={"recording_url": "ftp://x"}),
+    "item-recording": Case("organiser.item_recording", ORGANISER),
+    "attendance-import": Case("organiser.attendance_import", ORGANISER),
+    "attendance-import-errors": Case("organiser.attendance_import", ORGANISER, send={"report": ""}),
+    "check-in": Case("organiser.check_in", ORGANISER, shows=NAME[:40]),
+    "check-in-empty": Case("organiser.check_in", ORGANISER, params=lambda a, x: {"session_id": x.empty_session_id}),
     # --- speakers
     "speaker-sign-in": Case("speakers.sign_in"),
     "speaker-sign-in-errors": Case("speakers.sign_in", send={"email": "not an address"}),
@@ -345,6 +354,11 @@ def _add_states(world: World) -> Extra:
         status=SessionStatus.CANCELLED,
     )
     db.session.add_all([empty, cancelled, empty_session, cancelled_session])
+    # Recordings of the online session and of its item, shown at once on the registrant's manage page.
+    online = db.session.get(EventSession, a.session_id)
+    online.recording_url = RECORDING_URL
+    for item in online.items:
+        item.recording_url = RECORDING_URL
     token = "alpha-manage-token-of-the-cancelled-session"
     db.session.add(
         Registration(

@@ -52,8 +52,9 @@ from flask import has_app_context
 from app import create_app
 from app.agenda import reach
 from app.agenda.timeline import check_timeline
+from app.attendance import services as attendance
 from app.extensions import db
-from app.models import Event
+from app.models import Event, EventSession
 from app.organiser.common import _confirmation_key
 from app.organiser.events import _publish_key
 from tests import material_samples
@@ -188,6 +189,30 @@ def _upload_form(name: str) -> dict:
     return {"visibility": "public", "file": (ReusableFile(material_samples.pdf(name)), name)}
 
 
+def _attendance_file(side: Side) -> dict:
+    """A Zoom participants' report naming the side's registrant (a fresh file object for every request)."""
+    report = (
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\n"
+        f"{side.name.capitalize()} Registrant,{side.name}.registrant@example.com,"
+        "10/30/2030 09:05:00 AM,10/30/2030 10:20:00 AM,75\n"
+    )
+    return {"report": (io.BytesIO(report.encode()), "participants.csv")}
+
+
+def _attendance_preview(side: Side) -> dict:
+    """The signed preview of `_attendance_file` for the side's online session, as its preview page gives it. The
+    generated-input test (no application context) sends a token that is no preview: the confirm refuses it."""
+    if not has_app_context():
+        return {"preview": "not-a-preview"}
+    event_session = db.session.get(EventSession, side.session_id)
+    token = attendance.preview_import(event_session, _attendance_file(side)["report"][0].getvalue()).token
+    db.session.rollback()  # a read only: SQLite must not see this test's session hold the database
+    return {"preview": token}
+
+
+RECORDING_FORM = {"recording_url": "https://video.example.org/recording", "recording_available_at": "2030-10-30T12:00"}
+
+
 def _in_beta_event(world: World) -> dict:
     return {"event_id": world.beta.event_id}
 
@@ -313,6 +338,14 @@ RULES: dict[str, Rule] = {
         form=lambda a: {"audience": "confirmed", "subject": "Room change", "body": "We meet in room 2."}
     ),
     "organiser.registrations_list": organiser(),
+    # After the session: the recording links, the attendance import (the upload answers its preview and saves
+    # nothing; the confirm saves the signed preview), the check-in list and its one tick per request.
+    "organiser.session_recording": organiser(form=lambda a: RECORDING_FORM),
+    "organiser.item_recording": organiser(form=lambda a: RECORDING_FORM),
+    "organiser.attendance_import": organiser(form=_attendance_file, expect={"GET": 200, "POST": 200}, saves=False),
+    "organiser.attendance_confirm": organiser(form=_attendance_preview),
+    "organiser.check_in": organiser(),
+    "organiser.registration_attendance": organiser(form=lambda a: {"attended": "1"}),
     "organiser.registrations_export": organiser(),
     # "cancel" has a route of its own (registration_cancel); giving a seat needs a waitlisted registrant, which the
     # world does not have, so the POST is refused with a message (tests/http/test_organiser_registrations.py).

@@ -1,0 +1,1 @@
+"""After the session: who attended (the video platforms' reports, ticks by hand) and the recordings."""
