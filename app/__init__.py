@@ -19,7 +19,7 @@ from app.extensions import (
     migrate,
     ping_idle_connections,
 )
-from app.organiser import auth, dashboard, events, outbox, people, registrations  # noqa: F401 (their routes)
+from app.organiser import auth, dashboard, events, followup, outbox, people, registrations  # noqa: F401 (their routes)
 from app.organiser import services as accounts
 from app.organiser.common import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp
@@ -31,6 +31,7 @@ from app.requestlog import configure_logging, register_request_log
 from app.speakers.sanitise import render_bio
 from app.speakers.views import bp as speakers_bp
 from app.startup import check_config
+from app.survey.views import bp as survey_bp
 from app.web import register_web
 from app.wording import count, plural
 from config import CONFIGS
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organiser_bp, url_prefix="/organiser")
     app.register_blueprint(speakers_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(survey_bp)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -11,6 +11,7 @@ from app.models import (
     EventStatus,
     ItemKind,
     OutboxStatus,
+    QuestionKind,
     RegistrationStatus,
     Role,
     SessionStatus,
@@ -62,6 +63,7 @@ _TABLES = {
         "failed": _l("Failed"),
         "cancelled": _l("Cancelled"),
     },
+    QuestionKind: {"text": _l("Free text"), "choice": _l("One choice")},
 }
 
 for enum_class, words in _TABLES.items():

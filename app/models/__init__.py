@@ -19,6 +19,7 @@ from app.models.event import (
 from app.models.notice import SlotNotice
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.registration import AttendanceSource, AttendeeGroup, Registration, RegistrationStatus
+from app.models.survey import QuestionKind, Survey, SurveyAnswer, SurveyQuestion
 
 __all__ = [
     "ActivityEntry",
@@ -37,6 +38,7 @@ __all__ = [
     "OutboxStatus",
     "PasswordResetToken",
     "Person",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "Role",
@@ -44,6 +46,9 @@ __all__ = [
     "SlotNotice",
     "Speaker",
     "SpeakerLoginToken",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
     "UTCDateTime",
     "event_organisers",
     "new_uid",

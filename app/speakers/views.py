@@ -37,6 +37,7 @@ from app.speakers.forms import (
     TimezoneForm,
 )
 from app.speakers.sanitise import render_bio
+from app.survey import services as survey
 from app.text import well_formed_email
 from app.transaction import use_case
 from app.urls import external_url
@@ -194,7 +195,16 @@ def slot(appearance_id: int):
             return redirect(url_for("speakers.slots"))
     found = next(s for s in services.list_slots(g.speaker) if s.appearance.id == appearance.id)
     zone = timeutil.zone_or(g.speaker.timezone, "")
-    return render_template("speakers/slot.html", slot=found, form=form, zone=zone), 400 if form.errors else 200
+    results = survey.survey_results(found.session) if _now() >= found.session.ends_at else None
+    return render_template(
+        "speakers/slot.html",
+        slot=found,
+        form=form,
+        zone=zone,
+        results=results,
+        event=found.event,
+        shown_prompt=survey.shown_prompt,
+    ), 400 if form.errors else 200
 
 
 @bp.get("/slots/<int:appearance_id>/invite.ics")

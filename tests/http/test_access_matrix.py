@@ -247,6 +247,10 @@ RULES: dict[str, Rule] = {
     ),
     "privacy.download": token("registration_token", GET=(404, NOT_FOUND)),
     "privacy.erase": token("registration_token", GET=(404, NOT_FOUND), POST=(404, NOT_FOUND)),
+    # The world's session has not ended: the real link opens the survey page, which says it opens then.
+    "survey.answer": token(
+        "registration_token", form=lambda a: {"rating": "4"}, GET=(404, NOT_FOUND), POST=(404, NOT_FOUND)
+    ),
     # --- organisers: their account and their own events
     "organiser.index": Rule(ORGANISER_SELF),
     "organiser.event_new": Rule(ORGANISER_SELF, form=lambda a: _event_form(a, title="New", slug="matrix-new")),
@@ -291,6 +295,18 @@ RULES: dict[str, Rule] = {
     "organiser.session_message": organiser(
         form=lambda a: {"audience": "confirmed", "subject": "Room change", "body": "We meet in room 2."}
     ),
+    # The world's session has not ended: Alpha's send is refused with a message, and nothing changes.
+    "organiser.follow_up": organiser(saves=None),
+    "organiser.survey_edit": organiser(
+        form=lambda a: {
+            "rating_prompt": "How useful was it?",
+            "closes_at": "2030-11-20T10:00",
+            **{f"kind_{n}": "text" for n in (1, 2, 3)},
+            "prompt_1": "What next?",
+        }
+    ),
+    "organiser.survey_results": organiser(),
+    "organiser.survey_export": organiser(),
     "organiser.registrations_list": organiser(),
     "organiser.registrations_export": organiser(),
     # "cancel" has a route of its own (registration_cancel); giving a seat needs a waitlisted registrant, which the
