@@ -208,7 +208,7 @@ CASES: dict[str, Case] = {
     "follow-up": Case("organiser.follow_up", ORGANISER, params=_ended_session, shows="Send the follow-up"),
     "survey-edit": Case("organiser.survey_edit", ORGANISER, params=_ended_session, shows="people have answered"),
     "survey-edit-errors": Case(
-        "organiser.survey_edit", ORGANISER, send={"rating_prompt": "", "closes_at": "soon"}, shows="This field is required"
+        "organiser.survey_edit", ORGANISER, send={"rating_prompt": "", "closes_at": "soon"}, shows="field is required"
     ),
     "survey-results": Case("organiser.survey_results", ORGANISER, params=_ended_session, shows=QUESTION[:40]),
     "survey-results-empty": Case("organiser.survey_results", ORGANISER),
