@@ -28,7 +28,8 @@ def answer(token: str):
     refusal = services.answer_refusal(registration, survey, now=utcnow())
     given = services.find_answer(registration)
     form = answer_form(survey, data=_answers_data(given) if request.method == "GET" and given else None)
-    if refusal is None and form.validate_on_submit():
+    # Validated even when refused: an expired form is told so like everywhere else (app.forms.PlainForm).
+    if form.validate_on_submit() and refusal is None:
         try:
             with use_case():
                 services.answer_survey(

@@ -12,7 +12,8 @@ from app.extensions import db
 from app.followup.services import follow_up_plan, send_follow_up, session_recordings
 from app.mail.followup_messages import SORRY_KIND, THANKS_KIND
 from app.mail.outbox import links_of
-from app.models import OutboxMessage, Registration, RegistrationStatus, SessionStatus
+from app.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, SessionStatus
+from app.organiser.reports import resend_message
 from app.privacy.services import anonymise_registrations
 from app.registration.services import find_by_token
 from app.transaction import use_case
@@ -160,3 +161,21 @@ def test_the_recordings_are_the_sessions_then_each_items_own(app_context):
         (session.title, "https://video.example.org/all", at(12)),
         ("Panel", "https://video.example.org/panel", None),
     ]
+
+
+def test_a_failed_thank_you_sent_again_carries_fresh_manage_and_survey_links(world):
+    session, people = world
+    with use_case():
+        send_follow_up(session, by=BY, now=AFTER)
+    thanks = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == THANKS_KIND))
+    old_manage, _old_survey = links_of(thanks)
+    thanks.status, thanks.private_links = OutboxStatus.FAILED, None  # as delivery leaves a failed message
+    db.session.commit()
+
+    with use_case():
+        resend_message(thanks, by=BY, now=AFTER + timedelta(hours=1))
+
+    manage, survey = links_of(thanks)
+    assert manage != old_manage and survey == manage + "survey"
+    assert find_by_token(manage.rstrip("/").rsplit("/", 1)[1]).id == people["attended"].id
+    assert thanks.status == OutboxStatus.QUEUED
