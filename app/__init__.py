@@ -31,6 +31,7 @@ from app.requestlog import configure_logging, register_request_log
 from app.speakers.sanitise import render_bio
 from app.speakers.views import bp as speakers_bp
 from app.startup import check_config
+from app.survey.services import format_average
 from app.survey.views import bp as survey_bp
 from app.web import register_web
 from app.wording import count, plural
@@ -104,6 +105,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(registration_state, "registration_state")
     app.add_template_filter(render_bio, "bio")
     calendar_links.register(app)
+    app.add_template_filter(format_average, "average")  # {{ 4.666|average }}: "4.7", in French "4,7"
     app.add_template_filter(count, "counted")  # {{ n|counted("attendee") }}: "1 attendee", "3 attendees"
     app.add_template_filter(plural, "plural")  # {{ n }} {{ n|plural("item") }}
 

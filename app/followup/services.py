@@ -22,7 +22,7 @@ from app.activity import record
 from app.errors import DomainError
 from app.extensions import db
 from app.mail.followup_messages import Recording, compose_follow_up, follow_up_links, queue_follow_up
-from app.models import EventSession, EventStatus, Registration, RegistrationStatus
+from app.models import EventSession, EventStatus, OutboxMessage, Registration, RegistrationStatus
 from app.security import hash_token, new_token
 from app.survey import services as survey
 
@@ -70,7 +70,7 @@ class FollowUpPlan:
     refusal: str | None
     thanks: list[Registration]
     sorry: list[Registration]
-    #: Registrations followed up already: (thanked, told sorry) by whether they had attended then.
+    #: How many registrations were followed up already, and when the last of them was.
     done: int
     last_sent_at: datetime | None
     #: Registrations that get nothing: by status ("waitlisted", "cancelled"), and the anonymised ones.
@@ -128,8 +128,8 @@ class Preview:
     """The two messages as their first recipients (or a sample attendee) would get them, in the current
     language; the private links are not real ones."""
 
-    thanks: object
-    sorry: object
+    thanks: OutboxMessage
+    sorry: OutboxMessage
 
 
 def preview_follow_up(plan: FollowUpPlan, *, now: datetime) -> Preview:

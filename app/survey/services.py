@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from babel.numbers import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -40,6 +41,7 @@ from app.models import (
 )
 from app.models.survey import MAX_QUESTIONS
 from app.text import has_control_characters
+from app.timeutil import formatting_locale
 
 #: How long a survey stays open after its session ends, unless the organisers choose another time.
 SURVEY_OPEN_DAYS = 14
@@ -342,6 +344,24 @@ def survey_results(session: EventSession) -> SurveyResults:
     return SurveyResults(
         survey=survey, answers=len(answers), ratings={n: ratings[n] for n in range(1, 6)}, questions=results
     )
+
+
+def format_average(value: float) -> str:
+    """An average rating with one decimal, as the reader's language writes it ("4.5", "4,5")."""
+    return format_decimal(value, format="0.0", locale=formatting_locale())
+
+
+def survey_summaries(session_ids: list[int]) -> dict[int, tuple[int, float]]:
+    """(answers, average rating) of each of these sessions' surveys that has answers, in one query."""
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(Survey.session_id, func.count(SurveyAnswer.id), func.avg(SurveyAnswer.rating))
+        .join(SurveyAnswer, SurveyAnswer.survey_id == Survey.id)
+        .where(Survey.session_id.in_(session_ids))
+        .group_by(Survey.session_id)
+    )
+    return {session_id: (answers, float(average)) for session_id, answers, average in rows}
 
 
 def _cell(value: str) -> str:

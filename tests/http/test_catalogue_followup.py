@@ -69,9 +69,9 @@ def test_the_after_session_pages_escape_nothing_in_the_pseudo_locale(pseudo_app)
         session, appearance, speaker, organiser = _ended_world()
         (data, short), calendar = _stored_text(), set(_calendar_words())
         data = (*data, "Yes, gladly", "Not this time")  # a choice question's options, stored one per line
-        ids = session.id, appearance.id, organiser.get_id(), speaker.id, speaker.session_version
+        ids = session.event_id, session.id, appearance.id, organiser.get_id(), speaker.id, speaker.session_version
         db.session.remove()
-    session_id, appearance_id, organiser_id, speaker_id, version = ids
+    event_id, session_id, appearance_id, organiser_id, speaker_id, version = ids
     organiser_client, visitor, speaker_client = (pseudo_app.test_client() for _ in range(3))
     with organiser_client.session_transaction() as browser:
         browser["_user_id"], browser["_fresh"] = organiser_id, True
@@ -81,6 +81,7 @@ def test_the_after_session_pages_escape_nothing_in_the_pseudo_locale(pseudo_app)
         (organiser_client, f"/organiser/sessions/{session_id}/follow-up"): None,
         (organiser_client, f"/organiser/sessions/{session_id}/survey"): None,
         (organiser_client, f"/organiser/sessions/{session_id}/survey/results"): "More on visas",
+        (organiser_client, f"/organiser/events/{event_id}/dashboard"): None,
         (visitor, "/registrations/amina-token/survey"): "More on visas",
         (visitor, "/registrations/bo-token/survey"): None,
         (visitor, "/registrations/amina-token/"): None,

@@ -331,6 +331,22 @@ def test_the_results_page_and_the_csv_show_the_answers_without_names(client, sig
     ]
 
 
+def test_the_dashboard_shows_each_surveys_answers_and_average_and_links_its_results(client, sign_in, ended):
+    session, _people = ended
+    make_registration(session, "dee-token", attended_at=NOW)
+    _answer(client, "amina-token", rating="5")
+    _answer(client, "dee-token", rating="4")
+    sign_in(events=[session.event])
+
+    page = client.get(f"/organiser/events/{session.event_id}/dashboard").text
+    client.set_cookie("lang", "fr")
+    french = client.get(f"/organiser/events/{session.event_id}/dashboard").text
+
+    assert "Survey: 2 answers, average rating 4.5 out of 5." in page
+    assert f'href="/organiser/sessions/{session.id}/survey/results">Results and comments' in page
+    assert "moyenne de 4,5 sur 5" in french
+
+
 def test_the_sessions_speaker_sees_the_results_without_names_on_their_slot_page(client, ended):
     session, _people = ended
     _answer(client, "amina-token", rating="5", q1="More on the call")
