@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app, flash, g
+from flask import current_app, flash, g, session
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -238,6 +238,18 @@ def _target(field) -> str | None:
     return f"#{field.id}"
 
 
+def _told_in_summary(form) -> None:
+    """An expired form's sentence is flashed for the pages that show no summary; a page whose summary lists it
+    (the token field's error) takes it back from the flashes, so that it is said once."""
+    token = getattr(form, "csrf_token", None)
+    if token is None or str(EXPIRED_MESSAGE) not in token.errors:
+        return
+    flashes = session.get("_flashes") or []
+    kept = [(category, text) for category, text in flashes if text != str(EXPIRED_MESSAGE)]
+    if len(kept) != len(flashes):
+        session["_flashes"] = kept
+
+
 def form_problems(*forms, warnings=(), notes=(), action: str | None = None) -> Problems:
     """The problems a page opens on after a submit that did not go through: each form's errors in the order of
     its fields (its `field_order` where the page shows them in another order; the form-wide ones first), each
@@ -247,6 +259,7 @@ def form_problems(*forms, warnings=(), notes=(), action: str | None = None) -> P
     with the error_summary macro."""
     problems = Problems()
     for form in forms:
+        _told_in_summary(form)
         problems += [Problem(text) for text in getattr(form, "form_errors", ()) or ()]
         order = {name: i for i, name in enumerate(getattr(form, "field_order", ()))}
         for field in sorted(form, key=lambda f: order.get(f.short_name, len(order))):

@@ -31,6 +31,8 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 #: Each language's own name, as the switch shows it (a language missing here shows its name from CLDR).
 NATIVE_NAMES = {"en": "English", "fr": "Français"}
+#: The blueprints of calendar feeds, whose `?lang=` chooses their language (calendar apps send no cookie).
+FEED_BLUEPRINTS = {"calendar"}
 
 bp = Blueprint("i18n", __name__)
 
@@ -68,6 +70,8 @@ def select_language() -> str:
     if not has_request_context():
         return DEFAULT_LANGUAGE
     offered = available_languages()
+    if request.blueprint in FEED_BLUEPRINTS and request.args.get("lang") in offered:
+        return request.args["lang"]  # a subscribed feed's link says its language (calendar.links.webcal_url)
     chosen = request.cookies.get(COOKIE)
     if chosen in offered:
         return chosen
@@ -150,6 +154,9 @@ def choose(code: str):
     language changes nothing."""
     response = redirect(safe_next(request.args.get("next")), code=303)
     if is_available(code):
+        # The signed-in speaker's or organiser's stored language follows (their later emails are in it).
+        for remember in current_app.extensions.get(CHOSEN_HOOKS, ()):
+            remember(code)
         response.set_cookie(
             COOKIE,
             code,
@@ -159,6 +166,17 @@ def choose(code: str):
             secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
         )
     return response
+
+
+#: app.extensions key of the functions the switch calls with the language chosen (see `on_language_chosen`).
+CHOSEN_HOOKS = "language_chosen"
+
+
+def on_language_chosen(blueprint: Blueprint, remember: Callable[[str], None]) -> None:
+    """Registers `remember(code)` to run when a visitor chooses a language with the switch: the speaker pages
+    and the back office store it for the person signed in, so that the switch, not only a sign-in, decides
+    the language of their later emails."""
+    blueprint.record_once(lambda state: state.app.extensions.setdefault(CHOSEN_HOOKS, []).append(remember))
 
 
 def add_language_headers(response):

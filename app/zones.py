@@ -14,10 +14,14 @@ from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
+from babel import Locale
+from babel.dates import get_timezone_location
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app import timeutil
+from app.i18n import DEFAULT_LANGUAGE, current_language
 
 #: The cookie that remembers the zone a visitor chose on the public pages (the register form starts there).
 COOKIE = "tz"
@@ -39,17 +43,46 @@ class Zone:
     #: Other words that find it: tzdata's note for countries with several zones ("Eastern (most areas)"),
     #: iso3166.tab's own country name where COUNTRY_NAMES gives another.
     note: str = ""
+    #: The ISO 3166 codes of `countries`, for their names in other languages.
+    codes: tuple[str, ...] = ()
 
     def label(self, now: datetime | None = None) -> str:
-        """'Tbilisi, Georgia (UTC+4)'; 'Cape Verde (UTC-1)' where the city is the country."""
+        """'Tbilisi, Georgia (UTC+4)'; 'Cape Verde (UTC-1)' where the city is the country. In the page's
+        language: 'Tbilissi, Géorgie (UTC+4)' in French (CLDR's city and country names, through Babel)."""
         if self.name == "UTC":
             return _("UTC (Coordinated Universal Time)")
-        place = self.city if self.city == self.countries[0] else f"{self.city}, {self.countries[0]}"
-        return f"{place} ({utc_offset(self.name, now)})"
+        return f"{place(self, current_language())} ({utc_offset(self.name, now)})"
 
     @property
     def words(self) -> tuple[str, ...]:
-        return _words(" ".join((self.name, self.city, *self.cities, *self.countries, self.note)))
+        """What finds it: its names in English and in every language the app offers."""
+        return _words(" ".join((self.name, self.city, *self.cities, *self.countries, self.note))) + tuple(
+            word for language in _other_languages() for word in _words(place(self, language))
+        )
+
+
+def _other_languages() -> tuple[str, ...]:
+    if not has_app_context():
+        return ()
+    return tuple(language for language in current_app.extensions["languages"] if language != DEFAULT_LANGUAGE)
+
+
+@lru_cache(maxsize=4096)
+def names_in(zone: Zone, language: str) -> tuple[str, str]:
+    """The zone's city and (first) country in `language`: tzdata's names in English, CLDR's (through Babel)
+    in the others, tzdata's where CLDR has none."""
+    city, country = zone.city, zone.countries[0] if zone.countries else ""
+    if language != DEFAULT_LANGUAGE:
+        city = get_timezone_location(zone.name, locale=language, return_city=True) or city
+        if zone.codes:
+            country = Locale.parse(language).territories.get(zone.codes[0], country)
+    return city, country
+
+
+def place(zone: Zone, language: str) -> str:
+    """'Tbilisi, Georgia', or the city alone where it is the country ('Cape Verde'), in `language`."""
+    city, country = names_in(zone, language)
+    return city if city == country or not country else f"{city}, {country}"
 
 
 @dataclass(frozen=True)
@@ -109,6 +142,7 @@ def canonical_zones() -> tuple[Zone, ...]:
                 countries=tuple(countries[code] for code in codes),
                 cities=tuple(aliases.get(name, ())),
                 note=" ".join([*note, *renamed]),
+                codes=tuple(codes),
             )
         )
     zones.append(Zone(name="UTC", city="UTC", countries=(), note="Coordinated Universal Time GMT Greenwich"))
@@ -132,8 +166,10 @@ def label(name: str, now: datetime | None = None) -> str:
     gets its own city and country where zone.tab gives one ("Amsterdam, Netherlands"), else its target's."""
     if zone := _by_name().get(name):
         return zone.label(now)
-    if country := _countries_of_links().get(name):
-        return f"{_city(name)}, {country} ({utc_offset(name, now)})"
+    if code := _countries_of_links().get(name):
+        countries = {row[0]: row[1] for row in _data("iso3166.tab")} | COUNTRY_NAMES
+        link = Zone(name=name, city=_city(name), countries=(countries[code],), codes=(code,))
+        return f"{place(link, current_language())} ({utc_offset(name, now)})"
     if target := _by_name().get(_links().get(name, "")):
         return target.label(now)
     return f"{name.replace('_', ' ')} ({utc_offset(name, now)})"
@@ -141,8 +177,8 @@ def label(name: str, now: datetime | None = None) -> str:
 
 @lru_cache(maxsize=1)
 def _countries_of_links() -> dict[str, str]:
-    countries = {row[0]: row[1] for row in _data("iso3166.tab")} | COUNTRY_NAMES
-    return {row[2]: countries[row[0]] for row in _data("zone.tab") if row[2] in _links()}
+    """The country code of each link zone.tab lists ('Europe/Amsterdam': 'NL')."""
+    return {row[2]: row[0] for row in _data("zone.tab") if row[2] in _links()}
 
 
 def choices(*first: str | None, now: datetime | None = None) -> list[tuple[str, str]]:
@@ -191,10 +227,15 @@ def find(text: str | None) -> Search:
     def said(*names: str) -> bool:
         return any(" ".join(_words(n)) == phrase for n in names)
 
+    languages = _other_languages()
+
+    def local(z: Zone, part: int) -> list[str]:
+        return [names_in(z, language)[part] for language in languages]
+
     for exact in (
-        [z for z in found if said(f"{z.city} {' '.join(z.countries[:1])}")],
-        [z for z in found if said(z.city, *z.cities)],
-        [z for z in found if said(*z.countries)],
+        [z for z in found if said(f"{z.city} {' '.join(z.countries[:1])}", *(place(z, lang) for lang in languages))],
+        [z for z in found if said(z.city, *z.cities, *local(z, 0))],
+        [z for z in found if said(*z.countries, *local(z, 1))],
         [z for z in found if all(q in z.words for q in query)],
     ):
         if exact:

@@ -40,7 +40,7 @@ from app.models import (
     Role,
     SlotNotice,
 )
-from app.registration.services import reached_registrations
+from app.registration.services import reached_registrations, seats_given_by_capacity
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,12 @@ class Reach:
     confirmed: int = 0
     waitlisted: int = 0
     speakers: int = 0
+    #: People of the waiting list a new capacity gives a seat (each gets the "you are in" invite).
+    promoted: int = 0
 
     @property
     def anyone(self) -> bool:
-        return bool(self.confirmed or self.waitlisted or self.speakers)
+        return bool(self.confirmed or self.waitlisted or self.speakers or self.promoted)
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,8 @@ def who_is_told(session: EventSession, *, move_items: bool = True, **new_values)
     confirmed = counts.get(RegistrationStatus.CONFIRMED, 0)
     waitlisted = counts.get(RegistrationStatus.WAITLISTED, 0) if change.moved else 0
     speakers = len(appearances_to_tell(list(session.items))) if change.tells_speakers else 0
-    return Reach(confirmed=confirmed, waitlisted=waitlisted, speakers=speakers)
+    promoted = seats_given_by_capacity(session, new_values["capacity"]) if "capacity" in new_values else 0
+    return Reach(confirmed=confirmed, waitlisted=waitlisted, speakers=speakers, promoted=promoted)
 
 
 def who_is_told_of_cancellation(session: EventSession) -> Reach:

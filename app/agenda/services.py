@@ -132,16 +132,21 @@ def _cancel_gone_slot(notice: SlotNotice, event: Event, now: datetime) -> None:
     the same UID and a higher SEQUENCE, so their calendar removes the entry."""
     notice.sequence += 1
     organizer_email, organizer_name = identity.organizer(event)
-    slot = ical.Slot(
-        uid=identity.uid(notice.uid),
-        sequence=notice.sequence,
-        summary=f"{notice.item_title} ({reach.role_label(notice.role)})",
-        start=notice.starts_at,
-        end=notice.ends_at,
-        description=f"Session: {notice.session_title}\nEvent: {event.title}",
-        location=notice.location,
-        cancelled=True,
-    )
+    # In the speaker's language, with the words of their invites (app.speakers.services._slot_for).
+    with in_language(speaker_messages.speaker_language(notice.to_address)):
+        role = reach.role_label(notice.role)
+        slot = ical.Slot(
+            uid=identity.uid(notice.uid),
+            sequence=notice.sequence,
+            summary=_("%(title)s (%(role)s)", title=notice.item_title, role=role),
+            start=notice.starts_at,
+            end=notice.ends_at,
+            description="\n".join(
+                (_("Session: %(title)s", title=notice.session_title), _("Event: %(title)s", title=event.title))
+            ),
+            location=notice.location,
+            cancelled=True,
+        )
     calendar = ical.invite_calendar(
         slot,
         method="CANCEL",

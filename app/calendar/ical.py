@@ -5,6 +5,7 @@ database, no configuration; what identifies an entry (UID, SEQUENCE, LOCATION) i
 app/calendar/identity.py.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
@@ -127,16 +128,32 @@ def _people_line(appearances) -> str:
     )
 
 
-def item_slot(item, *, uid: str, sequence: int, location: str, cancelled: bool = False, url: str | None = None) -> Slot:
+def _as_stored(thing, field: str) -> str:
+    return getattr(thing, field)
+
+
+def item_slot(
+    item,
+    *,
+    uid: str,
+    sequence: int,
+    location: str,
+    cancelled: bool = False,
+    url: str | None = None,
+    wording: Callable[[object, str], str] = _as_stored,
+) -> Slot:
     """An agenda item as a feed entry; its identity (UID, SEQUENCE, LOCATION, called off or not) comes from
-    app.calendar.identity."""
+    app.calendar.identity. `wording(thing, field)` gives the titles and description in the reader's language
+    (app.i18n.localised); the stored English by default."""
     session = item.session
     people = _people_line(item.appearances)
-    description = "\n\n".join(part for part in (session.title, people, item.description) if part)
+    description = "\n\n".join(
+        part for part in (wording(session, "title"), people, wording(item, "description")) if part
+    )
     return Slot(
         uid=uid,
         sequence=sequence,
-        summary=item.title,
+        summary=wording(item, "title"),
         start=item.starts_at,
         end=item.ends_at,
         description=description,
@@ -147,16 +164,23 @@ def item_slot(item, *, uid: str, sequence: int, location: str, cancelled: bool =
 
 
 def session_slot(
-    session, *, uid: str, sequence: int, location: str, cancelled: bool = False, url: str | None = None
+    session,
+    *,
+    uid: str,
+    sequence: int,
+    location: str,
+    cancelled: bool = False,
+    url: str | None = None,
+    wording: Callable[[object, str], str] = _as_stored,
 ) -> Slot:
-    """A whole session as one entry (its aims as the description)."""
+    """A whole session as one entry (its aims as the description); `wording` as for item_slot."""
     return Slot(
         uid=uid,
         sequence=sequence,
-        summary=f"{session.title} – {session.event.title}",
+        summary=f"{wording(session, 'title')} – {wording(session.event, 'title')}",
         start=session.starts_at,
         end=session.ends_at,
-        description=session.description,
+        description=wording(session, "description"),
         location=location,
         url=url,
         cancelled=cancelled,

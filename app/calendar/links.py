@@ -2,6 +2,7 @@
 
 from app.calendar import identity
 from app.calendar.ical import Slot, google_calendar_url, item_slot, session_slot
+from app.i18n import DEFAULT_LANGUAGE, current_language, localised
 from app.urls import external_url
 
 
@@ -14,6 +15,7 @@ def slot_for_item(event, item) -> Slot:
         location=identity.location(item.session, item=item, join_link=False),
         cancelled=identity.is_called_off(item.session),
         url=url,
+        wording=localised,
     )
 
 
@@ -25,6 +27,7 @@ def slot_for_session(event, session) -> Slot:
         location=identity.location(session, join_link=False),
         cancelled=identity.is_called_off(session),
         url=external_url("agenda.session_page", slug=event.slug, session_id=session.id),
+        wording=localised,
     )
 
 
@@ -41,7 +44,12 @@ def webcal(url: str) -> str:
 
 
 def webcal_url(endpoint: str, /, **values) -> str:
-    """The "Subscribe" link of a feed route, on SERVER_BASE_URL like every absolute link."""
+    """The "Subscribe" link of a feed route, on SERVER_BASE_URL like every absolute link. Calendar apps send
+    neither the language cookie nor the browser's Accept-Language: a link given in another language than
+    English carries it (`?lang=fr`), and the feed is written in it (app.i18n.select_language)."""
+    language = current_language()
+    if language != DEFAULT_LANGUAGE:
+        values.setdefault("lang", language)
     return webcal(external_url(endpoint, **values))
 
 

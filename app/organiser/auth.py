@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.errors import DomainError, InvalidToken, LinkExpired, LinkUsed
 from app.extensions import limiter
 from app.forms import keeps_input
-from app.i18n import current_language
+from app.i18n import current_language, on_language_chosen
 from app.organiser import services as accounts
 from app.organiser.common import bp, now
 from app.organiser.forms import ChangePasswordForm, ConfirmForm, ResetPasswordForm, ResetRequestForm, SignInForm
@@ -51,6 +51,16 @@ def _safe_next(target: str | None) -> str:
     ):
         return target
     return url_for("organiser.index")
+
+
+def _remember_language(code: str) -> None:
+    """The switch, used by a signed-in organiser: their emails follow the language they now work in."""
+    if current_user.is_authenticated:
+        with use_case():
+            accounts.remember_language(current_user, code)
+
+
+on_language_chosen(bp, _remember_language)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

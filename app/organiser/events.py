@@ -374,10 +374,17 @@ def session_edit(session_id: int):
             location=values["location"],
             move_items=form.move_items.data,
         ) + _session_past(event, values, event_session)
-        key = (values["starts_at"], values["ends_at"], values["join_url"], form.move_items.data, values["location"])
+        key = (
+            values["starts_at"],
+            values["ends_at"],
+            values["join_url"],
+            form.move_items.data,
+            values["location"],
+            values.get("capacity"),
+        )
         # Room clashes are shown above the form; what saving would send, in the notice.
         if needs_confirmation(form, told.anyone or bool(warnings), *key):
-            if told.anyone:
+            if told.confirmed or told.waitlisted or told.speakers:
                 confirmed = ngettext("%(num)d confirmed attendee", "%(num)d confirmed attendees", told.confirmed)
                 speakers = ngettext("%(num)d speaker", "%(num)d speakers", told.speakers)
                 if told.waitlisted:
@@ -395,6 +402,13 @@ def session_edit(session_id: int):
                         confirmed=confirmed,
                         speakers=speakers,
                     )
+            if told.promoted:
+                promoted = ngettext(
+                    "The new capacity gives a seat to %(num)d person on the waiting list, who gets an invite.",
+                    "The new capacity gives a seat to %(num)d people on the waiting list, who each get an invite.",
+                    told.promoted,
+                )
+                notice = f"{promoted} {notice}" if notice else f"{promoted} {_('Save again to go ahead.')}"
         elif apply(
             lambda: agenda.update_session(
                 event_session, by=current_user, now=now(), move_items=form.move_items.data, **values
@@ -405,7 +419,9 @@ def session_edit(session_id: int):
                     " "
                     + _(
                         "%(attendees)s and %(speakers)s will be told.",
-                        attendees=ngettext("%(num)d attendee", "%(num)d attendees", told.confirmed + told.waitlisted),
+                        attendees=ngettext(
+                            "%(num)d attendee", "%(num)d attendees", told.confirmed + told.waitlisted + told.promoted
+                        ),
                         speakers=ngettext("%(num)d speaker", "%(num)d speakers", told.speakers),
                     )
                     if told.anyone
@@ -567,19 +583,24 @@ def item_edit(item_id: int):
             lambda _done: _item_saved(len(plan) - 1, speakers),
         ):
             return redirect(url_for("organiser.event_detail", event_id=event.id))
+    appearance_form = _appearance_form(
+        event, search=search_form.q.data or "", chosen=request.args.get("person", type=int)
+    )
+    return _item_page(item, form, appearance_form, search_form, warnings=warnings, speakers=speakers)
+
+
+def _item_page(item: AgendaItem, form: ItemForm, appearance_form: AppearanceForm, search_form, **shown) -> str:
+    """The item's page: its form, its people and the picker that adds one."""
     return render_template(
         "organiser/item_form.html",
         form=form,
-        event=event,
-        event_session=event_session,
+        event=item.session.event,
+        event_session=item.session,
         item=item,
-        warnings=warnings,
-        speakers=speakers,
-        appearance_form=_appearance_form(
-            event, search=search_form.q.data or "", chosen=request.args.get("person", type=int)
-        ),
+        appearance_form=appearance_form,
         search_form=search_form,
         action_form=ConfirmForm(),
+        **{"warnings": [], "speakers": 0, **shown},
     )
 
 
@@ -670,13 +691,16 @@ def _person_added(item: AgendaItem, person: Person, *, copied_from: str | None) 
 
 @bp.post("/items/<int:item_id>/appearances")
 @login_required
+@keeps_input
 def appearance_add(item_id: int):
     item = item_or_404(item_id)
     event = item.session.event
     form = _appearance_form(event)
     if not form.validate_on_submit():
-        flash(_("Choose a person and a role."), "danger")
-        return redirect(url_for("organiser.item_edit", item_id=item.id))
+        # The item's page again, the picker's choice kept and its problem next to it.
+        item_form = ItemForm(formdata=None, obj=item)
+        _fill_item_form(item_form, item)
+        return _item_page(item, item_form, form, PersonSearchForm(formdata=None)), 400
     # One of the choices: a person of this event, or of another event this organiser manages.
     person = db.session.get_one(Person, form.person_id.data)
     warnings = _double_bookings(item, person)

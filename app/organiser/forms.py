@@ -231,7 +231,7 @@ def _id_or_none(value) -> int | None:
 
 
 class AppearanceForm(SaveAnywayForm):
-    person_id = SelectField(_l("Person"), coerce=_id_or_none, validators=[InputRequired()])
+    person_id = SelectField(_l("Person"), coerce=_id_or_none, validators=[InputRequired(_l("Choose a person."))])
     role = SelectField(_l("Role"), choices=choices_of(Role), default=Role.SPEAKER.value)
     submit = SubmitField(_l("Add to the item"))
 

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import keeps_input
+from app.forms import form_problems, keeps_input
 from app.i18n import current_language
 from app.models import EventSession
 from app.organiser.common import apply, bp, now, registration_or_404, session_or_404
@@ -22,6 +22,7 @@ from app.privacy import services as privacy
 from app.registration import listing
 from app.registration import services as registration_services
 from app.render_cache import render_cache
+from app.transaction import use_case
 from app.web import reads_only
 
 #: Stands for the visitor's CSRF token in a kept rendering of the list (random: no attendee can type it).
@@ -77,28 +78,34 @@ def _registrations_page(event_session: EventSession) -> tuple[Markup, ...]:
     cache = render_cache()
     parts = cache.get(key)
     if parts is None:
-        form, search = _filters()
-        shown = listing.page_of_registrations(event_session, **search, page=request.args.get("page", 1, type=int))
-        html = render_template(
-            "organiser/_registrations_page.html",
-            event=event_session.event,
-            event_session=event_session,
-            form=form,
-            shown=shown,
-            counts=shown.counts,
-            # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
-            filters={name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)},
-            labels=listing.labels(),
-            capacity_form=CapacityForm(capacity=event_session.capacity, meta={"csrf": False}),
-            csrf=_CSRF_MARK,
-            # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
-            action_prefix=url_for("organiser.registration_action", registration_id=0, action="confirm").removesuffix(
-                "0/confirm"
-            ),
-        )
+        capacity_form = CapacityForm(capacity=event_session.capacity, meta={"csrf": False})
+        html = _render_registrations_page(event_session, capacity_form, _CSRF_MARK)
         parts = tuple(Markup(part) for part in html.split(_CSRF_MARK))
         cache.put(key, parts)
     return parts
+
+
+def _render_registrations_page(event_session: EventSession, capacity_form: CapacityForm, csrf: str, **extra) -> str:
+    form, search = _filters()
+    shown = listing.page_of_registrations(event_session, **search, page=request.args.get("page", 1, type=int))
+    return render_template(
+        "organiser/_registrations_page.html",
+        event=event_session.event,
+        event_session=event_session,
+        form=form,
+        shown=shown,
+        counts=shown.counts,
+        # What the page links (and the CSV link) carry over: the filters as typed, never the page number.
+        filters={name: request.args[name] for name in ("status", "group", "q") if request.args.get(name)},
+        labels=listing.labels(),
+        capacity_form=capacity_form,
+        csrf=csrf,
+        # Each row's action is this prefix + "<id>/<action>": one url_for a page instead of one a button.
+        action_prefix=url_for("organiser.registration_action", registration_id=0, action="confirm").removesuffix(
+            "0/confirm"
+        ),
+        **extra,
+    )
 
 
 @bp.get("/sessions/<int:session_id>/registrations.csv")
@@ -204,21 +211,36 @@ def registration_erase(registration_id: int):
 
 @bp.post("/sessions/<int:session_id>/capacity")
 @login_required
+@keeps_input
 def session_capacity(session_id: int):
+    """Changes the capacity; a capacity refused (not a whole number, or a rule of the service) gives the
+    registrations page back, uncached, with the typed value and the reason next to the field."""
     event_session = session_or_404(session_id)
     form = CapacityForm()
-    if not form.validate_on_submit():
-        flash(_("The capacity must be a whole number of 0 or more, or empty for no limit."), "danger")
-    else:
-        apply(
-            lambda: registration_services.change_capacity(
-                event_session, form.capacity.data, by=current_user, now=now()
-            ),
-            lambda promoted: _(
-                "The capacity is changed; %(count)s moved up from the waiting list.", count=len(promoted)
-            ),
-        )
-    return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    if form.validate_on_submit():
+        try:
+            with use_case():
+                promoted = registration_services.change_capacity(
+                    event_session, form.capacity.data, by=current_user, now=now()
+                )
+        except DomainError as error:
+            form.capacity.errors.append(error.message)
+        else:
+            message = _("The capacity is changed; %(count)s moved up from the waiting list.", count=len(promoted))
+            flash(message, "success")
+            return redirect(url_for("organiser.registrations_list", session_id=session_id))
+    elif form.capacity.errors:
+        form.capacity.errors[:] = [_("The capacity must be a whole number of 0 or more, or empty for no limit.")]
+    problems = form_problems(form)
+    body = _render_registrations_page(event_session, form, csrf_token(), page_problems=problems)
+    page = render_template(
+        "organiser/registrations.html",
+        event=event_session.event,
+        event_session=event_session,
+        body=Markup(body),
+        page_problems=problems,
+    )
+    return page, 400
 
 
 @bp.route("/sessions/<int:session_id>/message", methods=["GET", "POST"])

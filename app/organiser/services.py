@@ -128,7 +128,8 @@ def authenticate_organiser(email: str, password: str) -> Organiser | None:
 
 
 def remember_language(organiser: Organiser, language: str | None) -> None:
-    """The language the organiser signs in with becomes the one their emails are written in."""
+    """The language the organiser signs in with, or switches the back office to, is the one their emails are
+    written in."""
     if i18n.is_available(language) and organiser.language != language:
         organiser.language = language
 

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from app.calendar import identity
 from app.calendar.ical import Slot, feed_calendar, to_bytes
 from app.calendar.links import slot_for_item, slot_for_session
+from app.i18n import current_language, localised
 from app.public import queries
 from app.render_cache import render_cache
 
@@ -35,7 +36,7 @@ def agenda_ics(slug: str):
         for session in event.sessions:
             # A session without items (yet) still shows up in the calendar as itself.
             slots.extend([slot_for_item(event, i) for i in session.items] or [slot_for_session(event, session)])
-        return f"{event.slug}-agenda", event.title, slots, f"{event.slug}.ics"
+        return f"{event.slug}-agenda", localised(event, "title"), slots, f"{event.slug}.ics"
 
     return _feed(slug, build)
 
@@ -45,7 +46,8 @@ def session_ics(slug: str, session_id: int):
     def build(event):
         session = queries.find_session(event, session_id) or abort(404)
         name = f"{event.slug}-session-{session.id}"
-        return name, f"{session.title} – {event.title}", [slot_for_session(event, session)], f"{name}.ics"
+        title = f"{localised(session, 'title')} – {localised(event, 'title')}"
+        return name, title, [slot_for_session(event, session)], f"{name}.ics"
 
     return _feed(slug, build)
 
@@ -55,7 +57,8 @@ def item_ics(slug: str, item_id: int):
     def build(event):
         item = queries.find_item(event, item_id) or abort(404)
         name = f"{event.slug}-item-{item.id}"
-        return name, f"{item.title} – {event.title}", [slot_for_item(event, item)], f"{name}.ics"
+        title = f"{localised(item, 'title')} – {localised(event, 'title')}"
+        return name, title, [slot_for_item(event, item)], f"{name}.ics"
 
     return _feed(slug, build)
 
@@ -66,7 +69,7 @@ def _feed(slug: str, build: Callable[[object], tuple[str, str, list[Slot], str]]
     If-None-Match and If-Modified-Since answer 304; malformed ones are ignored by Werkzeug's parsers.
     """
     version = render_cache().version(slug, queries.agenda_version) or abort(404)
-    key = (request.endpoint, tuple(sorted(request.view_args.items())), version)
+    key = (request.endpoint, tuple(sorted(request.view_args.items())), version, current_language())
     feed = render_cache().get(key)
     if feed is None:
         event = queries.public_event(slug) or abort(404)

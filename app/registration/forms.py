@@ -23,6 +23,10 @@ def _group_choices() -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose a group"))] + [SelectChoice(v, label) for v, label in AttendeeGroup.choices()]
 
 
+#: How zone.js names the visitor's own zone when it adds it to a picker: it puts the city for "{city}".
+OWN_ZONE = _l("%(city)s (this device’s zone)", city="{city}")
+
+
 class _DetailsForm(PlainForm):
     full_name = StringField(
         _l("Full name"),
@@ -72,7 +76,7 @@ class _DetailsForm(PlainForm):
         description=_l("We show the session's time in this zone too."),
         validators=[Optional(), known_zone],
         validate_choice=False,
-        render_kw={"data-preselect-zone": True},
+        render_kw={"data-preselect-zone": True, "data-own-zone": OWN_ZONE},
     )
     find_zone = StringField(
         _l("Not in the list? Type your city or country"),

@@ -356,8 +356,10 @@ def change_capacity(session: EventSession, capacity: int | None, *, by, now: dat
         raise ValidationFailed(_("The capacity cannot be negative."))
     if capacity is not None and capacity < session.seats_taken:
         raise CapacityTooLow(
-            f"The capacity cannot be lower than the {session.seats_taken} seats already taken: "
-            "cancel registrations first."
+            _(
+                "The capacity cannot be lower than the %(taken)d seats already taken: cancel registrations first.",
+                taken=session.seats_taken,
+            )
         )
     old, session.capacity = session.capacity, capacity
     promoted = _promote_waitlisted(session, now=now)
@@ -582,6 +584,16 @@ def _promote_waitlisted(session: EventSession, *, now: datetime) -> list[Registr
         _give_seat(registration, now=now)
         promoted.append(registration)
     return promoted
+
+
+def seats_given_by_capacity(session: EventSession, capacity: int | None) -> int:
+    """How many on the waiting list setting this capacity would move up (change_capacity's promotion, counted
+    without doing it): as many as the new free seats, at most the waiting list."""
+    if session.is_cancelled or capacity == session.capacity:
+        return 0
+    waiting = db.session.scalar(select(func.count()).select_from(_waiting_list(session).subquery()))
+    free = waiting if capacity is None else max(capacity - session.seats_taken, 0)
+    return min(waiting, free)
 
 
 def _waiting_list(session: EventSession):

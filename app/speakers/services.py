@@ -201,9 +201,15 @@ def sign_in_with_link(token: str, *, now: datetime, language: str | None = None)
         check_sign_in_link(token, now=now)  # raises the precise reason
         raise LinkUsed()  # pragma: no cover - used by another request between the two statements
     speaker = db.session.get_one(Speaker, speaker_id)
+    remember_language(speaker, language)
+    return speaker
+
+
+def remember_language(speaker: Speaker, language: str | None) -> None:
+    """The language the speaker signs in with, or switches their pages to, is the one their emails are
+    written in."""
     if i18n.is_available(language) and speaker.language != language:
         speaker.language = language
-    return speaker
 
 
 def sign_out_everywhere(speaker: Speaker, *, now: datetime) -> int:

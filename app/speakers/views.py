@@ -23,7 +23,7 @@ from app.calendar.links import webcal
 from app.errors import DomainError, InvalidToken
 from app.extensions import db, limiter
 from app.forms import keeps_input
-from app.i18n import current_language
+from app.i18n import current_language, on_language_chosen
 from app.models import AppearanceResponse, Speaker
 from app.render_cache import render_cache
 from app.security import hash_token
@@ -69,6 +69,18 @@ def speaker_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _remember_language(code: str) -> None:
+    """The switch, used by a signed-in speaker: their emails follow the language they now read their pages in."""
+    speaker_id, version = session.get(SESSION_KEY), session.get(VERSION_KEY)
+    speaker = db.session.get(Speaker, speaker_id) if isinstance(speaker_id, int) else None
+    if speaker is not None and version == speaker.session_version:
+        with use_case():
+            services.remember_language(speaker, code)
+
+
+on_language_chosen(bp, _remember_language)
 
 
 def _forget_speaker() -> None:
@@ -165,15 +177,17 @@ def slots():
 
 @bp.post("/timezone")
 @speaker_required
+@keeps_input
 def set_timezone():
     form = TimezoneForm()
     if form.validate_on_submit():
         with use_case():
             services.set_speaker_timezone(g.speaker, form.timezone.data, now=_now())
         flash(_("Times are now shown in %(zone)s as well.", zone=zones.label(form.timezone.data)), "success")
-    else:
-        flash(" ".join(str(e) for e in form.find_zone.errors) or _("Choose a time zone from the list."), "danger")
-    return redirect(url_for("speakers.slots"))
+        return redirect(url_for("speakers.slots"))
+    zone = timeutil.zone_or(g.speaker.timezone, "")
+    page = render_template("speakers/slots.html", slots=services.list_slots(g.speaker), zone=zone, form=form)
+    return page, 400
 
 
 @bp.route("/slots/<int:appearance_id>/", methods=["GET", "POST"])

@@ -22,7 +22,9 @@
       }
     }
     var city = zone.split("/").pop().replace(/_/g, " ");
-    var own = new Option(city + " (this device's zone)", zone, true, true);
+    // The words around the city come from the page, in its language (data-own-zone, "{city}" marks it).
+    var words = select.dataset.ownZone || "{city}";
+    var own = new Option(words.replace("{city}", city), zone, true, true);
     select.insertBefore(own, select.firstChild);
     select.selectedIndex = 0;
   });

@@ -196,6 +196,9 @@ CASES: dict[str, Case] = {
     "session-message": Case("organiser.session_message", ORGANISER),
     "session-message-errors": Case("organiser.session_message", ORGANISER, send={"subject": "", "body": ""}),
     "registrations": Case("organiser.registrations_list", ORGANISER, shows=NAME[:40]),
+    "registrations-capacity-errors": Case(
+        "organiser.registrations_list", ORGANISER, send={"capacity": "-3"}, shows="The capacity must be a whole number"
+    ),
     "registrations-empty": Case(
         "organiser.registrations_list", ORGANISER, params=lambda a, x: {"session_id": x.empty_session_id}
     ),
@@ -242,6 +245,7 @@ CASES: dict[str, Case] = {
     "item-delete": Case("organiser.item_delete", ORGANISER),
     "item-edit": Case("organiser.item_edit", ORGANISER),
     "item-edit-errors": Case("organiser.item_edit", ORGANISER, send={"title": "", "ends": ""}),
+    "item-edit-picker-errors": Case("organiser.item_edit", ORGANISER, send={"person_id": ""}, shows="Choose a person."),
     # --- speakers
     "speaker-sign-in": Case("speakers.sign_in"),
     "speaker-sign-in-errors": Case("speakers.sign_in", send={"email": "not an address"}),
@@ -249,6 +253,7 @@ CASES: dict[str, Case] = {
     "speaker-use-link": Case("speakers.use_link", params=lambda a, x: {"token": a.speaker_link_token}),
     "speaker-use-link-wrong": Case("speakers.use_link", params=lambda a, x: {"token": "not-a-token"}),
     "speaker-slots": Case("speakers.slots", SPEAKER),
+    "speaker-slots-errors": Case("speakers.slots", SPEAKER, send={"timezone": ""}, shows="Choose a time zone."),
     "speaker-slot": Case("speakers.slot", SPEAKER),
     "speaker-calendar": Case("speakers.calendar", SPEAKER),
     "speaker-profile": Case("speakers.profile", SPEAKER),

@@ -96,7 +96,7 @@ def test_the_register_form_offers_the_devices_zone_and_finds_others_at_320_px(li
     select = page.get_by_label("Your time zone")
     # Added by the page's script, under the name the browser gives (Chromium's is the older one).
     expect(select).to_have_value(re.compile(r"^America/(Argentina/)?Buenos_Aires$"))
-    expect(select.locator("option:checked")).to_have_text("Buenos Aires (this device's zone)")
+    expect(select.locator("option:checked")).to_have_text("Buenos Aires (this device’s zone)")
     assert select.locator("option").count() <= 20
     _fits_and_is_clean(page, axe, "the register form")
 

@@ -181,7 +181,8 @@ ADD_ALPHAS_SPEAKER = Attempt(
     "Beta's panel, Alpha's speaker",
     params=lambda w: {"item_id": w.beta.item_id},
     form=lambda w: {"person_id": str(w.alpha.person_id), "role": "speaker"},
-    statuses=(302, 404),
+    # Alpha's person is not among the picker's choices: the item's page comes back with that said (400).
+    statuses=(302, 400, 404),
 )
 #: Beta reaches Alpha's person who is not yet in any item through Beta's own event.
 ALPHAS_UNPLACED_PERSON = Attempt(

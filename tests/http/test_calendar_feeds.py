@@ -286,3 +286,25 @@ def test_a_seat_taken_leaves_the_feeds_bytes_and_etag_alone(client, demo):
 
     assert (after.status_code, after.headers["ETag"]) == (304, before.headers["ETag"])
     assert "99 of 100 seats left." in page.get_data(as_text=True)
+
+
+def test_a_feed_is_written_in_the_language_its_link_carries_and_each_language_is_kept_apart(client, demo):
+    """Calendar apps send no cookie: a subscription made from a French page carries ?lang=fr, and the feed
+    gives the French titles and role names; the English feed, asked for between, stays English."""
+    french_page = client.get(f"/events/{SLUG}/", headers={"Accept-Language": "fr"}).text
+    english = parse(client.get(f"/events/{SLUG}/agenda.ics").data)
+    french = parse(client.get(f"/events/{SLUG}/agenda.ics", query_string={"lang": "fr"}).data)
+    english_again = client.get(f"/events/{SLUG}/agenda.ics").data
+
+    assert f'href="webcal://127.0.0.1:5000/events/{SLUG}/agenda.ics?lang=fr"' in french_page
+    assert str(french["X-WR-CALNAME"]) == "Rencontre d’échange du MPF"
+    assert str(english["X-WR-CALNAME"]) == "MPF Exchange Event"
+    opening = [str(e["SUMMARY"]) for e in french.events][0]
+    assert opening == "Allocution d’ouverture"
+    prometheus = next(e for e in french.events if str(e["SUMMARY"]) == "PROMETHEUS II")
+    assert str(prometheus["DESCRIPTION"]).startswith(
+        "Séance du matin\u00a0: priorités de la coopération en matière de frontières et de sécurité\n\n"
+        "Mr Jean-Christophe Hilaire (intervenant), Police Commander"
+    )
+    assert english_again == client.get(f"/events/{SLUG}/agenda.ics").data
+    assert b"Allocution" not in english_again and "PROMETHEUS II" in [str(e["SUMMARY"]) for e in english.events]

@@ -48,8 +48,10 @@ def _stored_text() -> tuple[tuple[str, ...], set[str]]:
 
 
 def _zone_labels() -> tuple[str, ...]:
-    """The time zones' labels ("Tbilisi, Georgia (UTC+4)"): names of places from tzdata, not words of the app."""
-    return tuple(zones.label(z.name) for z in zones.canonical_zones())
+    """The time zones' labels, in English and in the pseudo-locale ("Tbilisi, Georgia (UTC+4)", "Tbiliso,
+    Kartvelujo (UTC+4)"): names of places from tzdata and CLDR, not words of the app."""
+    english = tuple(zones.label(z.name) for z in zones.canonical_zones())
+    return english + tuple(f"{zones.place(z, pseudo.PSEUDO)} (" for z in zones.canonical_zones())
 
 
 #: Each language's name in itself, on the switch.

@@ -7,6 +7,7 @@ import shutil
 from datetime import timedelta
 
 import pytest
+from flask import g
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -29,6 +30,7 @@ from tests.factories import (
     make_person,
     make_registration,
     make_session,
+    make_speaker,
 )
 from tests.http.test_agenda_pages import text_of
 
@@ -376,3 +378,40 @@ def test_the_speakers_page_sorts_surnames_by_collation_not_character_codes(clien
 
     positions = [text.index(name) for name in ("Erik Silfversten", "Dovilė Škarnulis", "Aisling Tangney")]
     assert positions == sorted(positions)
+
+
+def test_the_switch_stores_the_language_of_a_signed_in_speaker_and_organiser_and_of_nobody_else(
+    client, app, sign_in, app_context
+):
+    """Their later emails follow the switch, not only the language they signed in with."""
+    from app.models import Organiser
+    from app.speakers.views import SESSION_KEY, VERSION_KEY
+
+    speaker = make_speaker("ana@example.org", language="en")
+    other = make_speaker("bo@example.org", language="en")
+    with client.session_transaction() as flask_session:
+        flask_session[SESSION_KEY] = speaker.id
+        flask_session[VERSION_KEY] = speaker.session_version
+
+    switched = client.get("/language/fr", query_string={"next": "/speaker/"})
+
+    db.session.expire_all()
+    assert switched.status_code == 303 and switched.location == "/speaker/"
+    assert (db.session.get(Speaker, speaker.id).language, db.session.get(Speaker, other.id).language) == ("fr", "en")
+
+    organiser = sign_in()
+    g.pop("_login_user", None)  # the requests share the test's app context: forget the anonymous user loaded
+    client.get("/language/fr", query_string={"next": "/organiser/"})
+    db.session.expire_all()
+    assert db.session.get(Organiser, organiser.id).language == "fr"
+    client.get("/language/en")
+    db.session.expire_all()
+    assert (db.session.get(Organiser, organiser.id).language, db.session.get(Speaker, speaker.id).language) == (
+        "en",
+        "en",
+    )
+
+    anonymous = app.test_client()
+    anonymous.get("/language/fr")
+    db.session.expire_all()
+    assert db.session.get(Speaker, other.id).language == "en"

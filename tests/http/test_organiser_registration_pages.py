@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -352,8 +352,13 @@ def test_the_database_counts_every_change_to_a_listed_registration(app_context, 
 
     registration.question = "A new question"
     db.session.commit()
+    after_question = version()
+    assert after_question > start
+
+    registration.attended_at = datetime(2027, 10, 30, 8, 5, tzinfo=UTC)  # attendance is listed too
+    db.session.commit()
     after_update = version()
-    assert after_update > start
+    assert after_update > after_question
 
     db.session.execute(
         sa_update(Registration).where(Registration.id == registration.id).values(status=RegistrationStatus.CANCELLED)

@@ -193,12 +193,22 @@ def test_changing_the_capacity_moves_the_waiting_list_up_or_refuses(client, sign
     sign_in(events=[setup["event"]])
     url = f"/organiser/sessions/{setup['session'].id}/capacity"
 
-    too_low = client.post(url, data={"capacity": "1"}, follow_redirects=True)
-    bad = client.post(url, data={"capacity": "-3"}, follow_redirects=True)
-    raised = client.post(url, data={"capacity": "5"}, follow_redirects=True)
+    too_low = client.post(url, data={"capacity": "1"})
+    bad = client.post(url, data={"capacity": "-3"})
 
-    assert "The capacity cannot be lower than the 2 seats already taken" in too_low.text
-    assert "The capacity must be a whole number of 0 or more" in bad.text
+    # A refused capacity gives the page back: the summary links to the field, which keeps what was typed.
+    assert (too_low.status_code, bad.status_code) == (400, 400)
+    assert "<title>Error: Registrations" in too_low.text
+    assert '<a class="alert-link" href="#capacity">Capacity: The capacity cannot be lower than the 2 seats' in (
+        too_low.text
+    )
+    assert 'name="capacity" type="number" value="1"' in too_low.text
+    assert "Capacity: The capacity must be a whole number of 0 or more, or empty for no limit." in bad.text
+    assert 'name="capacity" type="number" value="-3"' in bad.text
+    assert 'id="capacity-error"' in bad.text
+    db.session.expire_all()
+    assert db.session.get(EventSession, setup["session"].id).capacity == 2
+    raised = client.post(url, data={"capacity": "5"}, follow_redirects=True)
     assert "The capacity is changed; 1 moved up from the waiting list." in raised.text
     db.session.expire_all()
     assert db.session.get(EventSession, setup["session"].id).capacity == 5
@@ -445,3 +455,51 @@ def test_csv_export_gives_each_attendee_their_own_zone_and_times_in_iso_8601_utc
         ("Cleo Diaz", registered[2].strftime("%Y-%m-%dT%H:%M:%SZ"), "Europe/Brussels"),
     ]
     assert rows[0]["Registered at"].endswith("T09:00:00Z")
+
+
+def test_raising_the_capacity_in_the_session_form_says_who_moves_up_before_saving(client, sign_in, setup):
+    """The edit form's capacity gives the waiting list seats: the step before saving counts them, as the
+    capacity form's own change does, and saving sends each their invite."""
+    sign_in(events=[setup["event"]])
+    session = setup["session"]
+    url = f"/organiser/sessions/{session.id}/edit"
+    form = {"title": "Looking Ahead", "day": "2030-10-30", "starts": "09:00", "ends": "10:30", "is_online": "y",
+            "join_url": "https://meet.example.org/looking-ahead",
+            "registration_enabled": "y", "capacity": "5", "waitlist_enabled": "y", "move_items": "y"}  # fmt: skip
+
+    first = client.post(url, data=form)
+
+    assert "The new capacity gives a seat to 1 person on the waiting list, who gets an invite." in first.text
+    assert _registration("cleo@example.com").status == RegistrationStatus.WAITLISTED
+    key = first.text.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+
+    saved = client.post(url, data={**form, "confirm": key}, follow_redirects=True)
+
+    assert "The session is saved. 1 attendee and 0 speakers will be told." in saved.text
+    assert _registration("cleo@example.com").status == RegistrationStatus.CONFIRMED
+    invites = db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.to_address == "cleo@example.com").order_by(OutboxMessage.id)
+    ).all()
+    assert invites == ["waitlisted", "promoted", "reminder_24h", "reminder_1h"]  # the reminders of a seat, planned
+
+
+def test_the_cancel_page_of_a_cancelled_or_erased_registration_refuses_in_the_organisers_language(
+    client, sign_in, setup
+):
+    sign_in(events=[setup["event"]])
+    cancelled = make_registration(setup["session"], status=RegistrationStatus.CANCELLED, email="dee@example.com")
+    erased = make_registration(setup["session"], email="eve@example.com")
+    erased.anonymised_at = NOW
+    db.session.commit()
+    french = {"Accept-Language": "fr"}
+
+    refusals = [client.get(f"/organiser/registrations/{r.id}/cancel", headers=french).text for r in (cancelled, erased)]
+    english = client.get(f"/organiser/registrations/{cancelled.id}/cancel").text
+
+    assert "Cette inscription est déjà annulée." in refusals[0]
+    assert (
+        "Les données personnelles de cette inscription sont effacées\u00a0: personne ne peut être prévenu."
+        in (refusals[1])
+    )
+    assert "This registration is already cancelled." in english
+    assert all("already cancelled" not in page and "is erased" not in page for page in refusals)

@@ -80,7 +80,7 @@ def test_b_cannot_add_edit_or_send_a_link_to_as_person(client, sign_in, world):
         client.get(f"/organiser/events/{a_event.id}/people/").status_code,
     ]
 
-    assert "Choose a person and a role." in added.text
+    assert '<a class="alert-link" href="#person_id">Person: Choose one of the options.</a>' in added.text
     assert answers == [404] * 6
     db.session.expire_all()
     assert (db.session.get(Person, sara.id).name, db.session.get(Person, sara.id).email) == (

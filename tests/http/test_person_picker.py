@@ -117,6 +117,9 @@ def test_posting_the_empty_first_option_adds_nobody(client, sign_in, item_world)
 
     response = client.post(f"/organiser/items/{panel.id}/appearances", data={"person_id": "", "role": "speaker"})
 
-    assert response.status_code == 302 and response.location == f"/organiser/items/{panel.id}/edit"
-    assert "Choose a person and a role." in client.get(response.location).text
+    assert response.status_code == 400
+    assert "<title>Error: " in response.text
+    assert '<a class="alert-link" href="#person_id">Person: Choose a person.</a>' in response.text
+    assert '<div id="person_id-error" class="invalid-feedback">Choose a person.</div>' in response.text
+    assert 'value="speaker" selected' in response.text or '<option selected value="speaker">' in response.text
     assert db.session.scalars(select(Appearance).where(Appearance.item_id == panel.id)).all() == []

@@ -235,3 +235,24 @@ def test_the_person_without_an_address_is_told_nothing_and_listed_as_not_told(or
     assert all(to != "" for to, *_ in sent)
     notices = db.session.scalars(select(SlotNotice.to_address).order_by(SlotNotice.id))
     assert sorted(notices) == ["ana@example.org", "ana@example.org", "bo@example.org"]
+
+
+def test_the_cancellation_of_a_gone_slot_is_written_in_the_speakers_language(organiser, event):
+    """Bo last used his speaker pages in French: the calendar cancellation of his removed slot says so in French,
+    with the words of his invites (its SUMMARY and DESCRIPTION), as the email around it does."""
+    from app.models import Speaker
+
+    _publish(event, organiser)
+    _back_to_draft(event, organiser)
+    db.session.add(Speaker(email="bo@example.org", language="fr"))
+    bo = next(p for p in event.people if p.email == "bo@example.org")
+    db.session.delete(bo)
+    db.session.commit()
+
+    _publish(event, organiser)
+
+    message = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "speaker_cancel")).one()
+    ics = message.ics.replace("\r\n ", "")
+    assert "SUMMARY:Panel (Panéliste)" in ics
+    assert "DESCRIPTION:Séance\u00a0: Morning\\nÉvénement\u00a0: MPF Exchange Event" in ics
+    assert "Session: " not in ics

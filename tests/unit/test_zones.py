@@ -69,3 +69,40 @@ def test_find_lists_several_matches_or_says_nothing_matches():
         "No time zone matches “Atlantis”: type a city, such as Lisbon, or a country."
     )
     assert zones.find("").problem() is None and zones.find("<b>x</b>").matches == ()
+
+
+def test_in_french_labels_use_cldrs_city_and_country_names(app_context):
+    from app.i18n import in_language
+
+    with in_language("fr"):
+        assert zones.label("Asia/Tbilisi", WINTER) == "Tbilissi, Géorgie (UTC+4)"
+        assert zones.label("Europe/Brussels", WINTER) == "Bruxelles, Belgique (UTC+1)"
+        assert zones.label("Africa/Cairo", WINTER) == "Le Caire, Égypte (UTC+2)"
+        assert zones.label("Atlantic/Cape_Verde", WINTER) == "Cap-Vert (UTC-1)"
+        assert zones.label("Europe/Amsterdam", WINTER) == "Amsterdam, Pays-Bas (UTC+1)"  # a link, as zone.tab has it
+        assert zones.label("UTC", WINTER) == "UTC (temps universel coordonné)"
+        labels = [z.label(WINTER) for z in zones.canonical_zones()]
+    assert len(labels) == len(set(labels))
+    assert zones.label("Asia/Tbilisi", WINTER) == "Tbilisi, Georgia (UTC+4)"  # and English outside
+
+
+def test_a_search_finds_a_zone_by_its_english_or_its_french_names_in_either_language(app_context):
+    from app.i18n import in_language
+
+    for language in ("en", "fr"):
+        with in_language(language):
+            found = {words: zones.find(words).zone for words in ("Géorgie", "georgie", "Tbilissi", "Georgia",
+                     "Le Caire", "Cairo", "Londres", "Royaume-Uni", "Bruxelles", "Cap-Vert")}  # fmt: skip
+            assert found == {
+                "Géorgie": "Asia/Tbilisi",
+                "georgie": "Asia/Tbilisi",
+                "Tbilissi": "Asia/Tbilisi",
+                "Georgia": "Asia/Tbilisi",
+                "Le Caire": "Africa/Cairo",
+                "Cairo": "Africa/Cairo",
+                "Londres": "Europe/London",
+                "Royaume-Uni": "Europe/London",
+                "Bruxelles": "Europe/Brussels",
+                "Cap-Vert": "Atlantic/Cape_Verde",
+            }, language
+            assert len(zones.find("États-Unis").matches) > 1  # several zones: choose one
