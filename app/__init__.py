@@ -19,7 +19,17 @@ from app.extensions import (
     migrate,
     ping_idle_connections,
 )
-from app.organiser import after_session, auth, dashboard, events, materials, outbox, people, registrations  # noqa: F401 (routes)
+from app.organiser import (  # noqa: F401 (their routes)
+    after_session,
+    auth,
+    dashboard,
+    events,
+    followup,
+    materials,
+    outbox,
+    people,
+    registrations,
+)
 from app.organiser import services as accounts
 from app.organiser.common import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp
@@ -31,6 +41,8 @@ from app.requestlog import configure_logging, register_request_log
 from app.speakers.sanitise import render_bio
 from app.speakers.views import bp as speakers_bp
 from app.startup import check_config
+from app.survey.services import format_average
+from app.survey.views import bp as survey_bp
 from app.web import register_web
 from app.wording import count, plural
 from config import CONFIGS
@@ -93,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organiser_bp, url_prefix="/organiser")
     app.register_blueprint(speakers_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(survey_bp)
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -103,6 +116,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(render_bio, "bio")
     app.add_template_filter(size_words, "filesize")  # {{ material.size_bytes|filesize }}: "1.5 MiB"
     calendar_links.register(app)
+    app.add_template_filter(format_average, "average")  # {{ 4.666|average }}: "4.7", in French "4,7"
     app.add_template_filter(count, "counted")  # {{ n|counted("attendee") }}: "1 attendee", "3 attendees"
     app.add_template_filter(plural, "plural")  # {{ n }} {{ n|plural("item") }}
 

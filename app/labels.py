@@ -14,6 +14,7 @@ from app.models import (
     MaterialKind,
     MaterialVisibility,
     OutboxStatus,
+    QuestionKind,
     RegistrationStatus,
     Role,
     SessionStatus,
@@ -82,6 +83,7 @@ _TABLES = {
         "failed": _l("Failed"),
         "cancelled": _l("Cancelled"),
     },
+    QuestionKind: {"text": _l("Free text"), "choice": _l("One choice")},
 }
 
 for enum_class, words in _TABLES.items():

@@ -27,6 +27,8 @@ class Recording:
     url: str
     session: EventSession
     item: AgendaItem | None = None
+    #: From when it can be watched; None: as soon as it is set.
+    available_at: datetime | None = None
 
     @property
     def subject(self) -> EventSession | AgendaItem:
@@ -39,20 +41,25 @@ def is_available(url: str | None, available_at: datetime | None, now: datetime) 
     return bool(url) and (available_at is None or available_at <= now)
 
 
+def session_recordings(session: EventSession) -> list[Recording]:
+    """Every recording link of the session, available yet or not: its own first, then each item's own (one that
+    differs from the session's) in the agenda's order. The follow-up email gives them all, with the time each
+    becomes available."""
+    found = []
+    if session.recording_url:
+        found.append(Recording(session.title, session.recording_url, session, None, session.recording_available_at))
+    for item in session.items:
+        if item.recording_url and item.recording_url != session.recording_url:
+            found.append(Recording(item.title, item.recording_url, session, item, item.recording_available_at))
+    return found
+
+
 def recordings_for(registration: Registration, now: datetime) -> list[Recording]:
     """The recordings this registration may watch now: only a confirmed registration (not waitlisted, not
-    cancelled, not anonymised) sees them, each from its own time on; the session's first, then its items' own
-    recordings in the agenda's order."""
+    cancelled, not anonymised) sees them, each from its own time on, in the order of `session_recordings`."""
     if registration.status != RegistrationStatus.CONFIRMED or registration.anonymised_at is not None:
         return []
-    session = registration.session
-    found = []
-    if is_available(session.recording_url, session.recording_available_at, now):
-        found.append(Recording(session.title, session.recording_url, session))
-    for item in session.items:
-        if is_available(item.recording_url, item.recording_available_at, now):
-            found.append(Recording(item.title, item.recording_url, session, item))
-    return found
+    return [r for r in session_recordings(registration.session) if is_available(r.url, r.available_at, now)]
 
 
 def checked_url(url: str | None) -> str | None:

@@ -20,6 +20,7 @@ from app.models.material import Material, MaterialKind, MaterialVisibility
 from app.models.notice import SlotNotice
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.registration import AttendanceSource, AttendeeGroup, Registration, RegistrationStatus
+from app.models.survey import QuestionKind, Survey, SurveyAnswer, SurveyQuestion
 
 __all__ = [
     "ActivityEntry",
@@ -41,6 +42,7 @@ __all__ = [
     "OutboxStatus",
     "PasswordResetToken",
     "Person",
+    "QuestionKind",
     "Registration",
     "RegistrationStatus",
     "Role",
@@ -48,6 +50,9 @@ __all__ = [
     "SlotNotice",
     "Speaker",
     "SpeakerLoginToken",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyQuestion",
     "UTCDateTime",
     "event_organisers",
     "new_uid",

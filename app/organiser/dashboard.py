@@ -7,6 +7,7 @@ from app import activity
 from app.models import ActorKind
 from app.organiser import reports
 from app.organiser.common import bp, event_or_404, now
+from app.survey import services as survey
 
 
 @bp.get("/events/<int:event_id>/activity")
@@ -27,10 +28,12 @@ def activity_log(event_id: int):
 @login_required
 def dashboard(event_id: int):
     event = event_or_404(event_id)
+    figures = reports.event_dashboard(event, now=now())
     return render_template(
         "organiser/dashboard.html",
         event=event,
-        figures=reports.event_dashboard(event, now=now()),
+        figures=figures,
+        surveys=survey.survey_summaries([f.session.id for f in figures.sessions]),
         chart_width=reports.CHART_WIDTH,
         chart_height=reports.CHART_HEIGHT,
     )

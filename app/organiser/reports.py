@@ -12,6 +12,7 @@ from app.activity import record
 from app.errors import DomainError
 from app.extensions import db
 from app.mail import outbox
+from app.mail.followup_messages import FOLLOW_UP_KINDS, THANKS_KIND, follow_up_links
 from app.mail.messages import MANAGE_LINK_KINDS
 from app.models import (
     AttendeeGroup,
@@ -26,6 +27,7 @@ from app.models import (
 )
 from app.organiser import services as accounts
 from app.registration import services as registration_services
+from app.security import hash_token, new_token
 from app.speakers import services as speaker_services
 
 # --- the outbox ---------------------------------------------------------------------------------
@@ -82,6 +84,13 @@ def resend_message(message: OutboxMessage, *, by: Organiser, now: datetime) -> O
 def _fresh_link(message: OutboxMessage, *, now: datetime) -> str | None:
     """A new private link for the message if its kind carries one; None for the kinds that carry none."""
     gone = DomainError(_("The private link of this message cannot be issued again: its recipient is gone."))
+    if message.kind in FOLLOW_UP_KINDS:
+        registration = db.session.get(Registration, message.registration_id) if message.registration_id else None
+        if registration is None or registration.is_anonymised:
+            raise gone
+        token = new_token()
+        registration.manage_token_hash = hash_token(token)
+        return "\n".join(follow_up_links(token, attended=message.kind == THANKS_KIND))
     if message.kind in MANAGE_LINK_KINDS:
         registration = db.session.get(Registration, message.registration_id) if message.registration_id else None
         if registration is None:

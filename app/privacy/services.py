@@ -18,7 +18,16 @@ from sqlalchemy import ColumnElement, String, and_, cast, func, literal, or_, se
 
 from app.activity import Actor, SystemActor, record
 from app.extensions import db
-from app.models import Event, EventSession, OutboxMessage, OutboxStatus, Registration, RegistrationStatus, SessionStatus
+from app.models import (
+    Event,
+    EventSession,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    SessionStatus,
+    SurveyAnswer,
+)
 from app.wording import count
 
 #: What an anonymised registration keeps in its unique columns (the email key and the manage token's hash):
@@ -218,6 +227,7 @@ def registration_data(registration: Registration, *, now: datetime) -> dict:
             "updated_at": _iso(registration.updated_at),
         },
         "status_history": status_history(registration),
+        "survey_answer": survey_answer_data(registration),
         "emails": [
             {
                 "kind": message.kind,
@@ -234,6 +244,18 @@ def registration_data(registration: Registration, *, now: datetime) -> dict:
             "registration_anonymised_days_after_session": registration_days,
             "message_bodies_deleted_days_after_delivery": mail_days,
         },
+    }
+
+
+def survey_answer_data(registration: Registration) -> dict | None:
+    """The registrant's answers to their session's survey, by question, or None if they gave none."""
+    answer = db.session.scalar(select(SurveyAnswer).where(SurveyAnswer.registration_id == registration.id))
+    if answer is None:
+        return None
+    return {
+        "rating": answer.rating,
+        "answers": {question.prompt: answer.answer(question.position) for question in answer.survey.questions},
+        "answered_at": _iso(answer.updated_at),
     }
 
 

@@ -17,6 +17,7 @@ from app.models import Event, EventSession, EventStatus, Registration, utcnow
 from app.registration import services
 from app.registration.forms import CancelForm, ManageForm, RegistrationForm
 from app.registration.services import RegistrationState
+from app.survey import services as survey
 from app.text import well_formed_email
 from app.transaction import use_case
 
@@ -138,6 +139,7 @@ def _render_manage(registration: Registration, token: str, form: ManageForm, can
         token=token,
         materials=materials.registrant_materials(registration, now=utcnow()),
         recordings=recordings_for(registration, utcnow()),
+        survey_open=survey.answer_refusal(registration, survey.survey_of(registration.session), now=utcnow()) is None,
     )
 
 

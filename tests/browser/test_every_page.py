@@ -33,9 +33,13 @@ from app.models import (
     OutboxStatus,
     PasswordResetToken,
     Person,
+    QuestionKind,
     Registration,
     RegistrationStatus,
     SessionStatus,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
 )
 from app.models.activity import ActorKind
 from app.security import hash_token
@@ -71,6 +75,7 @@ NOT_PAGES = {
     "speakers.feed": "an iCalendar feed",
     "speakers.slot_invite": "an iCalendar file",
     "organiser.registrations_export": "a CSV file",
+    "organiser.survey_export": "a CSV file",
     "organiser.registration_data": "a JSON download",
     "privacy.download": "a JSON download",
     "agenda.healthz": "JSON for load balancers",
@@ -96,6 +101,9 @@ class Extra:
     cancelled_session_id: int
     cancelled_registration_token: str
     reset_token: str
+    #: A session that ended yesterday, with an attendee who answered its survey and a no-show.
+    ended_session_id: int
+    ended_attendee_token: str
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,10 @@ def _empty_event(a, x):
 
 def _cancelled_event(a, x):
     return {"event_id": x.cancelled_event_id}
+
+
+def _ended_session(a, x):
+    return {"session_id": x.ended_session_id}
 
 
 def _cancelled_session(a, x):
@@ -209,6 +221,20 @@ CASES: dict[str, Case] = {
         "organiser.registrations_list", ORGANISER, params=lambda a, x: {"session_id": x.cancelled_session_id}
     ),
     "registration-erase": Case("organiser.registration_erase", ORGANISER),
+    # --- after the session
+    "follow-up-too-early": Case("organiser.follow_up", ORGANISER, shows="once the session has ended"),
+    "follow-up": Case("organiser.follow_up", ORGANISER, params=_ended_session, shows="Send the follow-up"),
+    "survey-edit": Case("organiser.survey_edit", ORGANISER, params=_ended_session, shows="people have answered"),
+    "survey-edit-errors": Case(
+        "organiser.survey_edit", ORGANISER, send={"rating_prompt": "", "closes_at": "soon"}, shows="field is required"
+    ),
+    "survey-results": Case("organiser.survey_results", ORGANISER, params=_ended_session, shows=QUESTION[:40]),
+    "survey-results-empty": Case("organiser.survey_results", ORGANISER),
+    "survey-answer": Case("survey.answer", params=lambda a, x: {"token": x.ended_attendee_token}, shows="You answered"),
+    "survey-answer-errors": Case(
+        "survey.answer", params=lambda a, x: {"token": x.ended_attendee_token}, send={"q1": QUESTION + QUESTION}
+    ),
+    "survey-answer-not-yet": Case("survey.answer", params=lambda a, x: {"token": a.registration_token}),
     "item-new": Case("organiser.item_new", ORGANISER),
     "item-new-errors": Case("organiser.item_new", ORGANISER, send={"title": "", "starts": "", "ends": ""}),
     # The panel's time again: the form answers with the overlap and the "save anyway" step.
@@ -392,6 +418,7 @@ def _add_states(world: World) -> Extra:
             event_id=a.event_id,
         )
     )
+    ended_token = _add_ended_session(published)
     db.session.flush()
     return Extra(
         empty_event_id=empty.id,
@@ -401,7 +428,41 @@ def _add_states(world: World) -> Extra:
         cancelled_session_id=cancelled_session.id,
         cancelled_registration_token=token,
         reset_token=reset_token,
+        ended_session_id=db.session.scalar(db.select(EventSession.id).filter_by(title=ENDED_TITLE)),
+        ended_attendee_token=ended_token,
     )
+
+
+ENDED_TITLE = unbroken(200, "Endedsession")
+
+
+def _add_ended_session(event: Event) -> str:
+    """A session that ended yesterday: 25 attendees who answered its survey (the longest answers), a no-show."""
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    ended = EventSession(
+        event=event, title=ENDED_TITLE, starts_at=start, ends_at=start + timedelta(hours=1), is_online=True,
+        recording_url=LONG_URL[:500],
+    )  # fmt: skip
+    survey = Survey(session=ended, rating_prompt=LONG_TITLE, closes_at=start + timedelta(days=14))
+    survey.questions = [
+        SurveyQuestion(position=1, kind=QuestionKind.TEXT, prompt=LONG_TITLE),
+        SurveyQuestion(position=2, kind=QuestionKind.CHOICE, prompt=LONG_TITLE, choices=f"{NAME[:100]}\nNo"),
+    ]
+    db.session.add_all([ended, survey])
+    token = "alpha-manage-token-of-the-ended-session"
+    for n in range(26):
+        registration = Registration(
+            session=ended, full_name=NAME, email=f"{n}{LONG_EMAIL[2:]}", email_normalised=f"{n}{LONG_EMAIL[2:]}",
+            organisation=NAME, consent_version="2026-11", status=RegistrationStatus.CONFIRMED,
+            manage_token_hash=hash_token(token if n == 0 else f"{token}-{n}"), attended_at=start if n < 25 else None,
+        )  # fmt: skip
+        db.session.add(registration)
+        if n < 25:
+            db.session.add(
+                SurveyAnswer(survey=survey, registration=registration, rating=1 + n % 5, answer_1=QUESTION[:2000],
+                             answer_2=NAME[:100])
+            )  # fmt: skip
+    return token
 
 
 @pytest.fixture(scope="module")

@@ -293,6 +293,10 @@ RULES: dict[str, Rule] = {
     # The registrant of the session that is over downloads its public file.
     "registration.material": token("past_registration_token", GET=(404, NOT_FOUND)),
     "privacy.erase": token("registration_token", GET=(404, NOT_FOUND), POST=(404, NOT_FOUND)),
+    # The world's session has not ended: the real link opens the survey page, which says it opens then.
+    "survey.answer": token(
+        "registration_token", form=lambda a: {"rating": "4"}, GET=(404, NOT_FOUND), POST=(404, NOT_FOUND)
+    ),
     # --- organisers: their account and their own events
     "organiser.index": Rule(ORGANISER_SELF),
     "organiser.event_new": Rule(ORGANISER_SELF, form=lambda a: _event_form(a, title="New", slug="matrix-new")),
@@ -337,6 +341,18 @@ RULES: dict[str, Rule] = {
     "organiser.session_message": organiser(
         form=lambda a: {"audience": "confirmed", "subject": "Room change", "body": "We meet in room 2."}
     ),
+    # The world's session has not ended: Alpha's send is refused with a message, and nothing changes.
+    "organiser.follow_up": organiser(saves=None),
+    "organiser.survey_edit": organiser(
+        form=lambda a: {
+            "rating_prompt": "How useful was it?",
+            "closes_at": "2030-11-20T10:00",
+            **{f"kind_{n}": "text" for n in (1, 2, 3)},
+            "prompt_1": "What next?",
+        }
+    ),
+    "organiser.survey_results": organiser(),
+    "organiser.survey_export": organiser(),
     "organiser.registrations_list": organiser(),
     # After the session: the recording links, the attendance import (the upload answers its preview and saves
     # nothing; the confirm saves the signed preview), the check-in list and its one tick per request.

@@ -11,7 +11,7 @@ matrix, as its rightful user.
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import unescape
 from html.parser import HTMLParser
 
@@ -24,7 +24,7 @@ from app.extensions import db
 from app.models import EventStatus, Organiser
 from app.organiser.services import new_reset_link
 from tests.conftest import make_config
-from tests.factories import at, make_appearance, make_event, make_item, make_person, make_session
+from tests.factories import at, make_appearance, make_event, make_item, make_person, make_registration, make_session
 from tests.http.conftest import PASSWORD
 from tests.http.route_world import build_world, csrf_token_from, organiser_client, speaker_client, url_for_rule
 from tests.http.test_access_matrix import ORGANISER, ORGANISER_SELF, RULES, SPEAKER, SPEAKER_SELF, values_for
@@ -66,6 +66,8 @@ BAD_SUBMITS = {
     "speakers.profile": {"name": "", "position": BAD},
     "speakers.slot": {"response": "maybe", "note": BAD},
     "speakers.set_timezone": {"timezone": "Mars/Olympus", "find_zone": BAD},
+    "organiser.survey_edit": {"rating_prompt": BAD, "closes_at": "soon", "kind_1": BAD, "prompt_1": BAD},
+    "survey.answer": {"rating": "9", "q1": BAD},
 }
 
 
@@ -172,9 +174,19 @@ def _path(app: Flask, endpoint: str, url_rule, world) -> str:
         link = new_reset_link(organiser, now=datetime.now(UTC))
         db.session.commit()
         return "/" + link.split("://", 1)[1].split("/", 1)[1]
+    if endpoint == "survey.answer":
+        return _ended_survey_path()
     rule = RULES[endpoint]
     real = {"token": getattr(world.alpha, rule.real_token)} if rule.real_token else {}
     return url_for_rule(url_rule, values_for(rule, url_rule, world.alpha, real))
+
+
+def _ended_survey_path() -> str:
+    """The survey page of an attendee of a session that has ended (the world's sessions are ahead)."""
+    ended = datetime.now(UTC) - timedelta(days=1)
+    session = make_session(starts_at=ended, ends_at=ended + timedelta(hours=1))
+    make_registration(session, "attendee-of-an-ended-session", attended_at=ended)
+    return "/registrations/attendee-of-an-ended-session/survey"
 
 
 @pytest.mark.parametrize("endpoint", sorted(BAD_SUBMITS))

@@ -125,10 +125,12 @@ def test_the_form_pages_that_keep_their_input_are_those_listed(csrf_app):
         "organiser.session_new",
         "organiser.session_recording",
         "organiser.sign_in",
+        "organiser.survey_edit",
         "registration.manage",
         "registration.new",
         "speakers.profile",
         "speakers.set_timezone",
         "speakers.sign_in",
         "speakers.slot",
+        "survey.answer",
     ]

@@ -1,0 +1,1 @@
+"""The follow-up message after a session."""

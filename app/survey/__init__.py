@@ -1,0 +1,1 @@
+"""The short survey after a session."""
