@@ -25,6 +25,8 @@ from app.extensions import db, limiter
 from app.forms import keeps_input
 from app.i18n import current_language, on_language_chosen
 from app.materials import services as materials
+from app.materials.forms import MaterialDeleteForm, MaterialEditForm, MaterialUploadForm
+from app.materials.uploads import delete, download, save_changes, save_upload
 from app.models import AppearanceResponse, Speaker
 from app.render_cache import render_cache
 from app.security import hash_token
@@ -42,6 +44,7 @@ from app.survey import services as survey
 from app.text import well_formed_email
 from app.transaction import use_case
 from app.urls import external_url
+from app.web import accepts_upload
 
 bp = Blueprint("speakers", __name__, url_prefix="/speaker")
 
@@ -222,6 +225,93 @@ def slot(appearance_id: int):
         event=found.event,
         shown_prompt=survey.shown_prompt,
     ), 400 if form.errors else 200
+
+
+@bp.route("/slots/<int:appearance_id>/materials", methods=["GET", "POST"])
+@speaker_required
+@accepts_upload
+def slot_materials(appearance_id: int):
+    """The speaker's files for one of their slots, and the upload form."""
+    appearance = _own_appearance(appearance_id)
+    item = appearance.item
+    form = MaterialUploadForm()
+    if form.validate_on_submit():
+        saved, material = save_upload(
+            form.file,
+            lambda checked, stored_name: materials.add_material(
+                item.session,
+                item=item,
+                checked=checked,
+                stored_name=stored_name,
+                visibility=form.visibility.data,
+                by=appearance.person,
+                now=_now(),
+            ),
+        )
+        if saved:
+            flash(_("“%(name)s” is uploaded.", name=material.file_name), "success")
+            return redirect(url_for("speakers.slot_materials", appearance_id=appearance.id))
+    files = materials.speakers_item_materials(g.speaker, appearance)
+    return (
+        render_template("speakers/materials.html", appearance=appearance, item=item, materials=files, form=form),
+        400 if form.errors else 200,
+    )
+
+
+@bp.route("/materials/<int:material_id>/", methods=["GET", "POST"])
+@speaker_required
+@accepts_upload
+def material_edit(material_id: int):
+    material = _own_material(material_id)
+    form = MaterialEditForm(data=None if request.method == "POST" else {"visibility": material.visibility.value})
+    by = material.uploaded_by_person
+    if form.validate_on_submit() and save_changes(material, form, by=by, now=_now()):
+        return redirect(url_for("speakers.material_edit", material_id=material.id))
+    return (
+        render_template(
+            "speakers/material_edit.html",
+            material=material,
+            event_session=material.session,
+            file_endpoint="speakers.material_file",
+            back=_slot_of(material),
+            form=form,
+            delete_form=MaterialDeleteForm(formdata=None),
+        ),
+        400 if form.errors else 200,
+    )
+
+
+@bp.post("/materials/<int:material_id>/delete")
+@speaker_required
+def material_delete(material_id: int):
+    material = _own_material(material_id)
+    if not MaterialDeleteForm().validate_on_submit():
+        abort(400)
+    back = _slot_of(material)
+    name = delete(material, by=material.uploaded_by_person, now=_now())
+    flash(_("“%(name)s” is deleted.", name=name), "success")
+    return redirect(back)
+
+
+@bp.get("/materials/<int:material_id>/file")
+@speaker_required
+def material_file(material_id: int):
+    return download(_own_material(material_id))
+
+
+def _own_material(material_id: int):
+    try:
+        return materials.speakers_material(g.speaker, material_id)
+    except DomainError:
+        abort(404)
+
+
+def _slot_of(material) -> str:
+    """The page of the speaker's slot the file belongs to (their list of slots if they no longer hold it)."""
+    for slot in services.list_slots(g.speaker):
+        if slot.appearance.item_id == material.item_id:
+            return url_for("speakers.slot_materials", appearance_id=slot.appearance.id)
+    return url_for("speakers.slots")
 
 
 @bp.get("/slots/<int:appearance_id>/invite.ics")
