@@ -19,7 +19,7 @@ from app.extensions import (
     migrate,
     ping_idle_connections,
 )
-from app.organiser import auth, dashboard, events, outbox, people, registrations  # noqa: F401 (their routes)
+from app.organiser import auth, dashboard, events, outbox, people, registrations, report  # noqa: F401 (their routes)
 from app.organiser import services as accounts
 from app.organiser.common import bp as organiser_bp
 from app.privacy.views import bp as privacy_bp

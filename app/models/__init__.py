@@ -19,6 +19,7 @@ from app.models.event import (
 from app.models.notice import SlotNotice
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.registration import AttendanceSource, AttendeeGroup, Registration, RegistrationStatus
+from app.models.report import Note, NoteRevision, Typology, event_rapporteurs, typology_items
 
 __all__ = [
     "ActivityEntry",
@@ -32,6 +33,8 @@ __all__ = [
     "EventSession",
     "EventStatus",
     "ItemKind",
+    "Note",
+    "NoteRevision",
     "Organiser",
     "OutboxMessage",
     "OutboxStatus",
@@ -44,8 +47,11 @@ __all__ = [
     "SlotNotice",
     "Speaker",
     "SpeakerLoginToken",
+    "Typology",
     "UTCDateTime",
     "event_organisers",
+    "event_rapporteurs",
+    "typology_items",
     "new_uid",
     "utcnow",
 ]
