@@ -4,6 +4,7 @@ projects, the follow-up, the table of contents field), the French report, the PD
 
 import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -205,7 +206,8 @@ def test_pdf_of_the_demo_report_has_its_pages(demo, app):
     with app.test_request_context(), in_language("en"):
         from flask import render_template
 
-        html = render_template("report/report.html", report=build_report(demo.id, now=NOW), tools=None)
+        css = Path(app.static_folder, "report.css").read_text(encoding="utf-8")
+        html = render_template("report/report.html", report=build_report(demo.id, now=NOW), tools=None, inline_css=css)
     assert "@page" in html and "break-before: page" in html and "string-set" in html
     pdf = render_pdf(html)
     assert pdf.startswith(b"%PDF-")
