@@ -331,10 +331,10 @@ class RapporteurForm(BaseForm):
 
 
 class TypologyForm(BaseForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], render_kw=NOT_MINE)
     description = TextAreaField(_l("Description"), validators=[Length(max=5000)], render_kw={"rows": 3})
     name_fr = StringField(
-        _l("Name in French"), validators=[Length(max=200)], description=FRENCH_HINT, render_kw=IN_FRENCH
+        _l("Name in French"), validators=[Length(max=200)], description=FRENCH_HINT, render_kw={**IN_FRENCH, **NOT_MINE}
     )
     description_fr = TextAreaField(
         _l("Description in French"),
