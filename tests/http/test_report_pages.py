@@ -147,7 +147,9 @@ def test_typologies_placements_and_the_public_matrix_after_publishing(client, si
     assert client.post(place, data={"typologies": [str(hybrid.id), str(operational.id)]}).status_code == 302
     assert client.post(place, data={"typologies": "999999"}).status_code == 200  # not a category of this event
     assert client.get("/events/mpf/typologies").status_code == 404  # not published yet
+    assert 'href="/events/mpf/typologies"' not in client.get("/events/mpf/").get_data(as_text=True)
     assert client.post(base + "publish", data={}).status_code == 302
+    assert 'href="/events/mpf/typologies"' in client.get("/events/mpf/").get_data(as_text=True)  # kept page refreshed
     public = client.get("/events/mpf/typologies").get_data(as_text=True)
     assert public.index("Hybrid Partnerships") < public.index("WAFIRA presentation") < public.index("Operational")
     client.post(base + "publish", data={})

@@ -9,11 +9,24 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from sqlalchemy import select
 
 from app.demo.loader import load_demo
 from app.extensions import db
 from app.i18n import in_language
-from app.models import Event, EventSession, Registration, RegistrationStatus
+from app.models import (
+    AgendaItem,
+    Appearance,
+    Event,
+    EventSession,
+    Note,
+    Person,
+    Registration,
+    RegistrationStatus,
+    Role,
+    Typology,
+)
+from app.report import services
 from app.report.document import build_report, person_line
 from app.report.docx import TOC_INSTRUCTION, render_docx
 from app.report.pdf import OfflineFetcher, render_pdf
@@ -179,11 +192,29 @@ def test_note_markdown_becomes_word_lists_and_bold(demo):
     assert bullet.runs[0].bold is True and bullet.runs[0].text == "Erik Silfversten"
 
 
-def test_report_build_costs_a_fixed_number_of_queries(demo, count_queries):
+def test_report_build_costs_the_same_queries_for_a_bigger_agenda(demo, count_queries):
+    event_id = demo.id
     db.session.expire_all()
     with count_queries() as statements:
-        build_report(demo.id, now=NOW)
-    assert len(statements) == 11, statements  # the same for any size of agenda
+        build_report(event_id, now=NOW)
+    assert len(statements) == 10, statements
+    event = db.session.get(Event, demo.id)
+    extra = EventSession(
+        event=event, title="Extra", starts_at=event.sessions[0].starts_at, ends_at=event.sessions[0].ends_at
+    )
+    for n in range(5):
+        item = AgendaItem(session=extra, title=f"Extra {n}", starts_at=extra.starts_at, ends_at=extra.ends_at)
+        person = Person(event=event, name=f"Extra Person {n}", position="Adviser", organisation="ICMPD")
+        item.appearances = [Appearance(person=person, role=Role.SPEAKER)]
+        db.session.add_all([item, Note(item=item, body=f"Note {n}")])
+        db.session.add(Typology(event=event, name=f"Extra category {n}", items=[item]))
+    db.session.commit()
+    event_id = event.id
+    db.session.expire_all()
+    with count_queries() as bigger:
+        report = build_report(event_id, now=NOW)
+    assert len(bigger) == 10, "\n".join(s[:150] for s in bigger)
+    assert "Extra category 4" in [h.text for h in report.headings]
 
 
 def test_person_line_does_not_say_the_organisation_twice(demo):
@@ -212,3 +243,15 @@ def test_pdf_of_the_demo_report_has_its_pages(demo, app):
     pdf = render_pdf(html)
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF") and len(pdf) > 20000
+
+
+def test_the_demo_has_the_reports_typologies_published_and_two_notes_with_their_history(demo):
+    matrix = services.typologies(demo)
+    assert [(t.name, t.name_fr) for t in matrix][-1] == ("Hybrid Partnerships", "Partenariats hybrides")
+    assert len(matrix) == 6 and demo.typologies_published is True
+    assert [len(t.items) for t in matrix] == [1, 1, 1, 1, 1, 1]
+    notes = db.session.scalars(select(Note).order_by(Note.id)).all()
+    assert [(n.item is not None, n.session is not None, n.version, len(n.revisions)) for n in notes] == [
+        (True, False, 1, 1),
+        (False, True, 1, 1),
+    ]
