@@ -207,7 +207,7 @@ def _report_html(event, language: str, *, tools: bool) -> str:
                 "languages": [
                     {
                         "code": code,
-                        "label": _("The report in %(language)s", language=i18n.language_name(code)),
+                        "label": i18n.language_name(code),
                         "url": url_for("organiser.report", event_id=event.id, lang=code),
                     }
                     for code in i18n.available_languages()

@@ -277,8 +277,9 @@ def _matrix_blocks(matrix: list) -> list:
         if description := localised(typology, "description"):
             blocks.append(Paragraph(description, style="lead"))
         projects = [
-            " – ".join([localised(item, "title"), *[person_line(a.person) for a in item.appearances]])
+            " – ".join(part for part in (localised(item, "title"), "; ".join(map(person_line, people))) if part)
             for item in typology.items
+            for people in [[a.person for a in item.appearances]]
         ]
         blocks.append(Bullets(projects) if projects else Paragraph(_("No project is placed here yet."), style="meta"))
     return blocks
