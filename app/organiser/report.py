@@ -23,8 +23,8 @@ from app.transaction import use_case
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _note_event_or_404(event_id: int):
-    event = report_services.note_event(current_user, event_id)
+def _note_event_or_404(event_id: int, *options):
+    event = report_services.note_event(current_user, event_id, *options)
     if event is None:
         abort(404)
     return event
@@ -50,7 +50,7 @@ def _noted_session_or_404(session_id: int) -> EventSession:
 @keeps_input
 def notes(event_id: int):
     """The agenda with a note link per item and a summary per session; organisers also name rapporteurs here."""
-    event = _note_event_or_404(event_id)
+    event = _note_event_or_404(event_id, *report_services.NOTES_INDEX_OPTIONS)
     manages = report_services.accounts.can_manage(current_user, event)
     form = RapporteurForm()
     if manages and form.validate_on_submit():

@@ -59,9 +59,9 @@ def is_rapporteur(organiser: Organiser, event_id: int) -> bool:
     )
 
 
-def note_event(organiser: Organiser, event_id: int) -> Event | None:
+def note_event(organiser: Organiser, event_id: int, *options) -> Event | None:
     """The event if `organiser` manages it or is one of its rapporteurs; None otherwise (or if there is none)."""
-    event = db.session.get(Event, event_id)
+    event = db.session.scalar(select(Event).where(Event.id == event_id).options(*options))
     if event is None or not (accounts.can_manage(organiser, event) or is_rapporteur(organiser, event.id)):
         return None
     return event
@@ -101,6 +101,10 @@ def add_rapporteur(event: Event, email: str, *, by, now: datetime) -> Organiser:
         summary = f"Named {organiser.name or organiser.email} rapporteur of the event."
         record(by=by, event=event, action="event.rapporteur_added", summary=summary, target=organiser, now=now)
     return organiser
+
+
+#: What the notes' index shows, in a fixed number of queries whatever the size of the agenda.
+NOTES_INDEX_OPTIONS = (selectinload(Event.organisers), selectinload(Event.sessions).selectinload(EventSession.items))
 
 
 # --- notes --------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from docx import Document
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ActivityEntry, Note, NoteRevision, Typology, event_rapporteurs
+from app.models import ActivityEntry, Event, Note, NoteRevision, Typology, event_rapporteurs
 from tests.factories import at, make_event, make_item, make_session
 from tests.http.conftest import make_organiser
 
@@ -154,3 +154,34 @@ def test_typologies_placements_and_the_public_matrix_after_publishing(client, si
     assert public.index("Hybrid Partnerships") < public.index("WAFIRA presentation") < public.index("Operational")
     client.post(base + "publish", data={})
     assert client.get("/events/mpf/typologies").status_code == 404
+
+
+def test_the_notes_and_typologies_pages_cost_the_same_queries_for_a_bigger_agenda(
+    client, sign_in, world, count_queries
+):
+    sign_in(world["owner"])
+    pages = [f"/organiser/events/{world['event']}/notes/", f"/organiser/events/{world['event']}/typologies/"]
+
+    def counts() -> list[int]:
+        found = []
+        for page in pages:
+            with count_queries() as statements:
+                assert client.get(page).status_code == 200
+            found.append(len(statements))
+        return found
+
+    event = db.session.get(Event, world["event"])
+
+    def add(n: int) -> None:
+        session = make_session(event, title=f"Session {n}", starts_at=at(12 + n), ends_at=at(13 + n))
+        item = make_item(session, title=f"Item {n}", starts_at=at(12 + n), ends_at=at(12 + n, 30))
+        client.post(f"/organiser/items/{item.id}/note", data={"body": f"Note {n}", "version": "0"})
+        client.post(f"/organiser/events/{world['event']}/typologies/", data={"name": f"Category {n}"})
+        typology = db.session.scalar(select(Typology).where(Typology.name == f"Category {n}"))
+        client.post(f"/organiser/items/{item.id}/typologies", data={"typologies": str(typology.id)})
+
+    add(0)
+    before = counts()
+    for n in range(1, 4):
+        add(n)
+    assert counts() == before
