@@ -1,9 +1,7 @@
 """The synopsis report's screens: notes and summaries (organisers and the event's rapporteurs), the event's
 typologies and the matrix, and the draft report as HTML, DOCX and PDF."""
 
-from pathlib import Path
-
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -214,9 +212,7 @@ def _report_html(event, language: str, *, tools: bool) -> str:
                     if code != language
                 ],
             }
-        # The PDF carries its stylesheet inline (its renderer fetches nothing); the page links it (the site's CSP).
-        inline_css = None if tools else Path(current_app.static_folder, "report.css").read_text(encoding="utf-8")
-        return render_template("report/report.html", report=report, tools=links, inline_css=inline_css)
+        return render_template("report/report.html", report=report, tools=links)
 
 
 @bp.get("/events/<int:event_id>/report")

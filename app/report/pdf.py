@@ -1,9 +1,11 @@
 """The report as PDF: the printable HTML laid out by WeasyPrint (Pango, the system's fonts), offline.
 
-The HTML carries its stylesheet inline and links nothing it needs; the fetcher refuses every URL but inline
-`data:` ones, so no address written in a note (an image, a stylesheet) ever makes the server fetch it."""
+The stylesheet is handed over as text and the HTML links nothing it needs; the fetcher refuses every URL but
+inline `data:` ones, so no address written in a note (an image, a stylesheet) ever makes the server fetch it."""
 
-from weasyprint import HTML
+from pathlib import Path
+
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetchingError
 
 
@@ -21,5 +23,11 @@ class OfflineFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+#: The report's stylesheet, the one its page links (app/static/report.css).
+STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "report.css"
+
+
 def render_pdf(html: str, *, fetcher: OfflineFetcher | None = None) -> bytes:
-    return HTML(string=html, base_url="about:blank", url_fetcher=fetcher or OfflineFetcher()).write_pdf()
+    fetcher = fetcher or OfflineFetcher()
+    stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), url_fetcher=fetcher)
+    return HTML(string=html, base_url="about:blank", url_fetcher=fetcher).write_pdf(stylesheets=[stylesheet])

@@ -4,7 +4,6 @@ projects, the follow-up, the table of contents field), the French report, the PD
 
 import io
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -29,7 +28,7 @@ from app.models import (
 from app.report import services
 from app.report.document import build_report, person_line
 from app.report.docx import TOC_INSTRUCTION, render_docx
-from app.report.pdf import OfflineFetcher, render_pdf
+from app.report.pdf import STYLESHEET, OfflineFetcher, render_pdf
 from tests.unit.test_demo_loader import REPORT_PEOPLE
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -237,9 +236,10 @@ def test_pdf_of_the_demo_report_has_its_pages(demo, app):
     with app.test_request_context(), in_language("en"):
         from flask import render_template
 
-        css = Path(app.static_folder, "report.css").read_text(encoding="utf-8")
-        html = render_template("report/report.html", report=build_report(demo.id, now=NOW), tools=None, inline_css=css)
-    assert "@page" in html and "break-before: page" in html and "string-set" in html
+        html = render_template("report/report.html", report=build_report(demo.id, now=NOW), tools=None)
+    css = STYLESHEET.read_text(encoding="utf-8")
+    assert "@page" in css and "break-before: page" in css and "string-set" in css
+    assert "<link" not in html and "<style" not in html  # the stylesheet is given to the renderer
     pdf = render_pdf(html)
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF") and len(pdf) > 20000
