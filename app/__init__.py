@@ -29,6 +29,7 @@ from app.organiser import (  # noqa: F401 (their routes)
     outbox,
     people,
     registrations,
+    report,
 )
 from app.organiser import services as accounts
 from app.organiser.common import bp as organiser_bp

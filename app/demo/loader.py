@@ -10,7 +10,20 @@ from sqlalchemy import select
 from app import timeutil
 from app.activity import Actor, CommandActor, record
 from app.extensions import db
-from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Organiser, Person, Role
+from app.models import (
+    AgendaItem,
+    Appearance,
+    Event,
+    EventSession,
+    EventStatus,
+    ItemKind,
+    Note,
+    NoteRevision,
+    Organiser,
+    Person,
+    Role,
+    Typology,
+)
 from app.security import hash_password
 from app.text import normalise_email
 
@@ -58,12 +71,14 @@ def load_demo(
         status=EventStatus.PUBLISHED,
         contact_name=data.get("contact_name", ""),
         contact_email=data.get("contact_email", ""),
+        typologies_published=data.get("typologies_published", False),
     )
     db.session.add(event)
     people = _event_people(event, data["people"])
     if "organiser" in data:
         event.organisers.append(_demo_organiser(data["organiser"]))
     items_by_key: dict[str, AgendaItem] = {}
+    sessions_by_key: dict[str, EventSession] = {}
     for session_data in data["sessions"]:
         day = days[session_data["day"]]
         session = EventSession(
@@ -79,6 +94,8 @@ def load_demo(
             join_url=session_data.get("join_url"),
         )
         db.session.add(session)
+        if "key" in session_data:
+            sessions_by_key[session_data["key"]] = session
         registration = session_data.get("registration")
         if registration:
             session.registration_enabled = True
@@ -110,8 +127,35 @@ def load_demo(
                 )
             if "key" in item_data:
                 items_by_key[item_data["key"]] = item
+    _typologies(event, data.get("typologies", []), items_by_key)
+    _notes(data.get("notes", {}), items_by_key, sessions_by_key, now=now)
     record(by=by, event=event, action="event.loaded", summary="Loaded the demo event from its data file.", now=now)
     return DemoResult(event, created=True)
+
+
+def _typologies(event: Event, typologies: list, items: dict[str, AgendaItem]) -> None:
+    """The event's classification, each category with the projects (presentations) placed in it."""
+    for position, fields in enumerate(typologies):
+        typology = Typology(
+            event=event,
+            name=fields["name"],
+            name_fr=fields.get("name_fr"),
+            description=fields.get("description", ""),
+            description_fr=fields.get("description_fr"),
+            position=position,
+        )
+        typology.items = [items[key] for key in fields.get("items", [])]
+        db.session.add(typology)
+
+
+def _notes(notes: dict, items: dict[str, AgendaItem], sessions: dict[str, EventSession], *, now: datetime) -> None:
+    """Notes as a rapporteur would have written them, each with its first version in the history."""
+    targets = [(items[k], None, body) for k, body in notes.get("items", {}).items()]
+    targets += [(None, sessions[k], body) for k, body in notes.get("sessions", {}).items()]
+    for item, session, body in targets:
+        note = Note(item=item, session=session, body=body, version=1, updated_at=now)
+        note.revisions = [NoteRevision(version=1, body=body, saved_at=now, saved_by_name="flask demo load")]
+        db.session.add(note)
 
 
 def _event_people(event: Event, people_data: dict) -> dict[str, Person]:

@@ -20,6 +20,7 @@ from app.models.material import Material, MaterialKind, MaterialVisibility
 from app.models.notice import SlotNotice
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.registration import AttendanceSource, AttendeeGroup, Registration, RegistrationStatus
+from app.models.report import Note, NoteRevision, Typology, event_rapporteurs, typology_items
 from app.models.survey import QuestionKind, Survey, SurveyAnswer, SurveyQuestion
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "Material",
     "MaterialKind",
     "MaterialVisibility",
+    "Note",
+    "NoteRevision",
     "Organiser",
     "OutboxMessage",
     "OutboxStatus",
@@ -53,8 +56,11 @@ __all__ = [
     "Survey",
     "SurveyAnswer",
     "SurveyQuestion",
+    "Typology",
     "UTCDateTime",
     "event_organisers",
+    "event_rapporteurs",
+    "typology_items",
     "new_uid",
     "utcnow",
 ]

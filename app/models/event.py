@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,6 +111,8 @@ class Event(db.Model):
     #: The ORGANIZER of every invite.
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    #: Whether the typology matrix is on the event's public pages (organisers always see it).
+    typologies_published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -228,7 +231,8 @@ class AgendaItem(db.Model):
     title_fr: Mapped[str | None] = mapped_column(String(300))
     description_fr: Mapped[str | None] = mapped_column(Text)
     location: Mapped[str] = mapped_column(String(200), default="")
-    #: Partnership typology of a presentation (Operational Partnerships, ...), if any.
+    #: Partnership typology of a presentation as free text, shown on the public agenda; the report's matrix
+    #: reads the item's placements in the event's typologies (app.models.report) instead.
     typology: Mapped[str | None] = mapped_column(String(100))
     #: The item's own recording, where it differs from its session's (same rule for when it shows).
     recording_url: Mapped[str | None] = mapped_column(String(500))

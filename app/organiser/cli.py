@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from app.activity import CommandActor
 from app.errors import DomainError
 from app.organiser.services import add_event_organiser, create_organiser, disable_organiser, find_event
+from app.report.services import add_rapporteur
 from app.transaction import use_case
 
 organisers_cli = AppGroup("organisers", help="Organiser accounts.")
@@ -58,3 +59,17 @@ def organisers_grant(email: str, event_slug: str) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"{organiser.email} now manages {event.title}.")
+
+
+@organisers_cli.command("rapporteur")
+@click.argument("email")
+@click.argument("event_slug")
+def organisers_rapporteur(email: str, event_slug: str) -> None:
+    """Name an account rapporteur of an event: it may write that event's notes, and nothing else of it."""
+    try:
+        with use_case():
+            event = find_event(event_slug)
+            organiser = add_rapporteur(event, email, by=CommandActor("flask organisers rapporteur"), now=_now())
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{organiser.email} now writes the notes of {event.title}.")

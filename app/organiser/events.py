@@ -41,6 +41,7 @@ from app.organiser.forms import (
     SessionForm,
 )
 from app.organiser.timeline import day_timelines
+from app.report import services as report_services
 from app.transaction import use_case
 
 #: Everything the agenda editor shows, in a fixed number of queries whatever the size of the agenda.
@@ -65,7 +66,11 @@ STATUS_MESSAGES = {
 @bp.get("/")
 @login_required
 def index():
-    return render_template("organiser/index.html", events=accounts.managed_events(current_user))
+    return render_template(
+        "organiser/index.html",
+        events=accounts.managed_events(current_user),
+        noted_events=report_services.rapporteur_events(current_user),
+    )
 
 
 @bp.route("/events/new", methods=["GET", "POST"])

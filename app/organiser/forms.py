@@ -12,6 +12,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -368,3 +369,41 @@ class AttendanceMarkForm(BaseForm):
 
     attended = HiddenField(validators=[DataRequired()])
     q = HiddenField()
+
+
+class NoteForm(BaseForm):
+    """A note or summary, with the version it was written on (a stale edit is given back, not saved)."""
+
+    body = TextAreaField(
+        _l("Note"),
+        validators=[Length(max=20000), shallow_enough],
+        description=_l("Markdown: **bold**, *italics*, lists with “-”, links. Saved with its history."),
+        render_kw={"rows": 12},
+    )
+    version = HiddenField(default="0")
+
+
+class RapporteurForm(BaseForm):
+    email = EmailField(
+        _l("Email of the rapporteur's account"), validators=[DataRequired(), Length(max=254)], render_kw=NOT_MINE
+    )
+
+
+class TypologyForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], render_kw=NOT_MINE)
+    description = TextAreaField(_l("Description"), validators=[Length(max=5000)], render_kw={"rows": 3})
+    name_fr = StringField(
+        _l("Name in French"), validators=[Length(max=200)], description=FRENCH_HINT, render_kw={**IN_FRENCH, **NOT_MINE}
+    )
+    description_fr = TextAreaField(
+        _l("Description in French"),
+        validators=[Length(max=5000)],
+        description=FRENCH_HINT,
+        render_kw={"rows": 3, **IN_FRENCH},
+    )
+
+
+class PlacementForm(BaseForm):
+    """The categories an item is placed in: one checkbox per category of its event (filled by the view)."""
+
+    typologies = SelectMultipleField(_l("Categories"), coerce=int, validate_choice=True)

@@ -14,6 +14,7 @@ from app.models.base import utcnow
 from app.public import queries
 from app.registration.services import RegistrationState, registration_state
 from app.render_cache import render_cache
+from app.report import services as report_services
 
 bp = Blueprint("agenda", __name__)
 
@@ -85,6 +86,14 @@ def speaker(slug: str, person_id: int):
     return _agenda_page(
         slug, "agenda/speaker.html", lambda event: {"speaker": queries.find_speaker(event, person_id) or abort(404)}
     )
+
+
+@bp.get("/events/<slug>/typologies")
+def typologies(slug: str):
+    """The event's typology matrix, once its organisers published it (404 before, and for drafts)."""
+    found = report_services.public_matrix(slug) or abort(404)
+    event, matrix = found
+    return render_template("agenda/typologies.html", event=event, matrix=matrix)
 
 
 @bp.get("/healthz")

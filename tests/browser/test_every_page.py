@@ -28,6 +28,8 @@ from app.models import (
     EventStatus,
     ItemKind,
     Material,
+    Note,
+    NoteRevision,
     Organiser,
     OutboxMessage,
     OutboxStatus,
@@ -76,6 +78,8 @@ NOT_PAGES = {
     "speakers.slot_invite": "an iCalendar file",
     "organiser.registrations_export": "a CSV file",
     "organiser.survey_export": "a CSV file",
+    "organiser.report_docx": "a Word document (the report; its HTML page is swept)",
+    "organiser.report_pdf": "a PDF (the report; its HTML page is swept)",
     "organiser.registration_data": "a JSON download",
     "privacy.download": "a JSON download",
     "agenda.healthz": "JSON for load balancers",
@@ -279,6 +283,18 @@ CASES: dict[str, Case] = {
     "attendance-import-errors": Case("organiser.attendance_import", ORGANISER, send={"report": ""}),
     "check-in": Case("organiser.check_in", ORGANISER, shows=NAME[:40]),
     "check-in-empty": Case("organiser.check_in", ORGANISER, params=lambda a, x: {"session_id": x.empty_session_id}),
+    # --- the report: notes (with a long note and its history), typologies, the printable draft report
+    "notes": Case("organiser.notes", ORGANISER),
+    "notes-errors": Case("organiser.notes", ORGANISER, send={"email": "not an address"}),
+    "item-note": Case("organiser.item_note", ORGANISER, shows="Version 1"),
+    "item-note-stale": Case("organiser.item_note", ORGANISER, send={"version": "0", "body": QUESTION[:300]}),
+    "session-summary": Case("organiser.session_summary", ORGANISER),
+    "typologies": Case("organiser.typologies", ORGANISER),
+    "typologies-errors": Case("organiser.typologies", ORGANISER, send={"name": ""}),
+    "typologies-publish": Case("organiser.typologies_publish", ORGANISER),
+    "item-typologies": Case("organiser.item_typologies", ORGANISER),
+    "report": Case("organiser.report", ORGANISER, shows=NAME[:40]),
+    "public-typologies": Case("agenda.typologies"),
     # --- speakers
     "speaker-sign-in": Case("speakers.sign_in"),
     "speaker-sign-in-errors": Case("speakers.sign_in", send={"email": "not an address"}),
@@ -420,6 +436,9 @@ def _add_states(world: World) -> Extra:
     )
     ended_token = _add_ended_session(published)
     db.session.flush()
+    note = Note(item_id=a.item_id, body=QUESTION, version=1)
+    note.revisions = [NoteRevision(version=1, body=QUESTION, saved_by_name=NAME)]
+    db.session.add(note)
     return Extra(
         empty_event_id=empty.id,
         empty_session_id=empty_session.id,

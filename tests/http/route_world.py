@@ -39,6 +39,7 @@ from app.models import (
     Role,
     Speaker,
     SpeakerLoginToken,
+    Typology,
 )
 from app.security import hash_token
 from tests.factories import DAY, at
@@ -97,6 +98,8 @@ class Side:
     private: list[str] = field(default_factory=list)
     # Alpha only: a person not yet placed in any item, and a draft event with a session, item and person.
     unplaced_person_id: int | None = None
+    #: A category of the event's typologies (its matrix is published), with no item placed in it yet.
+    typology_id: int | None = None
     #: The speaker row of `speaker_email` (what a speaker's session holds).
     speaker_id: int | None = None
     draft_event_id: int | None = None
@@ -184,6 +187,8 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
     """One side's rows in the current transaction (one commit for the whole world: it is made for every test)."""
     title = name.capitalize()
     event = _event(f"{name}-event", f"{title} Exchange Event")
+    event.typologies_published = True
+    typology = _add(Typology(event=event, name=f"{title} Operational Partnerships", description="Side by side."))
     organiser = _add(
         Organiser(email=f"{name}.organiser@example.org", name=f"{title} Organiser", password_hash=CHEAP_HASH)
     )
@@ -313,6 +318,7 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
         past_session_id=earlier.id,
         past_item_id=earlier_talk.id,
         past_registration_token=past_registration_token,
+        typology_id=typology.id,
         private=[
             speaker_email,
             join_url,

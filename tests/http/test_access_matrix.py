@@ -240,6 +240,8 @@ RULES: dict[str, Rule] = {
     "agenda.speakers": public(),
     "agenda.speaker": public(),
     "privacy.notice": public(),
+    # The typology matrix, once published (the world's events published theirs).
+    "agenda.typologies": public(),
     "calendar.agenda_ics": public(),
     "calendar.session_ics": public(),
     "calendar.item_ics": public(),
@@ -394,6 +396,18 @@ RULES: dict[str, Rule] = {
     "organiser.material_edit": organiser(form=lambda a: {"visibility": "organisers"}),
     "organiser.material_delete": organiser(),
     "organiser.material_file": organiser(),
+    # --- organisers: the report (notes, typologies, the draft report); rapporteurs: tests/http/test_report_pages.py
+    # Names Alpha's own account as a rapporteur of the event (a row of event_rapporteurs).
+    "organiser.notes": organiser(form=lambda a: {"email": a.organiser_email}),
+    "organiser.item_note": organiser(form=lambda a: {"body": "What was said.", "version": "0"}),
+    "organiser.session_summary": organiser(form=lambda a: {"body": "The session in short.", "version": "0"}),
+    "organiser.typologies": organiser(form=lambda a: {"name": "Matrix category", "description": "New."}),
+    # Asks first (GET); the POST takes the published matrix off the public pages.
+    "organiser.typologies_publish": organiser(),
+    "organiser.item_typologies": organiser(form=lambda a: {"typologies": str(a.typology_id)}),
+    "organiser.report": organiser(expect={"GET": 200}),
+    "organiser.report_docx": organiser(expect={"GET": 200}),
+    "organiser.report_pdf": organiser(expect={"GET": 200}),
     # --- speakers
     "speakers.slots": Rule(SPEAKER_SELF),
     "speakers.set_timezone": Rule(SPEAKER_SELF, form=lambda a: {"timezone": "Asia/Tbilisi"}),
@@ -477,7 +491,7 @@ class Probe:
             problems.append(f"answered {response.status_code}, not {' or '.join(map(str, statuses))}")
         if location is not None and not (response.location or "").startswith(location):
             problems.append(f"redirected to {response.location!r}, not {location!r}")
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", errors="replace")  # the report's DOCX and PDF are binary
         if text is not None and text not in body:
             problems.append(f"does not say {text!r}")
         if leaked := [word for word in absent if word in body]:

@@ -82,6 +82,12 @@ def _short_data(fragment: str, short: set[str]) -> bool:
     return bool(words) and all(w in short for w in words)
 
 
+def _an_address(fragment: str) -> bool:
+    """Whether a fragment is an absolute address written out (the report prints its registration address), whose
+    stored parts (the slug) the data check already took out."""
+    return re.match(r"^https?://[^\s/]+/\S*( \S*)*$", fragment.strip()) is not None
+
+
 def _pages(app) -> list[tuple[str, str]]:
     pages = []
     for endpoint, rule in RULES.items():
@@ -128,7 +134,7 @@ def test_no_visible_text_of_any_page_escapes_the_catalogue(pseudo_app):
         words = [
             w
             for w in pseudo.escaped_text(response.get_data(as_text=True), data=data)
-            if not _short_data(w, short) and not _a_date(w, calendar)
+            if not _short_data(w, short) and not _a_date(w, calendar) and not _an_address(w)
         ]
         if words or endpoint in NOT_YET_WRAPPED:
             escaped[endpoint] = words[:6]

@@ -39,7 +39,10 @@ def test_the_event_page_is_in_french_with_its_timeline_warning(client, french):
     text = text_of(page.data)
 
     assert page.headers["Content-Language"] == "fr"
-    assert "Modifier l’événement Ajouter une séance Personnes Tableau de bord E-mails envoyés Activité Publier…" in text
+    assert (
+        "Modifier l’événement Ajouter une séance Personnes Tableau de bord E-mails envoyés Activité Notes Typologies "
+        "Projet de rapport Publier…" in text
+    )
     assert (
         f"Avertissements du calendrier «{NB}Opening remarks{NB}» (09:00–09:30 CET) et «{NB}Looking Ahead{NB}» "
         f"(09:15–10:00 CET) se chevauchent dans «{NB}Borders & Security{NB}»." in text
