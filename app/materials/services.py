@@ -300,3 +300,17 @@ def uploader_label(material: Material) -> str:
     if material.uploaded_by_organiser is not None:
         return material.uploaded_by_organiser.name or material.uploaded_by_organiser.email
     return ""
+
+
+def stored_names_under(*, item: AgendaItem | None = None, session: EventSession | None = None, event=None) -> list[str]:
+    """The stored names of every file an item, a session or an event holds: the database deletes their rows with
+    it (ON DELETE CASCADE), and the caller removes the bytes once that deletion is committed."""
+    query = select(Material.stored_name)
+    if item is not None:
+        query = query.where(Material.item_id == item.id)
+    elif session is not None:
+        query = query.where(Material.session_id == session.id)
+    else:
+        query = query.join(EventSession, Material.session_id == EventSession.id)
+        query = query.where(EventSession.event_id == event.id)
+    return list(db.session.scalars(query.order_by(Material.id)))

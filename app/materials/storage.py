@@ -66,3 +66,9 @@ def discard(stored_name: str | None) -> None:
     """Remove a stored file (after the commit that stopped naming it); a missing one is not an error."""
     if stored_name:
         path_of(stored_name).unlink(missing_ok=True)
+
+
+def discard_all(stored_names: list[str]) -> None:
+    """Remove the files of materials a committed deletion took with it (an item, a session, an event)."""
+    for name in stored_names:
+        discard(name)

@@ -15,6 +15,8 @@ from app.agenda.timeline import check_timeline, new_session_room_clashes, sessio
 from app.errors import DomainError, SessionCancelled
 from app.extensions import db
 from app.forms import keeps_input
+from app.materials import services as materials
+from app.materials import storage
 from app.models import AgendaItem, Appearance, Event, EventSession, EventStatus, ItemKind, Person, Role
 from app.organiser import services as accounts
 from app.organiser.common import (
@@ -273,11 +275,12 @@ def event_delete(event_id: int):
     event = event_or_404(event_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        title = event.title
+        title, files = event.title, materials.stored_names_under(event=event)
         if apply(
             lambda: agenda.delete_event(event, by=current_user, now=now()),
             lambda _done: _("The draft “%(title)s” is deleted.", title=title),
         ):
+            storage.discard_all(files)
             return redirect(url_for("organiser.index"))
         return redirect(url_for("organiser.event_delete", event_id=event_id))
     return render_template(
@@ -286,6 +289,7 @@ def event_delete(event_id: int):
         form=form,
         refusals=agenda.event_deletion_refusals(event),
         items=sum(len(s.items) for s in event.sessions),
+        files=len(materials.stored_names_under(event=event)),
     )
 
 
@@ -474,11 +478,12 @@ def session_delete(session_id: int):
     event = event_session.event
     form = ConfirmForm()
     if form.validate_on_submit():
-        title = event_session.title
+        title, files = event_session.title, materials.stored_names_under(session=event_session)
         if apply(
             lambda: agenda.delete_session(event_session, by=current_user, now=now()),
             lambda _done: _("The session “%(title)s” is deleted with its items.", title=title),
         ):
+            storage.discard_all(files)
             return redirect(url_for("organiser.event_detail", event_id=event.id))
         return redirect(url_for("organiser.session_delete", session_id=session_id))
     return render_template(
@@ -488,6 +493,7 @@ def session_delete(session_id: int):
         event_session=event_session,
         refusals=agenda.session_deletion_refusals(event_session),
         told=0 if event_session.is_cancelled else len(reach.appearances_to_tell(list(event_session.items))),
+        files=len(materials.stored_names_under(session=event_session)),
     )
 
 
@@ -635,10 +641,12 @@ def item_delete(item_id: int):
     event_id, title = event_session.event_id, item.title
     form = ConfirmForm()
     if form.validate_on_submit():
+        files = materials.stored_names_under(item=item)
         if apply(
             lambda: agenda.delete_item(item, by=current_user, now=now()),
             lambda _done: _("“%(title)s” is removed from the agenda.", title=title),
         ):
+            storage.discard_all(files)
             return redirect(url_for("organiser.event_detail", event_id=event_id))
         return redirect(url_for("organiser.item_delete", item_id=item_id))
     return render_template(
@@ -648,6 +656,7 @@ def item_delete(item_id: int):
         event_session=event_session,
         item=item,
         told=len(reach.appearances_to_tell([item])),
+        files=len(materials.stored_names_under(item=item)),
         following=agenda.sessions_following_up(item),
     )
 

@@ -400,7 +400,7 @@ def _add_states(world: World) -> Extra:
     online = db.session.get(EventSession, a.session_id)
     online.recording_url = RECORDING_URL
     for item in online.items:
-        item.recording_url = RECORDING_URL + "-item"  # its own (one that differs from the session's)
+        item.recording_url = RECORDING_URL[:-5] + "-item"  # its own (one that differs from the session's)
     token = "alpha-manage-token-of-the-cancelled-session"
     db.session.add(
         Registration(

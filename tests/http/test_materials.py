@@ -542,3 +542,45 @@ def test_a_kept_public_page_shows_a_new_file_at_once(client, world):
     make_material(world["past"], world["panel"], by=world["organiser"], name="late.pdf")
 
     assert "late.pdf" in _text(client.get(url))
+
+
+def test_deleting_an_item_or_a_session_says_so_and_removes_their_files_from_the_folder(app, client, world, sign_in):
+    kept = make_material(world["past"], world["panel"], by=world["ana"], name="kept.pdf").stored_name
+    item_file = make_material(world["past"], world["other_item"], by=world["ben"], name="typology.pdf").stored_name
+    spare = make_session(world["event"], title="Spare session")
+    spare_item = make_item(spare, title="Spare talk")
+    spare_files = [
+        make_material(spare, by=world["organiser"], name="agenda.pdf").stored_name,
+        make_material(spare, spare_item, by=world["organiser"], name="talk.pdf").stored_name,
+    ]
+    spare_id = spare.id
+    sign_in(world["organiser"])
+
+    item_page = client.get(f"/organiser/items/{world['other_item'].id}/delete").text
+    session_page = client.get(f"/organiser/sessions/{spare_id}/delete").text
+    client.post(f"/organiser/items/{world['other_item'].id}/delete")
+    client.post(f"/organiser/sessions/{spare_id}/delete")
+
+    assert "Its 1 file (slides, documents) is deleted with it." in item_page
+    assert "Its 2 files (slides, documents) are deleted with it." in session_page
+    assert kept in files_on_disk(app)
+    assert item_file not in files_on_disk(app) and not set(spare_files) & set(files_on_disk(app))
+    assert materials_in_db() == 1
+
+
+def test_deleting_a_draft_event_removes_its_files_from_the_folder(app, client, world, sign_in):
+    from app.models import EventStatus
+
+    draft = make_event(title="Draft to delete", status=EventStatus.DRAFT)
+    session = make_session(draft, title="Only session")
+    stored = make_material(session, by=world["organiser"], name="draft.pdf").stored_name
+    draft_id = draft.id
+    organiser = make_organiser("drafter@example.org", events=[draft])
+    sign_in(organiser)
+
+    page = client.get(f"/organiser/events/{draft_id}/delete").text
+    client.post(f"/organiser/events/{draft_id}/delete")
+
+    assert "Its 1 file (slides, documents) is deleted with it." in page
+    assert stored not in files_on_disk(app)
+    assert materials_in_db() == 0
