@@ -351,17 +351,35 @@ def format_average(value: float) -> str:
     return format_decimal(value, format="0.0", locale=formatting_locale())
 
 
-def survey_summaries(session_ids: list[int]) -> dict[int, tuple[int, float]]:
-    """(answers, average rating) of each of these sessions' surveys that has answers, in one query."""
+@dataclass(frozen=True)
+class SurveySummary:
+    """What the dashboard shows of a session's survey: how many answered, the average rating, and how many gave
+    each rating (1 to 5, zeros included)."""
+
+    answers: int
+    average: float
+    ratings: dict[int, int]
+
+
+def survey_summaries(session_ids: list[int]) -> dict[int, SurveySummary]:
+    """The summary of each of these sessions' surveys that has answers, in one query."""
     if not session_ids:
         return {}
     rows = db.session.execute(
-        select(Survey.session_id, func.count(SurveyAnswer.id), func.avg(SurveyAnswer.rating))
+        select(Survey.session_id, SurveyAnswer.rating, func.count(SurveyAnswer.id))
         .join(SurveyAnswer, SurveyAnswer.survey_id == Survey.id)
         .where(Survey.session_id.in_(session_ids))
-        .group_by(Survey.session_id)
+        .group_by(Survey.session_id, SurveyAnswer.rating)
     )
-    return {session_id: (answers, float(average)) for session_id, answers, average in rows}
+    counts: dict[int, dict[int, int]] = {}
+    for session_id, rating, count in rows:
+        counts.setdefault(session_id, dict.fromkeys(range(1, 6), 0))[rating] = count
+    summaries = {}
+    for session_id, ratings in counts.items():
+        answers = sum(ratings.values())
+        average = sum(rating * count for rating, count in ratings.items()) / answers
+        summaries[session_id] = SurveySummary(answers, average, ratings)
+    return summaries
 
 
 def _cell(value: str) -> str:

@@ -343,6 +343,7 @@ def test_the_dashboard_shows_each_surveys_answers_and_average_and_links_its_resu
     french = client.get(f"/organiser/events/{session.event_id}/dashboard").text
 
     assert "Survey: 2 answers, average rating 4.5 out of 5." in page
+    assert f'<p class="mb-0 small" data-ratings="{session.id}">Ratings: 1: 0 · 2: 0 · 3: 0 · 4: 1 · 5: 1</p>' in page
     assert f'href="/organiser/sessions/{session.id}/survey/results">Results and comments' in page
     assert "moyenne de 4,5 sur 5" in french
 
