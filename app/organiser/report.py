@@ -68,8 +68,24 @@ def notes(event_id: int):
         manages=manages,
         form=form,
         rapporteurs=report_services.rapporteurs(event) if manages else [],
+        remove_form=ConfirmForm(),
         written=report_services.written_notes(event),
     )
+
+
+@bp.post("/events/<int:event_id>/rapporteurs/<int:rapporteur_id>/remove")
+@login_required
+def rapporteur_remove(event_id: int, rapporteur_id: int):
+    """Organisers of the event take a rapporteur off it; a rapporteur of it, like anyone else, gets 404."""
+    event = event_or_404(event_id)
+    check_confirm_form()
+    try:
+        with use_case():
+            removed = report_services.remove_rapporteur(event, rapporteur_id, by=current_user, now=now())
+    except DomainError:
+        abort(404)
+    flash(_("%(email)s no longer writes this event's notes.", email=removed.email), "success")
+    return redirect(url_for("organiser.notes", event_id=event.id))
 
 
 def _edit_note(*, item: AgendaItem | None = None, event_session: EventSession | None = None):

@@ -103,6 +103,21 @@ def add_rapporteur(event: Event, email: str, *, by, now: datetime) -> Organiser:
     return organiser
 
 
+def remove_rapporteur(event: Event, rapporteur_id: int, *, by, now: datetime) -> Organiser:
+    """The account no longer writes this event's notes (the notes it wrote stay, with their history)."""
+    organiser = db.session.get(Organiser, rapporteur_id)
+    if organiser is None or not is_rapporteur(organiser, event.id):
+        raise NotFound(_("This person is not a rapporteur of the event."))
+    db.session.execute(
+        event_rapporteurs.delete().where(
+            event_rapporteurs.c.event_id == event.id, event_rapporteurs.c.organiser_id == organiser.id
+        )
+    )
+    summary = f"{organiser.name or organiser.email} is no longer a rapporteur of the event."
+    record(by=by, event=event, action="event.rapporteur_removed", summary=summary, target=organiser, now=now)
+    return organiser
+
+
 #: What the notes' index shows, in a fixed number of queries whatever the size of the agenda.
 NOTES_INDEX_OPTIONS = (selectinload(Event.organisers), selectinload(Event.sessions).selectinload(EventSession.items))
 

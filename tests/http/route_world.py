@@ -40,6 +40,7 @@ from app.models import (
     Speaker,
     SpeakerLoginToken,
     Typology,
+    event_rapporteurs,
 )
 from app.security import hash_token
 from tests.factories import DAY, at
@@ -100,6 +101,8 @@ class Side:
     unplaced_person_id: int | None = None
     #: A category of the event's typologies (its matrix is published), with no item placed in it yet.
     typology_id: int | None = None
+    #: An account named rapporteur of the event (it writes the event's notes).
+    rapporteur_id: int | None = None
     #: The speaker row of `speaker_email` (what a speaker's session holds).
     speaker_id: int | None = None
     draft_event_id: int | None = None
@@ -193,6 +196,9 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
         Organiser(email=f"{name}.organiser@example.org", name=f"{title} Organiser", password_hash=CHEAP_HASH)
     )
     organiser.events.append(event)
+    rapporteur = _add(
+        Organiser(email=f"{name}.rapporteur@example.org", name=f"{title} Rapporteur", password_hash=CHEAP_HASH)
+    )
     morning = _add(EventSession(event=event, title=f"{title} morning", starts_at=at(8), ends_at=at(12)))
     panel = _item(morning, f"{title} panel", at(10), at(10, 30))
     after = _item(morning, f"{title} closing", at(10, 30), at(11))
@@ -294,6 +300,7 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
         )
     )
     db.session.flush()
+    db.session.execute(event_rapporteurs.insert().values(event_id=event.id, organiser_id=rapporteur.id))
     side = Side(
         name=name,
         organiser_email=organiser.email,
@@ -319,6 +326,7 @@ def _build_side(name: str, *, extras: bool = False) -> Side:
         past_item_id=earlier_talk.id,
         past_registration_token=past_registration_token,
         typology_id=typology.id,
+        rapporteur_id=rapporteur.id,
         private=[
             speaker_email,
             join_url,

@@ -399,6 +399,8 @@ RULES: dict[str, Rule] = {
     # --- organisers: the report (notes, typologies, the draft report); rapporteurs: tests/http/test_report_pages.py
     # Names Alpha's own account as a rapporteur of the event (a row of event_rapporteurs).
     "organiser.notes": organiser(form=lambda a: {"email": a.organiser_email}),
+    # Takes the event's rapporteur off it (the row of event_rapporteurs goes).
+    "organiser.rapporteur_remove": organiser(),
     "organiser.item_note": organiser(form=lambda a: {"body": "What was said.", "version": "0"}),
     "organiser.session_summary": organiser(form=lambda a: {"body": "The session in short.", "version": "0"}),
     "organiser.typologies": organiser(form=lambda a: {"name": "Matrix category", "description": "New."}),

@@ -51,6 +51,7 @@ def test_no_organiser_page_fails_on_junk_or_nothing(client, sign_in, setup, app)
         "registration_id": 1,
         "message_id": setup["failed"].id,
         "material_id": material.id,
+        "rapporteur_id": 1,
         "token": "abc",
         "status": "published",
         "direction": "up",

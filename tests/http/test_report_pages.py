@@ -6,6 +6,7 @@ import io
 
 import pytest
 from docx import Document
+from flask import g
 from sqlalchemy import select
 
 from app.extensions import db
@@ -185,3 +186,30 @@ def test_the_notes_and_typologies_pages_cost_the_same_queries_for_a_bigger_agend
     for n in range(1, 4):
         add(n)
     assert counts() == before
+
+
+def test_an_organiser_removes_a_rapporteur_who_then_gets_404_and_whose_notes_stay(client, sign_in, world):
+    rapporteur_id = world["rapporteur"].id
+    sign_in(world["rapporteur"])
+    client.post(f"/organiser/items/{world['item']}/note", data={"body": "Kept after leaving.", "version": "0"})
+    remove = f"/organiser/events/{world['event']}/rapporteurs/{rapporteur_id}/remove"
+    assert client.post(remove).status_code == 404  # a rapporteur cannot take anyone off
+    sign_in(world["stranger"])
+    g.pop("_login_user", None)  # the requests share the test's app context: forget the account loaded before
+    assert client.post(remove).status_code == 404  # nor can another event's organiser
+    sign_in(world["owner"])
+    g.pop("_login_user", None)
+    page = client.get(f"/organiser/events/{world['event']}/notes/").get_data(as_text=True)
+    assert 'Remove<span class="visually-hidden"> Rita Rapporteur as rapporteur</span>' in page
+
+    removed = client.post(remove, follow_redirects=True).get_data(as_text=True)
+
+    assert "rapporteur@example.org no longer writes this event&#39;s notes." in removed
+    assert db.session.scalar(select(event_rapporteurs.c.organiser_id)) is None
+    assert db.session.scalar(select(Note.body)) == "Kept after leaving."
+    entry = db.session.scalars(select(ActivityEntry).where(ActivityEntry.action == "event.rapporteur_removed")).one()
+    assert entry.summary == "Rita Rapporteur is no longer a rapporteur of the event."
+    assert client.post(remove).status_code == 404  # once only
+    sign_in(world["rapporteur"])
+    g.pop("_login_user", None)
+    assert client.get(f"/organiser/events/{world['event']}/notes/").status_code == 404
