@@ -22,6 +22,12 @@ MAX_EMAIL_LENGTH = 254
 _LINE_BREAKS_AND_TABS = "\n\r\t"
 
 
+def spreadsheet_cell(value: str) -> str:
+    """A CSV cell a spreadsheet cannot run: one starting with = + - @ (or a tab or carriage return) is a formula
+    to Excel, so it is quoted with a leading apostrophe."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def has_control_characters(text: str, *, multiline: bool = False) -> bool:
     """True when text holds a control character; a free text (multiline) may hold line breaks and tabs."""
     allowed = _LINE_BREAKS_AND_TABS if multiline else ""

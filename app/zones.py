@@ -56,9 +56,14 @@ class Zone:
     @property
     def words(self) -> tuple[str, ...]:
         """What finds it: its names in English and in every language the app offers."""
-        return _words(" ".join((self.name, self.city, *self.cities, *self.countries, self.note))) + tuple(
-            word for language in _other_languages() for word in _words(place(self, language))
-        )
+        return _zone_words(self, _other_languages())
+
+
+@lru_cache(maxsize=4096)
+def _zone_words(zone: Zone, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The words of a zone, worked out once per zone and set of languages (a search reads them for every zone)."""
+    english = _words(" ".join((zone.name, zone.city, *zone.cities, *zone.countries, zone.note)))
+    return english + tuple(word for language in languages for word in _words(place(zone, language)))
 
 
 def _other_languages() -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from app.errors import ValidationFailed
 from app.extensions import db
 from app.mail import organiser_messages
 from app.models import AttendeeGroup, EventSession, Organiser, Registration, RegistrationStatus
-from app.text import clean_line, clean_text
+from app.text import clean_line, clean_text, spreadsheet_cell
 from app.wording import count
 
 CSV_COLUMNS = [
@@ -184,11 +184,6 @@ def _by_status(rows) -> dict[str, int]:
     return counts
 
 
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ is a formula to Excel: quote it so the file cannot run anything.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def registrations_csv(
     session: EventSession, registrations: list[Registration], *, accessibility_needs: bool = False
 ) -> bytes:
@@ -207,17 +202,17 @@ def registrations_csv(
     writer.writerow(columns)
     for r in registrations:
         row = [
-            _cell(r.full_name) if not r.is_anonymised else ERASED_LABEL,
-            _cell(r.email),
-            _cell(r.organisation),
+            spreadsheet_cell(r.full_name) if not r.is_anonymised else ERASED_LABEL,
+            spreadsheet_cell(r.email),
+            spreadsheet_cell(r.organisation),
             r.group.label,
             r.status.label,
-            _cell(r.question),
+            spreadsheet_cell(r.question),
             r.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             r.timezone or zone,
         ]
         if accessibility_needs:
-            row.insert(6, _cell(r.accessibility_needs))
+            row.insert(6, spreadsheet_cell(r.accessibility_needs))
         writer.writerow(row)
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 

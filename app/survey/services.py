@@ -40,7 +40,7 @@ from app.models import (
     SurveyQuestion,
 )
 from app.models.survey import MAX_QUESTIONS
-from app.text import has_control_characters
+from app.text import has_control_characters, spreadsheet_cell
 from app.timeutil import formatting_locale
 
 #: How long a survey stays open after its session ends, unless the organisers choose another time.
@@ -382,12 +382,6 @@ def survey_summaries(session_ids: list[int]) -> dict[int, SurveySummary]:
     return summaries
 
 
-def _cell(value: str) -> str:
-    # A cell starting with = + - @ (or a tab or carriage return) is a formula to a spreadsheet: quote it, as
-    # the registrations' CSV does, so that the file cannot run anything.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def survey_csv(session: EventSession) -> bytes:
     """One row per answer, no name, address or time: the rating and each question's answer. UTF-8 with a BOM
     (so that spreadsheets read the accents right); the headers are the questions as the organisers see them."""
@@ -396,9 +390,9 @@ def survey_csv(session: EventSession) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     questions = list(survey.questions)
     writer.writerow(
-        [_cell(_("Rating (1-5): %(prompt)s", prompt=shown_prompt(survey.rating_prompt)))]
-        + [_cell(shown_prompt(q.prompt)) for q in questions]
+        [spreadsheet_cell(_("Rating (1-5): %(prompt)s", prompt=shown_prompt(survey.rating_prompt)))]
+        + [spreadsheet_cell(shown_prompt(q.prompt)) for q in questions]
     )
     for answer in _answers(survey):
-        writer.writerow([answer.rating] + [_cell(answer.answer(q.position)) for q in questions])
+        writer.writerow([answer.rating] + [spreadsheet_cell(answer.answer(q.position)) for q in questions])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
